@@ -1,0 +1,117 @@
+# cowl - build, run, test and debug.  `make help` lists the targets.
+
+CC      := gcc
+LD      := ld
+NASM    := nasm
+PYTHON  := python3
+QEMU    := qemu-system-x86_64
+BUILD   := build
+KERNEL  := $(BUILD)/cowl.elf
+ISO     := $(BUILD)/cowl.iso
+
+# Knobs: make run MEM=1G SMP=1 ARGS="loglevel=3"; make test T=pattern
+MEM     ?= 512M
+SMP     ?= 1
+ARGS    ?=
+ACCEL   ?= tcg
+OPT     ?= -O2
+T       ?=
+
+CFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+          -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mgeneral-regs-only \
+          -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+          -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
+          -Wall -Wextra -Werror -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+          -I. -Iarch/x86_64 -MMD -MP
+NASMFLAGS := -f elf64 -g -F dwarf
+LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
+
+KSRCS := $(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c tests/kernel/*.c))
+ASRCS := boot/entry.asm $(sort $(wildcard arch/x86_64/*.asm))
+OBJS  := $(KSRCS:%.c=$(BUILD)/%.o) $(ASRCS:%.asm=$(BUILD)/%.o)
+
+# Quiet by default; make V=1 shows every command.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+QEMU_BASE := $(QEMU) -accel $(ACCEL) -cpu max -m $(MEM) -smp $(SMP) -display none \
+             -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
+
+.PHONY: all iso run run-iso debug test test-harness clean help format
+all: $(KERNEL)
+
+help:
+	@echo "make            build $(KERNEL)"
+	@echo "make run        boot it in QEMU on this terminal (quit: Ctrl-A X)"
+	@echo "make iso        build the GRUB rescue image $(ISO); make run-iso boots it"
+	@echo "make test       build and run every test headless (T=pattern for a subset)"
+	@echo "make test-harness  only check that the test harness catches failures"
+	@echo "make debug      QEMU paused + gdb attached, stopped at kmain"
+	@echo "knobs: MEM=$(MEM) SMP=$(SMP) ACCEL=$(ACCEL) ARGS='kernel command line'"
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm
+	@mkdir -p $(@D)
+	@echo "  NASM  $<"
+	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP -o $@ $<
+
+# The kernel is linked twice: the first link gives the addresses of every
+# function, which become a table inside the second (for backtraces). The
+# table sits after .text, so text addresses cannot move; gensyms --check
+# proves it on every build.
+$(BUILD)/ksyms0.c:
+	@mkdir -p $(@D)
+	$(Q)printf '#include "kernel/ksyms.h"\nconst struct ksym ksyms[1];\nconst unsigned ksyms_count = 0;\n' > $@
+
+$(BUILD)/ksyms0.o $(BUILD)/ksyms.o: $(BUILD)/%.o: $(BUILD)/%.c
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/cowl.pass1.elf: $(OBJS) $(BUILD)/ksyms0.o linker.ld
+	@echo "  LD    $@"
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(BUILD)/ksyms0.o
+
+$(BUILD)/ksyms.c: $(BUILD)/cowl.pass1.elf tools/gensyms.py
+	@echo "  SYMS  $@"
+	$(Q)nm -n --defined-only $< > $(BUILD)/cowl.pass1.nm
+	$(Q)$(PYTHON) tools/gensyms.py $(BUILD)/cowl.pass1.nm $@
+
+$(KERNEL): $(BUILD)/cowl.pass1.elf $(BUILD)/ksyms.o
+	@echo "  LD    $@"
+	$(Q)$(LD) $(LDFLAGS) -T linker.ld -o $@ $(OBJS) $(BUILD)/ksyms.o
+	$(Q)nm -n --defined-only $@ > $(BUILD)/cowl.nm
+	$(Q)$(PYTHON) tools/gensyms.py --check $(BUILD)/cowl.pass1.nm $(BUILD)/cowl.nm
+
+iso: $(ISO)
+$(ISO): $(KERNEL) tools/mkiso.sh
+	@echo "  ISO   $@"
+	$(Q)tools/mkiso.sh $(KERNEL) $@ "$(ARGS)"
+
+run: $(KERNEL)
+	$(QEMU_BASE) -serial mon:stdio -kernel $(KERNEL) -append "$(ARGS)"
+
+run-iso: $(ISO)
+	$(QEMU_BASE) -serial mon:stdio -cdrom $(ISO)
+
+debug: $(KERNEL)
+	tools/debug.sh $(KERNEL) "$(QEMU_BASE)" "$(ARGS)"
+
+test: $(KERNEL)
+	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) $(if $(T),--filter '$(T)')
+
+test-harness: $(KERNEL)
+	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) --filter 'host/harness/*'
+
+format:
+	clang-format -i $(KSRCS) $(wildcard */*.h arch/x86_64/*.h)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,117 @@
+/* arch.h - the machine functions that kernel/ and mm/ may call.
+ * Everything that needs an instruction the C compiler cannot emit (port I/O,
+ * control registers, MSRs, TLB invalidation, interrupt flag) lives here or in
+ * another file under arch/x86_64/; portable code never writes asm itself. */
+#ifndef ARCH_H
+#define ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- Address-space layout (fixed by linker.ld and DESIGN.md section 2) */
+#define KERNEL_VMA       0xffffffff80000000ul /* kernel image: phys + this */
+#define DIRECT_MAP_BASE  0xffff800000000000ul /* all RAM: phys + this */
+#define USER_TOP         0x0000800000000000ul /* first non-user address */
+#define PAGE_SHIFT       12
+#define PAGE_SIZE        4096ul
+#define PAGE_MASK        (~(PAGE_SIZE - 1))
+
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + DIRECT_MAP_BASE); }
+
+static inline uint64_t virt_to_phys(const void *va)
+{
+    uint64_t v = (uint64_t)va;
+    return v >= KERNEL_VMA ? v - KERNEL_VMA : v - DIRECT_MAP_BASE;
+}
+
+/* ---- CPU control */
+static inline void cpu_relax(void) { __asm__ volatile("pause"); }
+static inline void cpu_halt(void) { __asm__ volatile("hlt"); }
+static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+
+static inline uint64_t irq_save(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+    return flags;
+}
+
+static inline void irq_restore(uint64_t flags)
+{
+    if (flags & (1u << 9))
+        irq_enable();
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* ---- Port I/O */
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+
+/* ---- Paging */
+static inline uint64_t read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+static inline uint64_t read_cr3(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+static inline void arch_flush_tlb_page(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
+static inline void arch_flush_tlb_all(void) { write_cr3(read_cr3()); }
+
+static inline uint64_t read_cr4(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+/* ---- Frames for backtraces */
+static inline uint64_t read_rbp(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%rbp, %0" : "=r"(v));
+    return v;
+}
+
+/* ---- Implemented in the .c files of arch/x86_64 */
+struct boot_info;
+void arch_boot(uint32_t magic, uint64_t info_phys);   /* entry.asm -> here */
+void arch_cpu_init(void);                            /* GDT, TSS, IDT, CPU features */
+void arch_serial_init(void);
+void arch_serial_putc(char c);
+void arch_acpi_find_rsdp(struct boot_info *bi);
+__attribute__((noreturn)) void arch_halt_forever(void);
+/* Leave QEMU through isa-debug-exit; halts if the device is absent. */
+__attribute__((noreturn)) void arch_qemu_exit(uint8_t code);
+/* Touch one byte; 0, or -EFAULT if the access faults (trapentry.asm). */
+int arch_probe_read(const void *p);
+int arch_probe_write(void *p);
+/* Print a frame-pointer backtrace starting at rbp (0 = caller's frame). */
+void arch_backtrace(uint64_t rip, uint64_t rbp);
+
+#endif

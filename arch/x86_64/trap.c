@@ -1,0 +1,83 @@
+/* trap.c - what happens on an interrupt or exception.  For now every
+ * exception in the kernel is fatal unless the faulting instruction has an
+ * entry in the exception table (a deliberate probe): then execution resumes
+ * at its fixup with rax = -EFAULT. */
+#include "arch.h"
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "trap.h"
+
+static const char *const exception_names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
+    "invalid opcode", "device not available", "double fault", "coprocessor overrun",
+    "invalid TSS", "segment not present", "stack fault", "general protection fault",
+    "page fault", "reserved", "x87 floating-point error", "alignment check",
+    "machine check", "SIMD floating-point error", "virtualization exception",
+    "control protection", "reserved", "reserved", "reserved", "reserved", "reserved",
+    "reserved", "hypervisor injection", "VMM communication", "security exception",
+    "reserved",
+};
+
+struct extable_entry {
+    uint64_t insn, fixup;
+};
+extern const struct extable_entry __extable_start[], __extable_end[];
+
+static bool apply_fixup(struct trapframe *tf)
+{
+    for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
+        if (e->insn == tf->rip) {
+            tf->rip = e->fixup;
+            tf->rax = (uint64_t)-14; /* -EFAULT */
+            return true;
+        }
+    }
+    return false;
+}
+
+static void print_page_fault(const struct trapframe *tf)
+{
+    uint64_t e = tf->error;
+    kprintf("  cr2=%016lx: %s %s in %s mode%s%s\n", read_cr2(),
+            e & PF_PRESENT ? "protection violation on" : "not-present page on",
+            e & PF_FETCH ? "instruction fetch" : e & PF_WRITE ? "write" : "read",
+            e & PF_USER ? "user" : "kernel", e & PF_RSVD ? ", reserved bit set" : "",
+            e & PF_PRESENT ? "" : "");
+    kprintf("  error=%lx [%s %s %s%s%s]\n", e, e & PF_PRESENT ? "P" : "-",
+            e & PF_WRITE ? "W" : "R", e & PF_USER ? "U" : "S", e & PF_FETCH ? " I" : "",
+            e & PF_RSVD ? " RSVD" : "");
+}
+
+static void print_registers(const struct trapframe *tf)
+{
+    kprintf("  rip=%016lx cs=%lx rflags=%016lx rsp=%016lx ss=%lx\n", tf->rip, tf->cs,
+            tf->rflags, tf->rsp, tf->ss);
+    kprintf("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+    kprintf("  rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->r8);
+    kprintf("  r9 =%016lx r10=%016lx r11=%016lx r12=%016lx\n", tf->r9, tf->r10, tf->r11, tf->r12);
+    kprintf("  r13=%016lx r14=%016lx r15=%016lx\n", tf->r13, tf->r14, tf->r15);
+    kprintf("  cr2=%016lx cr3=%016lx\n", read_cr2(), read_cr3());
+}
+
+void console_force_unlock(void);
+
+/* An exception the kernel cannot handle: report it and stop. */
+static __attribute__((noreturn)) void kernel_exception(struct trapframe *tf)
+{
+    console_force_unlock();
+    const char *name = tf->vector < 32 ? exception_names[tf->vector] : "unexpected interrupt";
+    kprintf("\n*** kernel exception %lu: %s (error code %lx)\n", tf->vector, name, tf->error);
+    if (tf->vector == T_PAGE_FAULT)
+        print_page_fault(tf);
+    print_registers(tf);
+    arch_backtrace(tf->rip, tf->rbp);
+    ktest_on_panic();
+    arch_halt_forever();
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+    if (tf->vector < 32 && (tf->cs & 3) == 0 && apply_fixup(tf))
+        return;
+    kernel_exception(tf);
+}

@@ -1,0 +1,96 @@
+; trapentry.asm - the 256 interrupt/exception entry stubs.
+; Each stub makes the stack look the same (a dummy error code where the CPU
+; pushes none, then the vector number) and jumps to trap_common, which saves
+; every general register as a struct trapframe (arch/x86_64/trap.h) and calls
+; trap_dispatch(tf).
+section .text
+bits 64
+extern trap_dispatch
+
+trap_common:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp
+    cld
+    call trap_dispatch
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16                 ; vector and error code
+    iretq
+
+%assign i 0
+%rep 256
+align 16
+trap_stub_%[i]:
+%if i == 8 || (i >= 10 && i <= 14) || i == 17 || i == 21 || i == 29 || i == 30
+%else
+    push 0                      ; no error code from the CPU
+%endif
+    push i
+    jmp trap_common
+%assign i i+1
+%endrep
+
+section .rodata
+global trap_stubs
+align 8
+trap_stubs:
+%assign i 0
+%rep 256
+    dq trap_stub_%[i]
+%assign i i+1
+%endrep
+
+; ---------------------------------------------------------------------------
+; Probes: touch memory that may fault.  A fault at a *_insn address resumes
+; at the matching fixup with rax = -EFAULT (see trap.c, .extable).
+section .text
+global arch_probe_read
+global arch_probe_write
+; int arch_probe_read(const void *p): 0, or -EFAULT if reading p faults
+arch_probe_read:
+    xor eax, eax
+.insn:
+    mov cl, [rdi]
+.fixup:
+    ret
+; int arch_probe_write(void *p): writes back the byte it reads
+arch_probe_write:
+    xor eax, eax
+.read:
+    mov cl, [rdi]
+.insn:
+    mov [rdi], cl
+.fixup:
+    ret
+
+section .extable progbits alloc noexec nowrite align=8
+    dq arch_probe_read.insn, arch_probe_read.fixup
+    dq arch_probe_write.read, arch_probe_write.fixup
+    dq arch_probe_write.insn, arch_probe_write.fixup

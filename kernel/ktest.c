@@ -1,0 +1,115 @@
+/* ktest.c - selects, runs and reports in-kernel tests (TAP on the console).
+ * After each test the free-page count must be back where it was: a test that
+ * leaks a page fails even if its own checks passed. */
+#include "arch.h"
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "mm/pmm.h"
+
+extern const struct ktest __ktests_start[], __ktests_end[];
+
+static const struct ktest *current;
+static int current_number;
+static bool running;
+
+bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line, const char *fmt, ...)
+{
+    if (ok || t->failed)
+        return ok;
+    t->failed = true;
+    int n = snprintf(t->reason, sizeof(t->reason), "%s:%d: ", file, line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->reason + n, sizeof(t->reason) - n, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* Does one comma-separated pattern list select `full` ("suite/name")?
+ * A pattern without '*' or '?' matches as a substring. Hidden tests need a
+ * pattern that starts with their suite name. */
+static bool selected(const struct ktest *k, const char *full, const char *patterns)
+{
+    char pat[128];
+    const char *p = patterns;
+    while (*p) {
+        size_t n = 0;
+        while (p[n] && p[n] != ',')
+            n++;
+        if (n && n < sizeof(pat)) {
+            memcpy(pat, p, n);
+            pat[n] = 0;
+            bool wild = strchr(pat, '*') || strchr(pat, '?');
+            bool hit = wild ? glob_match(pat, full) : strstr(full, pat) != NULL;
+            size_t sl = strlen(k->suite);
+            bool names_suite = !strncmp(pat, k->suite, sl) && pat[sl] == '/';
+            if (hit && (!(k->flags & KTEST_HIDDEN) || names_suite))
+                return true;
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+static void full_name(const struct ktest *k, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", k->suite, k->name);
+}
+
+static bool run_one(const struct ktest *k, int number)
+{
+    struct ktest_ctx ctx = { 0 };
+    char name[96];
+    full_name(k, name, sizeof(name));
+    current = k;
+    current_number = number;
+    uint64_t free_before = pmm_free_pages();
+    k->fn(&ctx);
+    uint64_t free_after = pmm_free_pages();
+    if (!ctx.failed && free_after != free_before)
+        snprintf(ctx.reason, sizeof(ctx.reason), "leak check: %ld pages not returned",
+                 (int64_t)(free_before - free_after)), ctx.failed = true;
+    current = NULL;
+    if (ctx.failed)
+        kprintf("not ok %d - %s # %s\n", number, name, ctx.reason);
+    else
+        kprintf("ok %d - %s\n", number, name);
+    return !ctx.failed;
+}
+
+void ktest_run(const char *patterns)
+{
+    char name[96];
+    int total = 0, passed = 0;
+    for (const struct ktest *k = __ktests_start; k < __ktests_end; k++) {
+        full_name(k, name, sizeof(name));
+        total += selected(k, name, patterns);
+    }
+    kprintf("TAP version 13\n1..%d\n", total);
+    running = true;
+    int number = 0;
+    for (const struct ktest *k = __ktests_start; k < __ktests_end; k++) {
+        full_name(k, name, sizeof(name));
+        if (selected(k, name, patterns))
+            passed += run_one(k, ++number);
+    }
+    running = false;
+    kprintf("# cowl-tests: done passed=%d failed=%d\n", passed, total - passed);
+    arch_qemu_exit(passed == total ? KTEST_EXIT_PASS : KTEST_EXIT_FAIL);
+}
+
+void ktest_on_panic(void)
+{
+    if (!running)
+        return;
+    if (current) {
+        char name[96];
+        full_name(current, name, sizeof(name));
+        kprintf("not ok %d - %s # kernel panic\n", current_number, name);
+    }
+    kprintf("# cowl-tests: panic\n");
+    arch_qemu_exit(KTEST_EXIT_PANIC);
+}

@@ -1,0 +1,68 @@
+/* main.c - kmain(), where both boot paths meet: bring up memory, then run
+ * the tests selected on the command line (or, for now, just idle). */
+#include "arch.h"
+#include "kernel/boot_info.h"
+#include "kernel/cmdline.h"
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "mm/pgtable.h"
+#include "mm/pmm.h"
+
+extern bool cpu_has_smep, cpu_has_smap;
+
+const char *fork_mode = "share"; /* fork=share|copy|eager, used from issue 3 on */
+
+static const char *mem_type_name(uint32_t type)
+{
+    static const char *const names[] = { "?", "usable", "reserved", "ACPI", "ACPI NVS", "bad" };
+    return type < ARRAY_SIZE(names) ? names[type] : "?";
+}
+
+static void print_boot_info(const struct boot_info *bi)
+{
+    pr_info("boot: loader %s, command line '%s'\n", bi->loader, bi->cmdline);
+    for (int i = 0; i < bi->nmmap; i++)
+        pr_debug("  mem %016lx-%016lx %s\n", bi->mmap[i].base,
+                 bi->mmap[i].base + bi->mmap[i].len - 1, mem_type_name(bi->mmap[i].type));
+    for (int i = 0; i < bi->nmodules; i++)
+        pr_info("  module %lx-%lx '%s'\n", bi->modules[i].start, bi->modules[i].end,
+                bi->modules[i].name);
+    pr_info("  %d memory ranges, ACPI RSDP at %lx, SMEP %s, SMAP %s\n", bi->nmmap,
+            bi->rsdp_phys, cpu_has_smep ? "on" : "absent", cpu_has_smap ? "on" : "absent");
+}
+
+static void parse_options(void)
+{
+    const char *v = cmdline_get("loglevel");
+    if (v && v[0] >= '0' && v[0] <= '3' && !v[1])
+        log_threshold = v[0] - '0';
+    else if (v)
+        pr_warn("loglevel=%s: expected 0..3\n", v);
+    v = cmdline_get("fork");
+    if (v && (!strcmp(v, "share") || !strcmp(v, "copy") || !strcmp(v, "eager")))
+        fork_mode = v;
+    else if (v)
+        pr_warn("fork=%s: expected share, copy or eager; using %s\n", v, fork_mode);
+}
+
+void kmain(struct boot_info *bi)
+{
+    arch_cpu_init();
+    cmdline_parse(bi->cmdline);
+    parse_options();
+    kprintf("cowl: booting (%s)\n", bi->loader);
+    print_boot_info(bi);
+
+    pmm_init(bi);
+    kmap_init(bi);
+    pmm_init_high(bi);
+
+    const char *tests = cmdline_get("test");
+    if (tests)
+        ktest_run(tests);
+
+    kprintf("cowl: memory is up; processes and a shell arrive with the next milestone.\n"
+            "cowl: nothing left to do, halting. (QEMU: press Ctrl-A then X to quit.)\n");
+    arch_halt_forever();
+}

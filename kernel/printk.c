@@ -1,0 +1,54 @@
+/* printk.c - the kernel log: formats into a buffer and writes it to the
+ * console under one lock, so lines from different CPUs do not interleave. */
+#include "arch.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+
+int log_threshold = LOG_INFO;
+
+static struct spinlock console_lock = SPINLOCK_INIT("console");
+
+static const char *const level_tag[] = { "error: ", "warning: ", "", "debug: " };
+
+static void console_write(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n')
+            arch_serial_putc('\r');
+        arch_serial_putc(*s);
+    }
+}
+
+static int vprint(const char *prefix, const char *fmt, va_list ap)
+{
+    char buf[512];
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    uint64_t flags = spin_lock_irqsave(&console_lock);
+    console_write(prefix);
+    console_write(buf);
+    spin_unlock_irqrestore(&console_lock, flags);
+    return n;
+}
+
+int kprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vprint("", fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+int klog(int level, const char *fmt, ...)
+{
+    if (level > log_threshold)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vprint(level_tag[level], fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+/* Used by panic(): the console lock may be held by the CPU that broke. */
+void console_force_unlock(void) { console_lock.locked = 0; }

@@ -1,0 +1,222 @@
+/* pgtable.c - the page-table walker and map/unmap/translate/destroy.
+ *
+ *   va bits:  47..39   38..30   29..21   20..12   11..0
+ *             PML4 (4) PDPT (3) PD (2)   PT (1)   offset
+ */
+#include "mm/pgtable.h"
+#include "kernel/printk.h"
+#include "mm/pmm.h"
+#include "mm/tlb.h"
+
+pte_t *kernel_pml4;
+
+static pte_t *table_of(pte_t e) { return phys_to_virt(pte_addr(e)); }
+
+/* The table page that holds `entry`, and the entry's index in it. */
+static struct page *entry_table(const pte_t *entry) { return virt_to_page(entry); }
+static unsigned entry_index(const pte_t *entry) { return ((uint64_t)entry & (PAGE_SIZE - 1)) / sizeof(pte_t); }
+
+void pte_set(pte_t *entry, pte_t value)
+{
+    struct page *table = entry_table(entry);
+    unsigned group = entry_index(entry) / 8;
+    __atomic_store_n(entry, value, __ATOMIC_RELEASE);
+    if (value) {
+        table->populated |= 1ul << group;
+        return;
+    }
+    pte_t *first = entry - entry_index(entry) % 8;
+    for (int i = 0; i < 8; i++)
+        if (first[i])
+            return;
+    table->populated &= ~(1ul << group);
+}
+
+static pte_t *table_alloc(int level)
+{
+    struct page *p = pmm_alloc(0, PAGE_TABLE, PMM_ZERO);
+    if (!p)
+        return NULL;
+    p->level = level;
+    p->populated = 0;
+    p->lock = (struct spinlock)SPINLOCK_INIT("pgtable");
+    return page_to_virt(p);
+}
+
+/* Entries that point to tables: user tables get U, leaves decide the rest. */
+static pte_t table_entry_flags(uint64_t va)
+{
+    return va < USER_TOP ? PTE_P | PTE_W | PTE_U : PTE_P | PTE_W;
+}
+
+pte_t *pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags)
+{
+    pte_t *table = pml4;
+    for (int l = PT_LEVELS; l > level; l--) {
+        pte_t *e = &table[pt_index(va, l)];
+        if (!pte_present(*e)) {
+            if (!(flags & PGW_ALLOC))
+                return NULL;
+            pte_t *next = table_alloc(l - 1);
+            if (!next)
+                return NULL;
+            pte_set(e, virt_to_phys(next) | table_entry_flags(va));
+        } else if (pte_large(*e)) {
+            return NULL;
+        }
+        table = table_of(*e);
+    }
+    return &table[pt_index(va, level)];
+}
+
+/* Does mapping pa take a reference?  Only for RAM the allocator manages. */
+static struct page *counted_page(uint64_t pa)
+{
+    if (!phys_has_page(pa))
+        return NULL;
+    struct page *p = phys_to_page(pa);
+    return p->kind == PAGE_RESERVED ? NULL : p;
+}
+
+static int map_at_level(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags, int level)
+{
+    pte_t *e = pgtable_walk(pml4, va, level, PGW_ALLOC);
+    if (!e)
+        return -ENOMEM;
+    if (pte_present(*e))
+        return -EEXIST;
+    struct page *p = level == 1 ? counted_page(pa) : NULL;
+    if (p)
+        page_get(p);
+    pte_set(e, pa | flags | PTE_P | (level > 1 ? PTE_PS : 0));
+    return 0;
+}
+
+int pgtable_map(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags)
+{
+    return map_at_level(pml4, va, pa, flags, 1);
+}
+
+int pgtable_map_large(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags)
+{
+    return map_at_level(pml4, va, pa, flags, 2);
+}
+
+int pgtable_unmap(pte_t *pml4, uint64_t va)
+{
+    pte_t *e = pgtable_walk(pml4, va, 1, 0);
+    if (!e || !pte_present(*e))
+        return -ENOENT;
+    uint64_t pa = pte_addr(*e);
+    pte_set(e, 0);
+    tlb_flush(pml4, va, va + PAGE_SIZE);
+    struct page *p = counted_page(pa);
+    if (p)
+        page_put(p);
+    return 0;
+}
+
+bool pgtable_translate(pte_t *pml4, uint64_t va, uint64_t *pa, pte_t *leaf)
+{
+    pte_t *table = pml4;
+    for (int l = PT_LEVELS; l >= 1; l--) {
+        pte_t e = table[pt_index(va, l)];
+        if (!pte_present(e))
+            return false;
+        if (l == 1 || pte_large(e)) {
+            uint64_t span = pt_entry_span(l);
+            if (pa)
+                *pa = pte_addr(e) + (va & (span - 1));
+            if (leaf)
+                *leaf = e;
+            return true;
+        }
+        table = table_of(e);
+    }
+    return false;
+}
+
+/* The first non-zero entry at index >= i, or PT_ENTRIES.  Whole groups of
+ * eight empty entries are skipped with the table's populated bitmap, so a
+ * sparse table costs a few bit tests instead of 512 loads. */
+static unsigned next_populated(const pte_t *table, unsigned i)
+{
+    uint64_t populated = virt_to_page(table)->populated;
+    while (i < PT_ENTRIES) {
+        uint64_t groups = populated & (~0ul << (i / 8));
+        if (!groups)
+            return PT_ENTRIES;
+        unsigned first = __builtin_ctzll(groups) * 8;
+        if (first > i)
+            i = first;
+        if (table[i])
+            return i;
+        i++;
+    }
+    return PT_ENTRIES;
+}
+
+#define for_each_entry(table, i) \
+    for (unsigned i = next_populated(table, 0); i < PT_ENTRIES; i = next_populated(table, i + 1))
+
+/* Free a table at `level` and everything below it that it alone holds. */
+static void free_table(pte_t *table, int level)
+{
+    for_each_entry(table, i) {
+        pte_t e = table[i];
+        if (level > 1 && !pte_large(e)) {
+            free_table(table_of(e), level - 1);
+        } else if (level == 1) {
+            struct page *p = counted_page(pte_addr(e));
+            if (p)
+                page_put(p);
+        }
+    }
+    struct page *tp = virt_to_page(table);
+    tp->refcount = 0;
+    pmm_free(tp, 0);
+}
+
+pte_t *pgtable_create(void)
+{
+    pte_t *pml4 = table_alloc(4);
+    if (!pml4)
+        return NULL;
+    for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+        if (kernel_pml4[i])
+            pte_set(&pml4[i], kernel_pml4[i]);
+    return pml4;
+}
+
+void pgtable_destroy(pte_t *pml4)
+{
+    if (read_cr3() == virt_to_phys(pml4))
+        panic("pgtable_destroy: destroying the live address space");
+    for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+        if (pml4[i]) {
+            free_table(table_of(pml4[i]), 3);
+        }
+    }
+    struct page *tp = virt_to_page(pml4);
+    tp->refcount = 0;
+    pmm_free(tp, 0);
+}
+
+static uint64_t count_below(pte_t *table, int level)
+{
+    uint64_t n = 1;
+    if (level > 1)
+        for_each_entry(table, i)
+            if (!pte_large(table[i]))
+                n += count_below(table_of(table[i]), level - 1);
+    return n;
+}
+
+uint64_t pgtable_count_tables(pte_t *pml4)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
+        if (pml4[i])
+            n += count_below(table_of(pml4[i]), 3);
+    return n;
+}
