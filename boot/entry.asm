@@ -45,8 +45,9 @@ _start32:
     cli
     cld
     mov esp, boot_stack_top
-    mov edi, eax                ; loader magic (multiboot2) or junk (PVH)
+    mov ebp, eax                ; loader magic (multiboot2) or junk (PVH)
     mov esi, ebx                ; boot information, physical address
+                                ; (both survive until long_mode_high)
 
     call check_long_mode
     call build_boot_tables
@@ -168,10 +169,9 @@ global long_mode_high
 ; here (tools/gdbinit: `hbreak long_mode_high`) works from the first try.
 long_mode_high:
     mov rsp, boot_stack_hi_top  ; kernel stack in .bss, higher half
-    xor ebp, ebp                ; terminates frame-pointer backtraces
-    ; edi = magic, esi = info (physical); zero-extend both
-    mov edi, edi
+    mov edi, ebp                ; arch_boot(magic, info): zero-extended
     mov esi, esi
+    xor ebp, ebp                ; terminates frame-pointer backtraces
     call arch_boot
 .hang:
     cli

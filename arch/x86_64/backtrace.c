@@ -4,10 +4,13 @@
 #include "kernel/ksyms.h"
 #include "kernel/printk.h"
 
-static void print_frame(int depth, uint64_t rip)
+/* `is_return` addresses point after a call; look up rip - 1 so that a call
+ * at the very end of a function (to a noreturn one) names the caller. */
+static void print_frame(int depth, uint64_t rip, bool is_return)
 {
     uint64_t off;
-    const char *name = ksym_lookup(rip, &off);
+    const char *name = ksym_lookup(rip - is_return, &off);
+    off += is_return;
     if (name)
         kprintf("  #%d [<%016lx>] %s+0x%lx\n", depth, rip, name, off);
     else
@@ -24,12 +27,12 @@ void arch_backtrace(uint64_t rip, uint64_t rbp)
     kprintf("  backtrace:\n");
     int depth = 0;
     if (rip)
-        print_frame(depth++, rip);
+        print_frame(depth++, rip, false);
     for (; depth < 32 && plausible_frame(rbp); depth++) {
         const uint64_t *frame = (const uint64_t *)rbp;
         if (!frame[1])
             break;
-        print_frame(depth, frame[1]);
+        print_frame(depth, frame[1], true);
         if (frame[0] <= rbp) /* the stack grows down: callers live above */
             break;
         rbp = frame[0];
