@@ -19,7 +19,7 @@ T       ?=
 
 CFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
           -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 -mgeneral-regs-only \
-          -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+          -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-asynchronous-unwind-tables \
           -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
           -Wall -Wextra -Werror -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
           -I. -Iarch/x86_64 -MMD -MP

@@ -8,7 +8,7 @@
 
 #define BOOT_MMAP_MAX    128
 #define BOOT_MODULES_MAX 16
-#define BOOT_CMDLINE_MAX 512
+#define BOOT_CMDLINE_MAX 4096 /* room for test= lists */
 #define BOOT_NAME_MAX    64
 
 enum mem_type {

@@ -26,12 +26,12 @@ bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line, const
     return false;
 }
 
-/* Does one comma-separated pattern list select `full` ("suite/name")?
- * A pattern without '*' or '?' matches as a substring. Hidden tests need a
- * pattern that starts with their suite name. */
+/* Does the comma-separated list of globs select `full` ("suite/name")?
+ * Globs are anchored: "*split*" selects pmm/split, "split" does not.  Hidden
+ * tests need a pattern that starts with their suite name and a slash. */
 static bool selected(const struct ktest *k, const char *full, const char *patterns)
 {
-    char pat[128];
+    char pat[256];
     const char *p = patterns;
     while (*p) {
         size_t n = 0;
@@ -40,8 +40,7 @@ static bool selected(const struct ktest *k, const char *full, const char *patter
         if (n && n < sizeof(pat)) {
             memcpy(pat, p, n);
             pat[n] = 0;
-            bool wild = strchr(pat, '*') || strchr(pat, '?');
-            bool hit = wild ? glob_match(pat, full) : strstr(full, pat) != NULL;
+            bool hit = glob_match(pat, full);
             size_t sl = strlen(k->suite);
             bool names_suite = !strncmp(pat, k->suite, sl) && pat[sl] == '/';
             if (hit && (!(k->flags & KTEST_HIDDEN) || names_suite))
@@ -66,6 +65,7 @@ static bool run_one(const struct ktest *k, int number)
     full_name(k, name, sizeof(name));
     current = k;
     current_number = number;
+    kprintf("# running %s\n", name); /* lets the runner name a test that hangs */
     uint64_t free_before = pmm_free_pages();
     k->fn(&ctx);
     uint64_t free_after = pmm_free_pages();
@@ -101,14 +101,14 @@ void ktest_run(const char *patterns)
     arch_qemu_exit(passed == total ? KTEST_EXIT_PASS : KTEST_EXIT_FAIL);
 }
 
-void ktest_on_panic(void)
+void ktest_on_panic(const char *what)
 {
     if (!running)
         return;
     if (current) {
         char name[96];
         full_name(current, name, sizeof(name));
-        kprintf("not ok %d - %s # kernel panic\n", current_number, name);
+        kprintf("not ok %d - %s # %s\n", current_number, name, what);
     }
     kprintf("# cowl-tests: panic\n");
     arch_qemu_exit(KTEST_EXIT_PANIC);

@@ -62,12 +62,13 @@ bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line, const
             return;                                                                    \
     } while (0)
 
-/* Run the tests matching `patterns` (comma-separated globs), then leave QEMU
- * with the pass or fail code.  Never returns. */
+/* Run the tests matching `patterns` (comma-separated anchored globs such as
+ * "*", "*split*" or "heap/kzalloc_zeroes"), then leave QEMU with the pass or
+ * fail code.  Never returns. */
 __attribute__((noreturn)) void ktest_run(const char *patterns);
 
 /* Called on panic or kernel exception: reports the running test as failed
  * and exits QEMU with KTEST_EXIT_PANIC when tests are running. */
-void ktest_on_panic(void);
+void ktest_on_panic(const char *what);
 
 #endif

@@ -20,6 +20,6 @@ void panic(const char *fmt, ...)
     va_end(ap);
     kprintf("\n*** kernel panic: %s\n", buf);
     arch_backtrace(0, read_rbp());
-    ktest_on_panic();
+    ktest_on_panic("kernel panic");
     arch_halt_forever();
 }

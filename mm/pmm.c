@@ -116,6 +116,16 @@ void page_put(struct page *p)
 uint64_t pmm_free_pages(void) { return __atomic_load_n(&nr_free, __ATOMIC_RELAXED); }
 uint64_t pmm_total_pages(void) { return nr_total; }
 
+uint64_t pmm_free_blocks(unsigned order)
+{
+    uint64_t n = 0;
+    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    for (struct list_head *l = free_lists[order].next; l != &free_lists[order]; l = l->next)
+        n++;
+    spin_unlock_irqrestore(&pmm_lock, irq);
+    return n;
+}
+
 void pmm_fail_after(int64_t n)
 {
     uint64_t irq = spin_lock_irqsave(&pmm_lock);

@@ -28,6 +28,8 @@ void pmm_free(struct page *p, unsigned order);
 void page_put(struct page *p);
 
 uint64_t pmm_free_pages(void);
+/* Free blocks currently on the list of `order` (for tests and statistics). */
+uint64_t pmm_free_blocks(unsigned order);
 uint64_t pmm_total_pages(void);
 
 /* Testing aid: make every allocation fail after `n` more succeed (-1: off). */

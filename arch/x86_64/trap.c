@@ -71,7 +71,7 @@ static __attribute__((noreturn)) void kernel_exception(struct trapframe *tf)
         print_page_fault(tf);
     print_registers(tf);
     arch_backtrace(tf->rip, tf->rbp);
-    ktest_on_panic();
+    ktest_on_panic("kernel exception");
     arch_halt_forever();
 }
 

@@ -1,0 +1,43 @@
+/* test_boot.c - the normalized boot record, whichever loader filled it.
+ * The test runner passes expect_loader=pvh|multiboot2 on the command line. */
+#include "kernel/boot_info.h"
+#include "kernel/cmdline.h"
+#include "kernel/ktest.h"
+#include "kernel/string.h"
+#include "mm/pmm.h"
+
+KTEST(boot, loader_matches)
+{
+    const char *want = cmdline_get("expect_loader");
+    ASSERT(want != NULL);
+    EXPECT(!strcmp(boot_info.loader, want));
+}
+
+KTEST(boot, memory_map)
+{
+    uint64_t usable = 0;
+    for (int i = 0; i < boot_info.nmmap; i++)
+        if (boot_info.mmap[i].type == MEM_USABLE)
+            usable += boot_info.mmap[i].len;
+    EXPECT(usable >= 64 * MiB);
+    /* Everything usable went to the allocator except holes we can name. */
+    EXPECT(pmm_total_pages() * PAGE_SIZE <= usable);
+    EXPECT(pmm_total_pages() * PAGE_SIZE >= usable / 2);
+}
+
+KTEST(boot, acpi_rsdp)
+{
+    ASSERT(boot_info.rsdp_phys != 0);
+    const uint8_t *r = phys_to_virt(boot_info.rsdp_phys);
+    EXPECT(!memcmp(r, "RSD PTR ", 8));
+    uint8_t sum = 0;
+    for (int i = 0; i < 20; i++)
+        sum += r[i];
+    EXPECT_EQ(sum, 0);
+}
+
+KTEST(boot, cmdline_reaches_kernel)
+{
+    EXPECT(cmdline_get("test") != NULL);
+    EXPECT(strstr(boot_info.cmdline, "test=") != NULL);
+}

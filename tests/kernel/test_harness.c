@@ -1,0 +1,44 @@
+/* test_harness.c - tests that must NOT pass.  They are hidden (run only when
+ * a test= pattern names the harness suite) and tests/run.py boots each one
+ * to prove that a failure, a panic, a kernel fault, a hang and a leak are
+ * all reported as failures. */
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "mm/pmm.h"
+
+KTEST_FLAGS(harness, fail, KTEST_HIDDEN)
+{
+    EXPECT_EQ(1 + 1, 3);
+}
+
+KTEST_FLAGS(harness, panic, KTEST_HIDDEN)
+{
+    panic("harness_panic: deliberate panic");
+}
+
+KTEST_FLAGS(harness, hang, KTEST_HIDDEN)
+{
+    irq_disable();
+    for (;;)
+        cpu_relax();
+}
+
+static __attribute__((noinline)) void harness_bad_write(volatile uint64_t *p)
+{
+    *p = 1; /* a kernel page fault with a known address */
+}
+
+KTEST_FLAGS(harness, pagefault, KTEST_HIDDEN)
+{
+    harness_bad_write((volatile uint64_t *)0xdead000);
+}
+
+KTEST_FLAGS(harness, leak, KTEST_HIDDEN)
+{
+    EXPECT(pmm_alloc(0, PAGE_KERNEL, 0) != NULL); /* never freed */
+}
+
+KTEST_FLAGS(harness, pass, KTEST_HIDDEN)
+{
+    EXPECT(true);
+}
