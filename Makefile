@@ -23,7 +23,7 @@ CFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel 
           -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
           -Wall -Wextra -Werror -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
           -I. -Iarch/x86_64 -MMD -MP
-NASMFLAGS := -f elf64 -g -F dwarf
+NASMFLAGS := -f elf64
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
 KSRCS := $(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c tests/kernel/*.c))
@@ -113,5 +113,8 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# A change of flags in this file rebuilds everything.
+$(OBJS): Makefile
 
 -include $(OBJS:.o=.d)

@@ -19,7 +19,7 @@ void panic(const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     kprintf("\n*** kernel panic: %s\n", buf);
-    arch_backtrace(0, read_rbp());
+    arch_backtrace(0, read_rbp(), 0);
     ktest_on_panic("kernel panic");
     arch_halt_forever();
 }

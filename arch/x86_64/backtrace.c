@@ -22,12 +22,27 @@ static bool plausible_frame(uint64_t rbp)
     return rbp >= KERNEL_VMA && (rbp & 7) == 0 && rbp < ~0ul - 16;
 }
 
-void arch_backtrace(uint64_t rip, uint64_t rbp)
+/* Has the function containing rip pushed its frame yet?  GCC starts every
+ * function that keeps a frame with "push rbp; mov rbp, rsp" (55 48 89 e5),
+ * but leaf functions get no frame at all, even with -fno-omit-frame-pointer. */
+static bool frame_is_set_up(uint64_t rip)
+{
+    uint64_t off;
+    if (!ksym_lookup(rip, &off))
+        return true;
+    const uint8_t *fn = (const uint8_t *)(rip - off);
+    bool has_prologue = fn[0] == 0x55 && fn[1] == 0x48 && fn[2] == 0x89 && fn[3] == 0xe5;
+    return has_prologue && off >= 4;
+}
+
+void arch_backtrace(uint64_t rip, uint64_t rbp, uint64_t rsp)
 {
     kprintf("  backtrace:\n");
     int depth = 0;
     if (rip)
         print_frame(depth++, rip, false);
+    if (rip && rsp >= KERNEL_VMA && !frame_is_set_up(rip)) /* return address on top */
+        print_frame(depth++, *(const uint64_t *)rsp, true);
     for (; depth < 32 && plausible_frame(rbp); depth++) {
         const uint64_t *frame = (const uint64_t *)rbp;
         if (!frame[1])

@@ -70,7 +70,7 @@ static __attribute__((noreturn)) void kernel_exception(struct trapframe *tf)
     if (tf->vector == T_PAGE_FAULT)
         print_page_fault(tf);
     print_registers(tf);
-    arch_backtrace(tf->rip, tf->rbp);
+    arch_backtrace(tf->rip, tf->rbp, tf->rsp);
     ktest_on_panic("kernel exception");
     arch_halt_forever();
 }
