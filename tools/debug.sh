@@ -14,4 +14,4 @@ trap 'kill $qemu_pid 2>/dev/null || true' EXIT INT TERM
 sleep 0.3
 echo "debug: QEMU pid $qemu_pid paused, gdb stub on port $port, serial log in $log"
 # shellcheck disable=SC2086
-gdb -q -x tools/gdbinit ${GDBARGS:-} -ex "cowl-connect $port" "$kernel"
+gdb -q -x tools/gdbinit -ex "cowl-connect $port" ${GDBARGS:-} "$kernel"
