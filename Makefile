@@ -103,10 +103,10 @@ debug: $(KERNEL)
 	tools/debug.sh $(KERNEL) "$(QEMU_BASE)" "$(ARGS)"
 
 test: $(KERNEL)
-	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) $(if $(T),--filter '$(T)')
+	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) --accel $(ACCEL) $(if $(T),--filter '$(T)')
 
 test-harness: $(KERNEL)
-	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) --filter 'host/harness/*'
+	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) --accel $(ACCEL) --filter 'host/harness/*'
 
 format:
 	clang-format -i $(KSRCS) $(wildcard */*.h arch/x86_64/*.h)

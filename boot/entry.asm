@@ -178,9 +178,13 @@ long_mode_high:
     hlt
     jmp .hang
 
-; The boot CPU's kernel stack, in the higher half.
+; The boot CPU's kernel stack, in the higher half.  The page below it stays
+; unmapped (mm/kmap.c): an overflow faults there, the CPU cannot push the
+; page-fault frame, and the double-fault handler reports it on its IST stack.
 section .bss
-alignb 16
+alignb 4096
+global boot_stack_guard
+boot_stack_guard:   resb 4096
 global boot_stack_hi
 boot_stack_hi:      resb 16384
 boot_stack_hi_top:

@@ -75,6 +75,8 @@ static bool run_one(const struct ktest *k, int number)
     current = NULL;
     if (ctx.failed)
         kprintf("not ok %d - %s # %s\n", number, name, ctx.reason);
+    else if (ctx.skipped)
+        kprintf("ok %d - %s # SKIP %s\n", number, name, ctx.reason);
     else
         kprintf("ok %d - %s\n", number, name);
     return !ctx.failed;

@@ -9,10 +9,12 @@
 #ifndef KTEST_H
 #define KTEST_H
 
+#include "kernel/printk.h"
 #include "kernel/types.h"
 
 struct ktest_ctx {
     bool failed;
+    bool skipped;       /* reported as "ok ... # SKIP reason" */
     char reason[160];   /* first failure, shown after '#' in the TAP line */
 };
 
@@ -55,6 +57,14 @@ bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line, const
     do {                                                                               \
         if (!EXPECT(c))                                                                \
             return;                                                                    \
+    } while (0)
+/* Leave the test, reported as skipped: for tests that need something this
+ * boot does not have (say, a boot module). */
+#define SKIP(why)                                                                      \
+    do {                                                                               \
+        t->skipped = true;                                                             \
+        snprintf(t->reason, sizeof(t->reason), "%s", why);                             \
+        return;                                                                        \
     } while (0)
 #define ASSERT_EQ(a, b)                                                                \
     do {                                                                               \

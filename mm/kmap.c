@@ -12,6 +12,7 @@
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[];
+extern char boot_stack_guard[]; /* boot/entry.asm: left unmapped */
 
 static void map_or_die(int err, uint64_t va)
 {
@@ -22,7 +23,8 @@ static void map_or_die(int err, uint64_t va)
 static void map_image_range(char *start, char *end, pte_t flags)
 {
     for (uint64_t va = (uint64_t)start; va < (uint64_t)end; va += PAGE_SIZE)
-        map_or_die(pgtable_map(kernel_pml4, va, va - KERNEL_VMA, flags | PTE_G), va);
+        if (va != (uint64_t)boot_stack_guard)
+            map_or_die(pgtable_map(kernel_pml4, va, va - KERNEL_VMA, flags | PTE_G), va);
 }
 
 /* End of the highest RAM range (usable or ACPI), at least 4 GiB so that the

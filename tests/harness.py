@@ -64,6 +64,17 @@ def check_fault_report(args):
     return True, "page fault report has name, decoded error, CR2, registers, backtrace"
 
 
+def check_double_fault(args):
+    results, outcome = _boot(args, "stack_overflow")
+    _expect(not _by_name(results, "/harness/stack_overflow").ok, "a stack overflow passed")
+    log = outcome.log_text
+    for piece in ("kernel exception 8: double fault", "guard page below the boot stack",
+                  "recurse_forever", "more times"):
+        _expect(piece in log, "double-fault report lacks %r" % piece)
+    _expect("while reporting" not in log, "the report itself faulted")
+    return True, "stack overflow -> double fault on its IST stack, reported with a backtrace"
+
+
 def check_hang(args):
     results, outcome = _boot(args, "hang", timeout=HANG_TIMEOUT)
     r = _by_name(results, "/harness/hang")
@@ -158,6 +169,7 @@ def host_checks(args, tests):
         ("host/harness/failure_is_reported", check_failure),
         ("host/harness/panic_is_reported", check_panic),
         ("host/harness/fault_report", check_fault_report),
+        ("host/harness/double_fault_on_ist", check_double_fault),
         ("host/harness/hang_is_reported", check_hang),
         ("host/harness/leak_is_reported", check_leak),
         ("host/harness/control_and_missing", check_pass_and_missing),

@@ -130,6 +130,7 @@ def user_matches(filters, name):
 class Result:
     def __init__(self, name, ok, reason="", seconds=0.0, log=None):
         self.name, self.ok, self.reason, self.seconds, self.log = name, ok, reason, seconds, log
+        self.skipped = ok and reason.startswith("SKIP")
 
 
 class Boot:
@@ -222,7 +223,7 @@ def evaluate(boot_name, expected, outcome, log_path=None):
 # Running QEMU
 
 
-def qemu_command(args, boot, kernel, iso_path=None, cmdline=""):
+def qemu_command(args, boot, kernel, iso_path=None, cmdline="", module=None):
     cmd = [args.qemu, "-accel", args.accel, "-cpu", "max", "-m", boot.mem,
            "-smp", str(boot.smp), "-display", "none", "-serial", "stdio",
            "-monitor", "none", "-no-reboot",
@@ -233,6 +234,8 @@ def qemu_command(args, boot, kernel, iso_path=None, cmdline=""):
         cmd += ["-cdrom", iso_path, "-boot", "d"]
     else:
         cmd += ["-kernel", kernel, "-append", cmdline]
+        if module:
+            cmd += ["-initrd", module]
     return cmd
 
 
@@ -269,18 +272,33 @@ def run_qemu(cmd, timeout, log_path):
     return BootOutcome(text, proc.returncode, timed_out, seconds, first_line)
 
 
-def make_iso(kernel, cmdline, out):
-    subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), kernel, out, cmdline], check=True)
+def make_iso(kernel, cmdline, out, module):
+    subprocess.run([os.path.join(ROOT, "tools", "mkiso.sh"), kernel, out, cmdline, module],
+                   check=True)
+
+
+TEST_MODULE_MARKER = b"cowl-test-module\n"  # tests/kernel/test_boot.c
+
+
+def test_module(build):
+    """A boot module every test boot carries (boot/module_reserved checks it):
+    a marker, then a few pages of a pattern."""
+    path = os.path.join(build, "test-module.bin")
+    with open(path, "wb") as f:
+        f.write(TEST_MODULE_MARKER + bytes(range(256)) * 48)
+    return path
 
 
 def run_boot(args, boot, expected):
     log_path = os.path.join(args.logs, boot.name + ".log")
-    cmdline = "test=%s expect_loader=%s %s" % (boot.patterns, boot.loader, boot.extra_args)
+    cmdline = "test=%s expect_loader=%s expect_module=1 %s" % (boot.patterns, boot.loader,
+                                                              boot.extra_args)
+    module = test_module(args.build)
     iso_path = None
     if boot.iso:
         iso_path = os.path.join(args.build, "test-%s.iso" % boot.name)
-        make_iso(args.kernel, cmdline.strip(), iso_path)
-    cmd = qemu_command(args, boot, args.kernel, iso_path, cmdline.strip())
+        make_iso(args.kernel, cmdline.strip(), iso_path, module)
+    cmd = qemu_command(args, boot, args.kernel, iso_path, cmdline.strip(), module)
     outcome = run_qemu(cmd, boot.timeout, log_path)
     return evaluate(boot.name, expected, outcome, log_path), outcome
 
@@ -358,9 +376,11 @@ def main():
         print("run.py: no test matches %r" % args.filter)
     write_junit(results, os.path.join(args.build, "test-results.xml"))
     failed = sum(not r.ok for r in results)
+    skipped = sum(r.skipped for r in results)
     print("# wall time %.1fs; logs in %s; JUnit in %s" % (
         time.monotonic() - wall, args.logs, os.path.join(args.build, "test-results.xml")))
-    print("%d passed, %d failed" % (len(results) - failed, failed))
+    summary = "%d passed, %d failed" % (len(results) - failed - skipped, failed)
+    print(summary + (", %d skipped" % skipped if skipped else ""))
     sys.exit(1 if failed or not results else 0)
 
 
@@ -378,7 +398,8 @@ def write_junit(results, path):
     for r in results:
         suites.setdefault(r.name.split("/")[0], []).append(r)
     root = ET.Element("testsuites", tests=str(len(results)),
-                      failures=str(sum(not r.ok for r in results)))
+                      failures=str(sum(not r.ok for r in results)),
+                      skipped=str(sum(r.skipped for r in results)))
     for sname, rs in suites.items():
         s = ET.SubElement(root, "testsuite", name=sname, tests=str(len(rs)),
                           failures=str(sum(not r.ok for r in rs)))
@@ -389,6 +410,8 @@ def write_junit(results, path):
             if not r.ok:
                 f = ET.SubElement(c, "failure", message=r.reason or "failed")
                 f.text = r.reason
+            elif r.skipped:
+                ET.SubElement(c, "skipped", message=r.reason)
             if r.log:
                 ET.SubElement(c, "system-out").text = "serial log: %s" % r.log
     ET.ElementTree(root).write(path, encoding="unicode", xml_declaration=True)

@@ -111,6 +111,7 @@ __attribute__((noreturn)) void arch_qemu_exit(uint8_t code);
 /* Touch one byte; 0, or -EFAULT if the access faults (trapentry.asm). */
 int arch_probe_read(const void *p);
 int arch_probe_write(void *p);
+int arch_probe_read64(const void *p, uint64_t *out);
 /* Print a frame-pointer backtrace: rip (0: none) and its frame pointer rbp;
  * rsp (0: unknown) lets it find the caller of a function that had not set
  * up a frame yet, such as a leaf function. */

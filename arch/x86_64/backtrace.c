@@ -17,9 +17,11 @@ static void print_frame(int depth, uint64_t rip, bool is_return)
         kprintf("  #%d [<%016lx>] ?\n", depth, rip);
 }
 
-static bool plausible_frame(uint64_t rbp)
+/* Frames are read with a fault-safe load: the stack being unwound may be
+ * the one that just overflowed, or rbp may be garbage. */
+static bool read_word(uint64_t addr, uint64_t *out)
 {
-    return rbp >= KERNEL_VMA && (rbp & 7) == 0 && rbp < ~0ul - 16;
+    return addr >= KERNEL_VMA && (addr & 7) == 0 && arch_probe_read64((const void *)addr, out) == 0;
 }
 
 /* Has the function containing rip pushed its frame yet?  GCC starts every
@@ -30,8 +32,10 @@ static bool frame_is_set_up(uint64_t rip)
     uint64_t off;
     if (!ksym_lookup(rip, &off))
         return true;
-    const uint8_t *fn = (const uint8_t *)(rip - off);
-    bool has_prologue = fn[0] == 0x55 && fn[1] == 0x48 && fn[2] == 0x89 && fn[3] == 0xe5;
+    uint64_t first;
+    if (arch_probe_read64((const void *)(rip - off), &first))
+        return true;
+    bool has_prologue = (first & 0xffffffff) == 0xe5894855; /* 55 48 89 e5 */
     return has_prologue && off >= 4;
 }
 
@@ -41,15 +45,26 @@ void arch_backtrace(uint64_t rip, uint64_t rbp, uint64_t rsp)
     int depth = 0;
     if (rip)
         print_frame(depth++, rip, false);
-    if (rip && rsp >= KERNEL_VMA && !frame_is_set_up(rip)) /* return address on top */
-        print_frame(depth++, *(const uint64_t *)rsp, true);
-    for (; depth < 32 && plausible_frame(rbp); depth++) {
-        const uint64_t *frame = (const uint64_t *)rbp;
-        if (!frame[1])
+    uint64_t ret, saved_rbp;
+    if (rip && rsp && !frame_is_set_up(rip) && read_word(rsp, &ret)) /* return address on top */
+        print_frame(depth++, ret, true);
+    uint64_t last = 0, repeats = 0;
+    for (int steps = 0; steps < 4096 && depth < 32; steps++) {
+        if (!read_word(rbp, &saved_rbp) || !read_word(rbp + 8, &ret) || !ret)
             break;
-        print_frame(depth, frame[1], true);
-        if (frame[0] <= rbp) /* the stack grows down: callers live above */
+        if (ret == last) {
+            repeats++; /* deep recursion: one line, not thousands */
+        } else {
+            if (repeats)
+                kprintf("  ... the frame above %lu more times\n", repeats);
+            repeats = 0;
+            print_frame(depth++, ret, true);
+            last = ret;
+        }
+        if (saved_rbp <= rbp) /* the stack grows down: callers live above */
             break;
-        rbp = frame[0];
+        rbp = saved_rbp;
     }
+    if (repeats)
+        kprintf("  ... the frame above %lu more times\n", repeats);
 }

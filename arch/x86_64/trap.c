@@ -61,15 +61,32 @@ static void print_registers(const struct trapframe *tf)
 
 void console_force_unlock(void);
 
+extern char boot_stack_guard[];
+
+static void print_hints(const struct trapframe *tf)
+{
+    uint64_t cr2 = read_cr2(), guard = (uint64_t)boot_stack_guard;
+    if ((tf->vector == T_DOUBLE_FAULT || tf->vector == T_PAGE_FAULT) && cr2 >= guard &&
+        cr2 < guard + PAGE_SIZE)
+        kprintf("  hint: cr2 is in the guard page below the boot stack: kernel stack overflow\n");
+}
+
 /* An exception the kernel cannot handle: report it and stop. */
 static __attribute__((noreturn)) void kernel_exception(struct trapframe *tf)
 {
+    static volatile int reporting;
+    if (__atomic_exchange_n(&reporting, 1, __ATOMIC_SEQ_CST)) {
+        kprintf("\n*** exception %lu at %lx while reporting an exception\n", tf->vector, tf->rip);
+        ktest_on_panic("kernel exception");
+        arch_halt_forever();
+    }
     console_force_unlock();
     const char *name = tf->vector < 32 ? exception_names[tf->vector] : "unexpected interrupt";
     kprintf("\n*** kernel exception %lu: %s (error code %lx)\n", tf->vector, name, tf->error);
     if (tf->vector == T_PAGE_FAULT)
         print_page_fault(tf);
     print_registers(tf);
+    print_hints(tf);
     arch_backtrace(tf->rip, tf->rbp, tf->rsp);
     ktest_on_panic("kernel exception");
     arch_halt_forever();

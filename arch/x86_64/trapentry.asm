@@ -90,7 +90,18 @@ arch_probe_write:
 .fixup:
     ret
 
+; int arch_probe_read64(const void *p, uint64_t *out): 0 and *out = *p, or -EFAULT
+global arch_probe_read64
+arch_probe_read64:
+    xor eax, eax
+.insn:
+    mov rcx, [rdi]
+    mov [rsi], rcx
+.fixup:
+    ret
+
 section .extable progbits alloc noexec nowrite align=8
+    dq arch_probe_read64.insn, arch_probe_read64.fixup
     dq arch_probe_read.insn, arch_probe_read.fixup
     dq arch_probe_write.read, arch_probe_write.fixup
     dq arch_probe_write.insn, arch_probe_write.fixup

@@ -41,3 +41,22 @@ KTEST(boot, cmdline_reaches_kernel)
     EXPECT(cmdline_get("test") != NULL);
     EXPECT(strstr(boot_info.cmdline, "test=") != NULL);
 }
+
+/* The runner hands every boot a module (QEMU -initrd, or GRUB module2) that
+ * starts with this marker: it must arrive intact and its pages must never
+ * reach the page allocator. */
+#define TEST_MODULE_MARKER "cowl-test-module\n"
+
+KTEST(boot, module_reserved)
+{
+    if (!cmdline_get("expect_module"))
+        SKIP("booted without expect_module=1");
+    ASSERT(boot_info.nmodules >= 1);
+    const struct boot_module *m = &boot_info.modules[0];
+    ASSERT(m->end > m->start);
+    EXPECT(!memcmp(phys_to_virt(m->start), TEST_MODULE_MARKER, strlen(TEST_MODULE_MARKER)));
+    uint64_t not_reserved = 0;
+    for (uint64_t pa = ALIGN_DOWN(m->start, PAGE_SIZE); pa < m->end; pa += PAGE_SIZE)
+        not_reserved += phys_to_page(pa)->kind != PAGE_RESERVED;
+    EXPECT_EQ(not_reserved, 0);
+}

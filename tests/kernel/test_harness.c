@@ -42,3 +42,20 @@ KTEST_FLAGS(harness, pass, KTEST_HIDDEN)
 {
     EXPECT(true);
 }
+
+/* Not tail-recursive (the buffer is used after the call), so every level
+ * takes real stack until the guard page below the boot stack is hit. */
+static volatile int recursion_limit = 1 << 30; /* volatile: the compiler cannot see the end */
+
+static __attribute__((noinline)) int recurse_forever(int depth)
+{
+    volatile char buf[256];
+    buf[0] = (char)depth;
+    int r = depth < recursion_limit ? recurse_forever(depth + 1) : 0;
+    return r + buf[0];
+}
+
+KTEST_FLAGS(harness, stack_overflow, KTEST_HIDDEN)
+{
+    EXPECT(recurse_forever(0) == 0);
+}
