@@ -109,7 +109,7 @@ test-harness: $(KERNEL)
 	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) --accel $(ACCEL) --filter 'host/harness/*'
 
 format:
-	clang-format -i $(KSRCS) $(wildcard */*.h arch/x86_64/*.h)
+	clang-format -i $(KSRCS) $(wildcard kernel/*.h mm/*.h arch/x86_64/*.h)
 
 clean:
 	rm -rf $(BUILD)

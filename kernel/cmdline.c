@@ -40,7 +40,7 @@ void cmdline_parse(const char *line)
 const char *cmdline_get(const char *key)
 {
     const char *found = NULL;
-    for (int i = 0; i < nwords; i++)   /* the last one wins, like Linux */
+    for (int i = 0; i < nwords; i++) /* the last one wins, like Linux */
         if (!strcmp(keys[i], key))
             found = values[i];
     return found;

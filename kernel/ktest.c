@@ -1,8 +1,8 @@
 /* ktest.c - selects, runs and reports in-kernel tests (TAP on the console).
  * After each test the free-page count must be back where it was: a test that
  * leaks a page fails even if its own checks passed. */
-#include "arch.h"
 #include "kernel/ktest.h"
+#include "arch.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
 #include "mm/pmm.h"
@@ -60,7 +60,7 @@ static void full_name(const struct ktest *k, char *buf, size_t size)
 
 static bool run_one(const struct ktest *k, int number)
 {
-    struct ktest_ctx ctx = { 0 };
+    struct ktest_ctx ctx = {0};
     char name[96];
     full_name(k, name, sizeof(name));
     current = k;
@@ -71,7 +71,8 @@ static bool run_one(const struct ktest *k, int number)
     uint64_t free_after = pmm_free_pages();
     if (!ctx.failed && free_after != free_before)
         snprintf(ctx.reason, sizeof(ctx.reason), "leak check: %ld pages not returned",
-                 (int64_t)(free_before - free_after)), ctx.failed = true;
+                 (int64_t)(free_before - free_after)),
+            ctx.failed = true;
     current = NULL;
     if (ctx.failed)
         kprintf("not ok %d - %s # %s\n", number, name, ctx.reason);

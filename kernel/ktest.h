@@ -14,8 +14,8 @@
 
 struct ktest_ctx {
     bool failed;
-    bool skipped;       /* reported as "ok ... # SKIP reason" */
-    char reason[160];   /* first failure, shown after '#' in the TAP line */
+    bool skipped;     /* reported as "ok ... # SKIP reason" */
+    char reason[160]; /* first failure, shown after '#' in the TAP line */
 };
 
 struct ktest {
@@ -34,10 +34,10 @@ struct ktest {
 #define KTEST_EXIT_FAIL  0x11 /* QEMU status 35 */
 #define KTEST_EXIT_PANIC 0x12 /* QEMU status 37 */
 
-#define KTEST_FLAGS(s, n, f)                                                           \
-    static void ktest_fn_##s##_##n(struct ktest_ctx *t);                               \
-    static const struct ktest ktest_desc_##s##_##n                                     \
-        __attribute__((used, section(".ktests"), aligned(8))) = { #s, #n, ktest_fn_##s##_##n, f }; \
+#define KTEST_FLAGS(s, n, f)                                                                       \
+    static void ktest_fn_##s##_##n(struct ktest_ctx *t);                                           \
+    static const struct ktest ktest_desc_##s##_##n                                                 \
+        __attribute__((used, section(".ktests"), aligned(8))) = {#s, #n, ktest_fn_##s##_##n, f};   \
     static void ktest_fn_##s##_##n(struct ktest_ctx *t __attribute__((unused)))
 
 #define KTEST(s, n) KTEST_FLAGS(s, n, 0)
@@ -47,29 +47,28 @@ bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line, const
 
 /* EXPECT records a failure and goes on; ASSERT also leaves the test. */
 #define EXPECT(c) ktest_check(t, (c), __FILE__, __LINE__, "%s", #c)
-#define EXPECT_EQ(a, b)                                                                \
-    ({                                                                                 \
-        uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                               \
-        ktest_check(t, a_ == b_, __FILE__, __LINE__, "%s == %s (0x%lx != 0x%lx)", #a, #b, \
-                    a_, b_);                                                   \
+#define EXPECT_EQ(a, b)                                                                            \
+    ({                                                                                             \
+        uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);                                           \
+        ktest_check(t, a_ == b_, __FILE__, __LINE__, "%s == %s (0x%lx != 0x%lx)", #a, #b, a_, b_); \
     })
-#define ASSERT(c)                                                                      \
-    do {                                                                               \
-        if (!EXPECT(c))                                                                \
-            return;                                                                    \
+#define ASSERT(c)                                                                                  \
+    do {                                                                                           \
+        if (!EXPECT(c))                                                                            \
+            return;                                                                                \
     } while (0)
 /* Leave the test, reported as skipped: for tests that need something this
  * boot does not have (say, a boot module). */
-#define SKIP(why)                                                                      \
-    do {                                                                               \
-        t->skipped = true;                                                             \
-        snprintf(t->reason, sizeof(t->reason), "%s", why);                             \
-        return;                                                                        \
+#define SKIP(why)                                                                                  \
+    do {                                                                                           \
+        t->skipped = true;                                                                         \
+        snprintf(t->reason, sizeof(t->reason), "%s", why);                                         \
+        return;                                                                                    \
     } while (0)
-#define ASSERT_EQ(a, b)                                                                \
-    do {                                                                               \
-        if (!EXPECT_EQ(a, b))                                                          \
-            return;                                                                    \
+#define ASSERT_EQ(a, b)                                                                            \
+    do {                                                                                           \
+        if (!EXPECT_EQ(a, b))                                                                      \
+            return;                                                                                \
     } while (0)
 
 /* Run the tests matching `patterns` (comma-separated anchored globs such as

@@ -8,7 +8,10 @@ struct list_head {
     struct list_head *next, *prev;
 };
 
-#define LIST_HEAD_INIT(h) { &(h), &(h) }
+#define LIST_HEAD_INIT(h)                                                                          \
+    {                                                                                              \
+        &(h), &(h)                                                                                 \
+    }
 
 static inline void list_init(struct list_head *h) { h->next = h->prev = h; }
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }

@@ -15,7 +15,7 @@ const char *fork_mode = "share"; /* fork=share|copy|eager, used from issue 3 on 
 
 static const char *mem_type_name(uint32_t type)
 {
-    static const char *const names[] = { "?", "usable", "reserved", "ACPI", "ACPI NVS", "bad" };
+    static const char *const names[] = {"?", "usable", "reserved", "ACPI", "ACPI NVS", "bad"};
     return type < ARRAY_SIZE(names) ? names[type] : "?";
 }
 
@@ -28,8 +28,8 @@ static void print_boot_info(const struct boot_info *bi)
     for (int i = 0; i < bi->nmodules; i++)
         pr_info("  module %lx-%lx '%s'\n", bi->modules[i].start, bi->modules[i].end,
                 bi->modules[i].name);
-    pr_info("  %d memory ranges, ACPI RSDP at %lx, SMEP %s, SMAP %s\n", bi->nmmap,
-            bi->rsdp_phys, cpu_has_smep ? "on" : "absent", cpu_has_smap ? "on" : "absent");
+    pr_info("  %d memory ranges, ACPI RSDP at %lx, SMEP %s, SMAP %s\n", bi->nmmap, bi->rsdp_phys,
+            cpu_has_smep ? "on" : "absent", cpu_has_smap ? "on" : "absent");
 }
 
 static void parse_options(void)

@@ -1,14 +1,14 @@
 /* printk.c - the kernel log: formats into a buffer and writes it to the
  * console under one lock, so lines from different CPUs do not interleave. */
-#include "arch.h"
 #include "kernel/printk.h"
+#include "arch.h"
 #include "kernel/spinlock.h"
 
 int log_threshold = LOG_INFO;
 
 static struct spinlock console_lock = SPINLOCK_INIT("console");
 
-static const char *const level_tag[] = { "error: ", "warning: ", "", "debug: " };
+static const char *const level_tag[] = {"error: ", "warning: ", "", "debug: "};
 
 static void console_write(const char *s)
 {

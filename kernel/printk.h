@@ -15,18 +15,18 @@ int klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-#define pr_err(...) klog(LOG_ERR, __VA_ARGS__)
-#define pr_warn(...) klog(LOG_WARN, __VA_ARGS__)
-#define pr_info(...) klog(LOG_INFO, __VA_ARGS__)
+#define pr_err(...)   klog(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  klog(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  klog(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) klog(LOG_DEBUG, __VA_ARGS__)
 
 /* A broken invariant: print "function: what broke", a backtrace, stop. */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 
-#define assert(cond)                                                                       \
-    do {                                                                                   \
-        if (!(cond))                                                                       \
-            panic("%s: assertion '%s' failed at %s:%d", __func__, #cond, __FILE__, __LINE__); \
+#define assert(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            panic("%s: assertion '%s' failed at %s:%d", __func__, #cond, __FILE__, __LINE__);      \
     } while (0)
 
 #endif

@@ -9,11 +9,14 @@
 
 struct spinlock {
     volatile uint32_t locked;
-    const char *name;       /* for panic messages */
-    void *owner;            /* return address of the locker, for debugging */
+    const char *name; /* for panic messages */
+    void *owner;      /* return address of the locker, for debugging */
 };
 
-#define SPINLOCK_INIT(n) { 0, n, 0 }
+#define SPINLOCK_INIT(n)                                                                           \
+    {                                                                                              \
+        0, n, 0                                                                                    \
+    }
 
 static inline void spin_lock(struct spinlock *l)
 {
@@ -29,7 +32,10 @@ static inline void spin_unlock(struct spinlock *l)
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
-static inline int spin_held(struct spinlock *l) { return __atomic_load_n(&l->locked, __ATOMIC_RELAXED); }
+static inline int spin_held(struct spinlock *l)
+{
+    return __atomic_load_n(&l->locked, __ATOMIC_RELAXED);
+}
 
 static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 {

@@ -8,12 +8,12 @@
 
 typedef int64_t ssize_t;
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
+#define ARRAY_SIZE(a)                 (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)                (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a)              ((x) & ~((__typeof__(x))(a)-1))
+#define MIN(a, b)                     ((a) < (b) ? (a) : (b))
+#define MAX(a, b)                     ((a) > (b) ? (a) : (b))
+#define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
 
 #define KiB 1024ul
 #define MiB (1024ul * KiB)
@@ -21,10 +21,10 @@ typedef int64_t ssize_t;
 
 /* Error numbers, Linux's values so user code can share them later. */
 #define ENOENT 2
-#define EIO 5
+#define EIO    5
 #define ENOMEM 12
 #define EFAULT 14
-#define EBUSY 16
+#define EBUSY  16
 #define EEXIST 17
 #define EINVAL 22
 

@@ -49,14 +49,14 @@ void kmap_init(const struct boot_info *bi)
 
     uint64_t top = phys_top(bi);
     for (uint64_t pa = 0; pa < top; pa += 2 * MiB)
-        map_or_die(pgtable_map_large(kernel_pml4, DIRECT_MAP_BASE + pa, pa,
-                                     PTE_W | PTE_NX | PTE_G), pa);
+        map_or_die(pgtable_map_large(kernel_pml4, DIRECT_MAP_BASE + pa, pa, PTE_W | PTE_NX | PTE_G),
+                   pa);
 
     map_image_range(__text_start, __text_end, 0);
     map_image_range(__rodata_start, __rodata_end, PTE_NX);
     map_image_range(__data_start, __data_end, PTE_W | PTE_NX);
 
     write_cr3(virt_to_phys(kernel_pml4));
-    pr_info("kmap: direct map of %lu MiB at %lx, kernel text %lu KiB read-only\n",
-            top / MiB, DIRECT_MAP_BASE, (uint64_t)(__text_end - __text_start) / KiB);
+    pr_info("kmap: direct map of %lu MiB at %lx, kernel text %lu KiB read-only\n", top / MiB,
+            DIRECT_MAP_BASE, (uint64_t)(__text_end - __text_start) / KiB);
 }

@@ -15,36 +15,36 @@
 #include "kernel/types.h"
 
 enum page_kind {
-    PAGE_RESERVED = 0,  /* firmware, kernel image, holes: never allocated */
-    PAGE_FREE,          /* in the buddy allocator; head of a free block */
-    PAGE_FREE_TAIL,     /* in the buddy allocator; inside a free block */
-    PAGE_KERNEL,        /* allocated for kernel use (stacks, buffers) */
-    PAGE_HEAP,          /* a slab of the kernel heap (mm/heap.c) */
-    PAGE_TABLE,         /* a page-table page (mm/pgtable.c) */
-    PAGE_USER,          /* user data */
+    PAGE_RESERVED = 0, /* firmware, kernel image, holes: never allocated */
+    PAGE_FREE,         /* in the buddy allocator; head of a free block */
+    PAGE_FREE_TAIL,    /* in the buddy allocator; inside a free block */
+    PAGE_KERNEL,       /* allocated for kernel use (stacks, buffers) */
+    PAGE_HEAP,         /* a slab of the kernel heap (mm/heap.c) */
+    PAGE_TABLE,        /* a page-table page (mm/pgtable.c) */
+    PAGE_USER,         /* user data */
 };
 
 struct page {
-    uint32_t refcount;          /* [a] see DESIGN.md section 4 */
-    uint8_t kind;               /* [z] enum page_kind, changes on alloc/free */
-    uint8_t order;              /* [z] block order while in the allocator */
-    uint8_t level;              /* [o] PAGE_TABLE: 1 (PT) .. 4 (PML4) */
-    uint8_t slab_class;         /* [o] PAGE_HEAP: size-class index */
+    uint32_t refcount;  /* [a] see DESIGN.md section 4 */
+    uint8_t kind;       /* [z] enum page_kind, changes on alloc/free */
+    uint8_t order;      /* [z] block order while in the allocator */
+    uint8_t level;      /* [o] PAGE_TABLE: 1 (PT) .. 4 (PML4) */
+    uint8_t slab_class; /* [o] PAGE_HEAP: size-class index */
     union {
         struct list_head free_link; /* [z] PAGE_FREE: free-list membership */
         struct list_head slab_link; /* [heap lock] PAGE_HEAP: partial-slab list */
     };
     union {
-        uint64_t populated;     /* [t] PAGE_TABLE: bit i set when any of entries
-                                   8i..8i+7 is non-zero (sparse walks skip the rest) */
-        void *slab_free;        /* [heap lock] PAGE_HEAP: first free object */
+        uint64_t populated; /* [t] PAGE_TABLE: bit i set when any of entries
+                               8i..8i+7 is non-zero (sparse walks skip the rest) */
+        void *slab_free;    /* [heap lock] PAGE_HEAP: first free object */
     };
-    struct spinlock lock;       /* PAGE_TABLE: protects the table's entries when shared */
-    uint32_t slab_inuse;        /* [heap lock] PAGE_HEAP: objects handed out */
+    struct spinlock lock; /* PAGE_TABLE: protects the table's entries when shared */
+    uint32_t slab_inuse;  /* [heap lock] PAGE_HEAP: objects handed out */
 };
 
-extern struct page *page_array;   /* indexed by pfn */
-extern uint64_t page_array_len;   /* number of frames described */
+extern struct page *page_array; /* indexed by pfn */
+extern uint64_t page_array_len; /* number of frames described */
 
 static inline struct page *pfn_to_page(uint64_t pfn) { return &page_array[pfn]; }
 static inline uint64_t page_to_pfn(const struct page *p) { return (uint64_t)(p - page_array); }
@@ -54,6 +54,9 @@ static inline struct page *phys_to_page(uint64_t pa) { return pfn_to_page(pa >> 
 static inline struct page *virt_to_page(const void *va) { return phys_to_page(virt_to_phys(va)); }
 static inline bool phys_has_page(uint64_t pa) { return (pa >> PAGE_SHIFT) < page_array_len; }
 
-static inline void page_get(struct page *p) { __atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED); }
+static inline void page_get(struct page *p)
+{
+    __atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
 
 #endif

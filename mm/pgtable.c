@@ -14,7 +14,10 @@ static pte_t *table_of(pte_t e) { return phys_to_virt(pte_addr(e)); }
 
 /* The table page that holds `entry`, and the entry's index in it. */
 static struct page *entry_table(const pte_t *entry) { return virt_to_page(entry); }
-static unsigned entry_index(const pte_t *entry) { return ((uint64_t)entry & (PAGE_SIZE - 1)) / sizeof(pte_t); }
+static unsigned entry_index(const pte_t *entry)
+{
+    return ((uint64_t)entry & (PAGE_SIZE - 1)) / sizeof(pte_t);
+}
 
 void pte_set(pte_t *entry, pte_t value)
 {
@@ -156,13 +159,14 @@ static unsigned next_populated(const pte_t *table, unsigned i)
     return PT_ENTRIES;
 }
 
-#define for_each_entry(table, i) \
+#define for_each_entry(table, i)                                                                   \
     for (unsigned i = next_populated(table, 0); i < PT_ENTRIES; i = next_populated(table, i + 1))
 
 /* Free a table at `level` and everything below it that it alone holds. */
 static void free_table(pte_t *table, int level)
 {
-    for_each_entry(table, i) {
+    for_each_entry(table, i)
+    {
         pte_t e = table[i];
         if (level > 1 && !pte_large(e)) {
             free_table(table_of(e), level - 1);
@@ -206,9 +210,8 @@ static uint64_t count_below(pte_t *table, int level)
 {
     uint64_t n = 1;
     if (level > 1)
-        for_each_entry(table, i)
-            if (!pte_large(table[i]))
-                n += count_below(table_of(table[i]), level - 1);
+        for_each_entry(table, i) if (!pte_large(table[i])) n +=
+            count_below(table_of(table[i]), level - 1);
     return n;
 }
 

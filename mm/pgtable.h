@@ -10,7 +10,7 @@
 #include "kernel/types.h"
 #include "pte.h"
 
-#define PGW_ALLOC 1u    /* create missing intermediate tables */
+#define PGW_ALLOC 1u /* create missing intermediate tables */
 
 /* The kernel's own PML4, built at boot by kmap_init(). */
 extern pte_t *kernel_pml4;

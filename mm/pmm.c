@@ -18,7 +18,7 @@ static struct spinlock pmm_lock = SPINLOCK_INIT("pmm");
 static struct list_head free_lists[PMM_MAX_ORDER + 1];
 static uint64_t nr_free;
 static uint64_t nr_total;
-static int64_t fail_countdown = -1;  /* [pmm_lock] fault injection for tests */
+static int64_t fail_countdown = -1; /* [pmm_lock] fault injection for tests */
 
 static void set_block_kind(struct page *head, unsigned order, uint8_t kind)
 {
@@ -61,7 +61,7 @@ static struct page *take_block(unsigned order)
         return NULL;
     struct page *head = container_of(free_lists[o].next, struct page, free_link);
     list_del(&head->free_link);
-    while (o > order) {     /* give back the upper halves */
+    while (o > order) { /* give back the upper halves */
         o--;
         struct page *upper = head + (1ul << o);
         upper->kind = PAGE_FREE;
@@ -152,7 +152,7 @@ extern char __kernel_phys_end[];
 static void add_hole(uint64_t start, uint64_t end)
 {
     assert(nholes < MAX_HOLES);
-    holes[nholes++] = (struct range){ ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE) };
+    holes[nholes++] = (struct range){ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)};
 }
 
 /* First address >= start where [a, a+size) avoids every hole. */
@@ -252,6 +252,5 @@ void pmm_init_high(const struct boot_info *bi)
 {
     add_usable(bi, 4 * GiB, ~0ul);
     pr_info("pmm: %lu MiB usable, %lu pages free, struct page array %lu KiB\n",
-            nr_total * PAGE_SIZE / MiB, nr_free,
-            page_array_len * sizeof(struct page) / KiB);
+            nr_total * PAGE_SIZE / MiB, nr_free, page_array_len * sizeof(struct page) / KiB);
 }

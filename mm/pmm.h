@@ -6,10 +6,10 @@
 
 #include "mm/page.h"
 
-#define PMM_MAX_ORDER 10        /* largest block: 4 MiB */
+#define PMM_MAX_ORDER 10 /* largest block: 4 MiB */
 
 /* Allocation flags */
-#define PMM_ZERO 1u             /* fill the block with zeros */
+#define PMM_ZERO 1u /* fill the block with zeros */
 
 struct boot_info;
 

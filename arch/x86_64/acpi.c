@@ -21,7 +21,7 @@ static uint64_t scan(uint64_t start, uint64_t end)
 
 void arch_acpi_find_rsdp(struct boot_info *bi)
 {
-    uint64_t ebda = (uint64_t)*(const uint16_t *)phys_to_virt(0x40e) << 4;
+    uint64_t ebda = (uint64_t) * (const uint16_t *)phys_to_virt(0x40e) << 4;
     if (ebda >= 0x80000 && ebda < 0xa0000)
         bi->rsdp_phys = scan(ebda, ebda + 1024);
     if (!bi->rsdp_phys)

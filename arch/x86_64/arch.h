@@ -9,12 +9,12 @@
 #include <stdint.h>
 
 /* ---- Address-space layout (fixed by linker.ld and DESIGN.md section 2) */
-#define KERNEL_VMA       0xffffffff80000000ul /* kernel image: phys + this */
-#define DIRECT_MAP_BASE  0xffff800000000000ul /* all RAM: phys + this */
-#define USER_TOP         0x0000800000000000ul /* first non-user address */
-#define PAGE_SHIFT       12
-#define PAGE_SIZE        4096ul
-#define PAGE_MASK        (~(PAGE_SIZE - 1))
+#define KERNEL_VMA      0xffffffff80000000ul /* kernel image: phys + this */
+#define DIRECT_MAP_BASE 0xffff800000000000ul /* all RAM: phys + this */
+#define USER_TOP        0x0000800000000000ul /* first non-user address */
+#define PAGE_SHIFT      12
+#define PAGE_SIZE       4096ul
+#define PAGE_MASK       (~(PAGE_SIZE - 1))
 
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + DIRECT_MAP_BASE); }
 
@@ -51,14 +51,20 @@ static inline uint64_t rdtsc(void)
 }
 
 /* ---- Port I/O */
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
 static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
 
 /* ---- Paging */
 static inline uint64_t read_cr2(void)
@@ -74,7 +80,10 @@ static inline uint64_t read_cr3(void)
     return v;
 }
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
-static inline void arch_flush_tlb_page(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
+static inline void arch_flush_tlb_page(uint64_t va)
+{
+    __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
 static inline void arch_flush_tlb_all(void) { write_cr3(read_cr3()); }
 
 static inline uint64_t read_cr4(void)
@@ -87,7 +96,9 @@ static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+    __asm__ volatile("cpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
 }
 
 /* ---- Frames for backtraces */
@@ -100,8 +111,8 @@ static inline uint64_t read_rbp(void)
 
 /* ---- Implemented in the .c files of arch/x86_64 */
 struct boot_info;
-void arch_boot(uint32_t magic, uint64_t info_phys);   /* entry.asm -> here */
-void arch_cpu_init(void);                            /* GDT, TSS, IDT, CPU features */
+void arch_boot(uint32_t magic, uint64_t info_phys); /* entry.asm -> here */
+void arch_cpu_init(void);                           /* GDT, TSS, IDT, CPU features */
 void arch_serial_init(void);
 void arch_serial_putc(char c);
 void arch_acpi_find_rsdp(struct boot_info *bi);

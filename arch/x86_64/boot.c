@@ -16,7 +16,8 @@ struct boot_info boot_info;
 static void add_mem(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type)
 {
     if (bi->nmmap < BOOT_MMAP_MAX && len)
-        bi->mmap[bi->nmmap++] = (struct boot_mem_range){ base, len, type < 1 || type > 5 ? MEM_RESERVED : type };
+        bi->mmap[bi->nmmap++] =
+            (struct boot_mem_range){base, len, type < 1 || type > 5 ? MEM_RESERVED : type};
 }
 
 static void add_module(struct boot_info *bi, uint64_t start, uint64_t end, const char *name)
@@ -83,7 +84,7 @@ static void parse_multiboot2(struct boot_info *bi, uint64_t mbi_phys)
 struct hvm_start_info {
     uint32_t magic, version, flags, nr_modules;
     uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr;
-    uint64_t memmap_paddr;          /* version >= 1 */
+    uint64_t memmap_paddr; /* version >= 1 */
     uint32_t memmap_entries, reserved;
 };
 struct hvm_modlist_entry {

@@ -6,8 +6,8 @@
  *   0x18 user code (32-bit, unused) 0x20 user data  0x28 user code (64-bit)
  *   0x30 TSS (two slots)
  * The user selectors are in the order SYSRET needs (STAR[63:48] = 0x18). */
-#include "arch.h"
 #include "gdt.h"
+#include "arch.h"
 #include "kernel/string.h"
 
 struct tss {

@@ -2,19 +2,43 @@
  * exception in the kernel is fatal unless the faulting instruction has an
  * entry in the exception table (a deliberate probe): then execution resumes
  * at its fixup with rax = -EFAULT. */
+#include "trap.h"
 #include "arch.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
-#include "trap.h"
 
 static const char *const exception_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range exceeded",
-    "invalid opcode", "device not available", "double fault", "coprocessor overrun",
-    "invalid TSS", "segment not present", "stack fault", "general protection fault",
-    "page fault", "reserved", "x87 floating-point error", "alignment check",
-    "machine check", "SIMD floating-point error", "virtualization exception",
-    "control protection", "reserved", "reserved", "reserved", "reserved", "reserved",
-    "reserved", "hypervisor injection", "VMM communication", "security exception",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range exceeded",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection fault",
+    "page fault",
+    "reserved",
+    "x87 floating-point error",
+    "alignment check",
+    "machine check",
+    "SIMD floating-point error",
+    "virtualization exception",
+    "control protection",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "reserved",
+    "hypervisor injection",
+    "VMM communication",
+    "security exception",
     "reserved",
 };
 
@@ -40,18 +64,19 @@ static void print_page_fault(const struct trapframe *tf)
     uint64_t e = tf->error;
     kprintf("  cr2=%016lx: %s %s in %s mode%s%s\n", read_cr2(),
             e & PF_PRESENT ? "protection violation on" : "not-present page on",
-            e & PF_FETCH ? "instruction fetch" : e & PF_WRITE ? "write" : "read",
+            e & PF_FETCH   ? "instruction fetch"
+            : e & PF_WRITE ? "write"
+                           : "read",
             e & PF_USER ? "user" : "kernel", e & PF_RSVD ? ", reserved bit set" : "",
             e & PF_PRESENT ? "" : "");
-    kprintf("  error=%lx [%s %s %s%s%s]\n", e, e & PF_PRESENT ? "P" : "-",
-            e & PF_WRITE ? "W" : "R", e & PF_USER ? "U" : "S", e & PF_FETCH ? " I" : "",
-            e & PF_RSVD ? " RSVD" : "");
+    kprintf("  error=%lx [%s %s %s%s%s]\n", e, e & PF_PRESENT ? "P" : "-", e & PF_WRITE ? "W" : "R",
+            e & PF_USER ? "U" : "S", e & PF_FETCH ? " I" : "", e & PF_RSVD ? " RSVD" : "");
 }
 
 static void print_registers(const struct trapframe *tf)
 {
-    kprintf("  rip=%016lx cs=%lx rflags=%016lx rsp=%016lx ss=%lx\n", tf->rip, tf->cs,
-            tf->rflags, tf->rsp, tf->ss);
+    kprintf("  rip=%016lx cs=%lx rflags=%016lx rsp=%016lx ss=%lx\n", tf->rip, tf->cs, tf->rflags,
+            tf->rsp, tf->ss);
     kprintf("  rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
     kprintf("  rsi=%016lx rdi=%016lx rbp=%016lx r8 =%016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->r8);
     kprintf("  r9 =%016lx r10=%016lx r11=%016lx r12=%016lx\n", tf->r9, tf->r10, tf->r11, tf->r12);

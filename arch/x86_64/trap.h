@@ -8,18 +8,18 @@ struct trapframe {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
     uint64_t vector, error;
-    uint64_t rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
+    uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
 /* Exceptions */
-#define T_DIVIDE 0
-#define T_NMI 2
-#define T_BREAKPOINT 3
+#define T_DIVIDE         0
+#define T_NMI            2
+#define T_BREAKPOINT     3
 #define T_INVALID_OPCODE 6
-#define T_DOUBLE_FAULT 8
-#define T_GPF 13
-#define T_PAGE_FAULT 14
-#define T_MACHINE_CHECK 18
+#define T_DOUBLE_FAULT   8
+#define T_GPF            13
+#define T_PAGE_FAULT     14
+#define T_MACHINE_CHECK  18
 
 /* Page-fault error code bits */
 #define PF_PRESENT (1u << 0)

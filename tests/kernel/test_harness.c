@@ -6,15 +6,9 @@
 #include "kernel/printk.h"
 #include "mm/pmm.h"
 
-KTEST_FLAGS(harness, fail, KTEST_HIDDEN)
-{
-    EXPECT_EQ(1 + 1, 3);
-}
+KTEST_FLAGS(harness, fail, KTEST_HIDDEN) { EXPECT_EQ(1 + 1, 3); }
 
-KTEST_FLAGS(harness, panic, KTEST_HIDDEN)
-{
-    panic("harness_panic: deliberate panic");
-}
+KTEST_FLAGS(harness, panic, KTEST_HIDDEN) { panic("harness_panic: deliberate panic"); }
 
 KTEST_FLAGS(harness, hang, KTEST_HIDDEN)
 {
@@ -28,20 +22,14 @@ static __attribute__((noinline)) void harness_bad_write(volatile uint64_t *p)
     *p = 1; /* a kernel page fault with a known address */
 }
 
-KTEST_FLAGS(harness, pagefault, KTEST_HIDDEN)
-{
-    harness_bad_write((volatile uint64_t *)0xdead000);
-}
+KTEST_FLAGS(harness, pagefault, KTEST_HIDDEN) { harness_bad_write((volatile uint64_t *)0xdead000); }
 
 KTEST_FLAGS(harness, leak, KTEST_HIDDEN)
 {
     EXPECT(pmm_alloc(0, PAGE_KERNEL, 0) != NULL); /* never freed */
 }
 
-KTEST_FLAGS(harness, pass, KTEST_HIDDEN)
-{
-    EXPECT(true);
-}
+KTEST_FLAGS(harness, pass, KTEST_HIDDEN) { EXPECT(true); }
 
 /* Not tail-recursive (the buffer is used after the call), so every level
  * takes real stack until the guard page below the boot stack is hit. */
@@ -55,7 +43,4 @@ static __attribute__((noinline)) int recurse_forever(int depth)
     return r + buf[0];
 }
 
-KTEST_FLAGS(harness, stack_overflow, KTEST_HIDDEN)
-{
-    EXPECT(recurse_forever(0) == 0);
-}
+KTEST_FLAGS(harness, stack_overflow, KTEST_HIDDEN) { EXPECT(recurse_forever(0) == 0); }

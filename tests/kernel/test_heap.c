@@ -6,7 +6,7 @@
 
 KTEST(heap, sizes_and_alignment)
 {
-    static const size_t sizes[] = { 1, 8, 16, 17, 100, 512, 2048, 2049, 4096, 10000, 65536 };
+    static const size_t sizes[] = {1, 8, 16, 17, 100, 512, 2048, 2049, 4096, 10000, 65536};
     void *p[ARRAY_SIZE(sizes)];
     for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
         p[i] = kmalloc(sizes[i]);
@@ -56,10 +56,7 @@ KTEST(heap, kzalloc_zeroes)
     kfree(b);
 }
 
-KTEST(heap, too_large_is_null)
-{
-    EXPECT(kmalloc((PAGE_SIZE << PMM_MAX_ORDER) + 1) == NULL);
-}
+KTEST(heap, too_large_is_null) { EXPECT(kmalloc((PAGE_SIZE << PMM_MAX_ORDER) + 1) == NULL); }
 
 /* Fill memory with 2 KiB objects until kmalloc says no, then give it back. */
 KTEST(heap, exhaustion_returns_null)

@@ -12,8 +12,8 @@ static bool formats(struct ktest_ctx *t, const char *want, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    return ktest_check(t, !strcmp(buf, want), __FILE__, __LINE__, "'%s' gave '%s', want '%s'",
-                       fmt, buf, want);
+    return ktest_check(t, !strcmp(buf, want), __FILE__, __LINE__, "'%s' gave '%s', want '%s'", fmt,
+                       buf, want);
 }
 
 KTEST(lib, vsnprintf_formats)

@@ -54,16 +54,16 @@ KTEST(pgtable, tables_per_level)
     ASSERT(p != NULL);
     uint64_t before = pmm_free_pages();
     EXPECT_EQ(pgtable_map(pml4, VA1, page_to_phys(p), PTE_U), 0);
-    EXPECT_EQ(pgtable_count_tables(pml4), 3);     /* PDPT, PD, PT */
+    EXPECT_EQ(pgtable_count_tables(pml4), 3); /* PDPT, PD, PT */
     EXPECT_EQ(before - pmm_free_pages(), 3);
     EXPECT_EQ(pgtable_map(pml4, VA1 + PAGE_SIZE, page_to_phys(p), PTE_U), 0);
-    EXPECT_EQ(pgtable_count_tables(pml4), 3);     /* same PT */
+    EXPECT_EQ(pgtable_count_tables(pml4), 3); /* same PT */
     EXPECT_EQ(pgtable_map(pml4, VA2, page_to_phys(p), PTE_U), 0);
-    EXPECT_EQ(pgtable_count_tables(pml4), 5);     /* + PD, PT */
+    EXPECT_EQ(pgtable_count_tables(pml4), 5); /* + PD, PT */
     EXPECT_EQ(pgtable_map(pml4, VA3, page_to_phys(p), PTE_U), 0);
-    EXPECT_EQ(pgtable_count_tables(pml4), 8);     /* + PDPT, PD, PT */
+    EXPECT_EQ(pgtable_count_tables(pml4), 8); /* + PDPT, PD, PT */
     EXPECT_EQ(p->refcount, 5);
-    pgtable_destroy(pml4);                        /* drops all four mappings */
+    pgtable_destroy(pml4); /* drops all four mappings */
     EXPECT_EQ(p->refcount, 1);
     page_put(p);
 }
