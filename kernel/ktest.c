@@ -69,10 +69,16 @@ static bool run_one(const struct ktest *k, int number)
     uint64_t free_before = pmm_free_pages();
     k->fn(&ctx);
     uint64_t free_after = pmm_free_pages();
-    if (!ctx.failed && free_after != free_before)
+    if (!ctx.failed && free_after != free_before) {
         snprintf(ctx.reason, sizeof(ctx.reason), "leak check: %ld pages not returned",
-                 (int64_t)(free_before - free_after)),
-            ctx.failed = true;
+                 (int64_t)(free_before - free_after));
+        ctx.failed = true;
+    }
+    char why[120];
+    if (!ctx.failed && pmm_audit(why, sizeof(why))) {
+        snprintf(ctx.reason, sizeof(ctx.reason), "page audit: %s", why);
+        ctx.failed = true;
+    }
     current = NULL;
     if (ctx.failed)
         kprintf("not ok %d - %s # %s\n", number, name, ctx.reason);

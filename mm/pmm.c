@@ -133,6 +133,53 @@ void pmm_fail_after(int64_t n)
     spin_unlock_irqrestore(&pmm_lock, irq);
 }
 
+static int audit_fail(char *why, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, size, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* One free block: head and tails marked as such, aligned, unreferenced. */
+static int audit_block(struct page *head, unsigned order, char *why, size_t size)
+{
+    uint64_t pfn = page_to_pfn(head);
+    if (head->kind != PAGE_FREE || head->order != order || pfn % (1ul << order))
+        return audit_fail(why, size, "free block %lx on list %u: kind %d order %d", pfn, order,
+                          head->kind, head->order);
+    for (uint64_t i = 0; i < (1ul << order); i++) {
+        if (head[i].refcount)
+            return audit_fail(why, size, "free page %lx has %u references", pfn + i,
+                              head[i].refcount);
+        if (i && head[i].kind != PAGE_FREE_TAIL)
+            return audit_fail(why, size, "page %lx inside free block %lx has kind %d", pfn + i, pfn,
+                              head[i].kind);
+    }
+    return 0;
+}
+
+int pmm_audit(char *why, size_t size)
+{
+    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    uint64_t on_lists = 0, marked_free = 0;
+    int err = 0;
+    for (unsigned o = 0; o <= PMM_MAX_ORDER && !err; o++) {
+        for (struct list_head *l = free_lists[o].next; l != &free_lists[o] && !err; l = l->next) {
+            err = audit_block(container_of(l, struct page, free_link), o, why, size);
+            on_lists += 1ul << o;
+        }
+    }
+    for (uint64_t pfn = 0; pfn < page_array_len && !err; pfn++)
+        marked_free += page_array[pfn].kind == PAGE_FREE || page_array[pfn].kind == PAGE_FREE_TAIL;
+    if (!err && (on_lists != nr_free || marked_free != nr_free))
+        err = audit_fail(why, size, "free count %lu, on lists %lu, marked free %lu", nr_free,
+                         on_lists, marked_free);
+    spin_unlock_irqrestore(&pmm_lock, irq);
+    return err;
+}
+
 /* ------------------------------------------------------------------------
  * Building the allocator at boot.  Usable RAM from the memory map, minus
  * "holes": the first MiB (firmware, and later the AP trampoline), the kernel

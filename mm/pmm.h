@@ -32,6 +32,11 @@ uint64_t pmm_free_pages(void);
 uint64_t pmm_free_blocks(unsigned order);
 uint64_t pmm_total_pages(void);
 
+/* Check the allocator's books: every free block is where its order says,
+ * aligned, made of free pages with no references, and the free lists add up
+ * to the free-page count.  0, or -1 with a description in `why`. */
+int pmm_audit(char *why, size_t size);
+
 /* Testing aid: make every allocation fail after `n` more succeed (-1: off). */
 void pmm_fail_after(int64_t n);
 

@@ -90,6 +90,14 @@ def check_leak(args):
     return True, "leak caught: " + r.reason
 
 
+def check_audit(args):
+    results, _ = _boot(args, "audit")
+    r = _by_name(results, "/harness/audit")
+    _expect(not r.ok and "page audit" in r.reason and "7 references" in r.reason,
+            "a corrupted free page passed the audit: %r" % r.reason)
+    return True, "audit caught: " + r.reason
+
+
 def check_pass_and_missing(args):
     results, outcome = _boot(args, "pass")
     _expect(all(r.ok for r in results), "the control test did not pass: %s"
@@ -172,6 +180,7 @@ def host_checks(args, tests):
         ("host/harness/double_fault_on_ist", check_double_fault),
         ("host/harness/hang_is_reported", check_hang),
         ("host/harness/leak_is_reported", check_leak),
+        ("host/harness/audit_is_reported", check_audit),
         ("host/harness/control_and_missing", check_pass_and_missing),
         ("host/harness/parser", check_parser),
         ("host/gdb/break_at_kmain", check_gdb),

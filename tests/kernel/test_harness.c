@@ -44,3 +44,13 @@ static __attribute__((noinline)) int recurse_forever(int depth)
 }
 
 KTEST_FLAGS(harness, stack_overflow, KTEST_HIDDEN) { EXPECT(recurse_forever(0) == 0); }
+
+/* Corrupt the allocator's books on purpose: a free page with a reference.
+ * The auditor that runs after every test must catch it. */
+KTEST_FLAGS(harness, audit, KTEST_HIDDEN)
+{
+    struct page *p = pmm_alloc(0, PAGE_KERNEL, 0);
+    ASSERT(p != NULL);
+    page_put(p);
+    p->refcount = 7;
+}
