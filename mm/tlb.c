@@ -9,7 +9,10 @@ void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end)
     if (!live)
         return;
     if ((end - start) / PAGE_SIZE > TLB_FULL_FLUSH_PAGES) {
-        arch_flush_tlb_all();
+        if (start >= USER_TOP)
+            arch_flush_tlb_global(); /* kernel mappings are global: CR3 reload keeps them */
+        else
+            arch_flush_tlb_all();
         return;
     }
     for (uint64_t va = start; va < end; va += PAGE_SIZE)

@@ -84,7 +84,16 @@ static inline void arch_flush_tlb_page(uint64_t va)
 {
     __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
 }
+/* Drops every non-global translation of this CPU (a CR3 reload). */
 static inline void arch_flush_tlb_all(void) { write_cr3(read_cr3()); }
+/* Also drops global (PTE_G) ones: toggling CR4.PGE flushes everything. */
+static inline void arch_flush_tlb_global(void)
+{
+    uint64_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" ::"r"(cr4 & ~(1ul << 7)) : "memory");
+    __asm__ volatile("mov %0, %%cr4" ::"r"(cr4) : "memory");
+}
 
 static inline uint64_t read_cr4(void)
 {
