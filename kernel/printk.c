@@ -23,10 +23,10 @@ static int vprint(const char *prefix, const char *fmt, va_list ap)
 {
     char buf[512];
     int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    uint64_t flags = spin_lock_irqsave(&console_lock);
+    spin_lock(&console_lock);
     console_write(prefix);
     console_write(buf);
-    spin_unlock_irqrestore(&console_lock, flags);
+    spin_unlock(&console_lock);
     return n;
 }
 
@@ -51,4 +51,8 @@ int klog(int level, const char *fmt, ...)
 }
 
 /* Used by panic(): the console lock may be held by the CPU that broke. */
-void console_force_unlock(void) { console_lock.locked = 0; }
+void console_force_unlock(void)
+{
+    console_lock.owner = 0;
+    console_lock.locked = 0;
+}

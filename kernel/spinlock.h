@@ -1,6 +1,9 @@
-/* spinlock.h - a test-and-set spinlock that records its owner.
- * The _irqsave variants also disable interrupts, for locks an interrupt
- * handler may take.  One CPU for now; written to be correct on many. */
+/* spinlock.h - spinlocks that keep interrupts off while held.
+ *
+ * Taking any spinlock disables interrupts on this CPU; releasing the last one
+ * restores the interrupt flag as it was (per-CPU nesting in struct cpu).  So
+ * an interrupt handler can never spin on a lock its own CPU holds, and the
+ * timer may preempt whenever interrupts are on: no lock is held then. */
 #ifndef SPINLOCK_H
 #define SPINLOCK_H
 
@@ -9,45 +12,19 @@
 
 struct spinlock {
     volatile uint32_t locked;
-    const char *name; /* for panic messages */
-    void *owner;      /* return address of the locker, for debugging */
+    const char *name;   /* for panic messages */
+    struct cpu *owner;  /* the CPU holding it */
 };
 
-#define SPINLOCK_INIT(n)                                                                           \
-    {                                                                                              \
-        0, n, 0                                                                                    \
-    }
+#define SPINLOCK_INIT(n) {0, n, 0}
 
-static inline void spin_lock(struct spinlock *l)
-{
-    while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-            cpu_relax();
-    l->owner = __builtin_return_address(0);
-}
+/* Interrupts off, nestable (kernel/spinlock.c). */
+void irq_push(void);
+void irq_pop(void);
 
-static inline void spin_unlock(struct spinlock *l)
-{
-    l->owner = 0;
-    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-}
-
-static inline int spin_held(struct spinlock *l)
-{
-    return __atomic_load_n(&l->locked, __ATOMIC_RELAXED);
-}
-
-static inline uint64_t spin_lock_irqsave(struct spinlock *l)
-{
-    uint64_t flags = irq_save();
-    spin_lock(l);
-    return flags;
-}
-
-static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
-{
-    spin_unlock(l);
-    irq_restore(flags);
-}
+void spin_lock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
+/* Held by this CPU? */
+int spin_held(struct spinlock *l);
 
 #endif

@@ -53,13 +53,13 @@ static struct page *slab_new(unsigned c)
 static void *alloc_small(size_t size)
 {
     unsigned c = size_class(size);
-    uint64_t irq = spin_lock_irqsave(&heap_lock);
+    spin_lock(&heap_lock);
     if (list_empty(&partial[c])) {
-        spin_unlock_irqrestore(&heap_lock, irq);
+        spin_unlock(&heap_lock);
         struct page *fresh = slab_new(c); /* allocate without the lock held */
         if (!fresh)
             return NULL;
-        irq = spin_lock_irqsave(&heap_lock);
+        spin_lock(&heap_lock);
         list_add(&fresh->slab_link, &partial[c]);
     }
     struct page *p = container_of(partial[c].next, struct page, slab_link);
@@ -68,13 +68,13 @@ static void *alloc_small(size_t size)
     p->slab_inuse++;
     if (!p->slab_free)
         list_del(&p->slab_link); /* ful: off the partial list */
-    spin_unlock_irqrestore(&heap_lock, irq);
+    spin_unlock(&heap_lock);
     return obj;
 }
 
 static void free_small(struct page *p, void *obj)
 {
-    uint64_t irq = spin_lock_irqsave(&heap_lock);
+    spin_lock(&heap_lock);
     bool was_ful = p->slab_free == NULL;
     *(void **)obj = p->slab_free;
     p->slab_free = obj;
@@ -82,14 +82,14 @@ static void free_small(struct page *p, void *obj)
     if (p->slab_inuse == 0) {
         if (!was_ful)
             list_del(&p->slab_link);
-        spin_unlock_irqrestore(&heap_lock, irq);
+        spin_unlock(&heap_lock);
         p->refcount = 0;
         pmm_free(p, 0);
         return;
     }
     if (was_ful)
         list_add(&p->slab_link, &partial[p->slab_class]);
-    spin_unlock_irqrestore(&heap_lock, irq);
+    spin_unlock(&heap_lock);
 }
 
 static void *alloc_large(size_t size)

@@ -75,7 +75,7 @@ static struct page *take_block(unsigned order)
 struct page *pmm_alloc(unsigned order, enum page_kind kind, unsigned flags)
 {
     assert(order <= PMM_MAX_ORDER);
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    spin_lock(&pmm_lock);
     struct page *p = NULL;
     if (fail_countdown != 0) {
         if (fail_countdown > 0)
@@ -87,7 +87,7 @@ struct page *pmm_alloc(unsigned order, enum page_kind kind, unsigned flags)
         p->order = order;
         p->refcount = 1;
     }
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    spin_unlock(&pmm_lock);
     if (p && (flags & PMM_ZERO))
         memset(page_to_virt(p), 0, PAGE_SIZE << order);
     return p;
@@ -99,9 +99,9 @@ void pmm_free(struct page *p, unsigned order)
         panic("pmm_free: page %lx is not allocated (kind %d)", page_to_phys(p), p->kind);
     if (p->refcount != 0)
         panic("pmm_free: page %lx still has %u references", page_to_phys(p), p->refcount);
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    spin_lock(&pmm_lock);
     free_block(page_to_pfn(p), order);
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    spin_unlock(&pmm_lock);
 }
 
 void page_put(struct page *p)
@@ -119,18 +119,18 @@ uint64_t pmm_total_pages(void) { return nr_total; }
 uint64_t pmm_free_blocks(unsigned order)
 {
     uint64_t n = 0;
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    spin_lock(&pmm_lock);
     for (struct list_head *l = free_lists[order].next; l != &free_lists[order]; l = l->next)
         n++;
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    spin_unlock(&pmm_lock);
     return n;
 }
 
 void pmm_fail_after(int64_t n)
 {
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    spin_lock(&pmm_lock);
     fail_countdown = n;
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    spin_unlock(&pmm_lock);
 }
 
 static int audit_fail(char *why, size_t size, const char *fmt, ...)
@@ -162,7 +162,7 @@ static int audit_block(struct page *head, unsigned order, char *why, size_t size
 
 int pmm_audit(char *why, size_t size)
 {
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    spin_lock(&pmm_lock);
     uint64_t on_lists = 0, marked_free = 0;
     int err = 0;
     for (unsigned o = 0; o <= PMM_MAX_ORDER && !err; o++) {
@@ -176,7 +176,7 @@ int pmm_audit(char *why, size_t size)
     if (!err && (on_lists != nr_free || marked_free != nr_free))
         err = audit_fail(why, size, "free count %lu, on lists %lu, marked free %lu", nr_free,
                          on_lists, marked_free);
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    spin_unlock(&pmm_lock);
     return err;
 }
 
@@ -257,7 +257,7 @@ static void add_free_range(uint64_t start, uint64_t end)
 /* Hand every usable page in [lo, hi) to the allocator. */
 static void add_usable(const struct boot_info *bi, uint64_t lo, uint64_t hi)
 {
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    spin_lock(&pmm_lock);
     for (int i = 0; i < bi->nmmap; i++) {
         const struct boot_mem_range *r = &bi->mmap[i];
         if (r->type != MEM_USABLE)
@@ -267,7 +267,7 @@ static void add_usable(const struct boot_info *bi, uint64_t lo, uint64_t hi)
         if (start < end)
             add_free_range(start, end);
     }
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    spin_unlock(&pmm_lock);
 }
 
 void pmm_init(const struct boot_info *bi)

@@ -110,6 +110,42 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
                      : "a"(leaf), "c"(sub));
 }
 
+/* ---- Model-specific registers */
+#define MSR_EFER           0xc0000080
+#define MSR_STAR           0xc0000081
+#define MSR_LSTAR          0xc0000082
+#define MSR_FMASK          0xc0000084
+#define MSR_GS_BASE        0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_APIC_BASE      0x1b
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* ---- Per-CPU data: GS base points at this CPU's struct cpu (kernel/cpu.h),
+ * whose first field points at itself. */
+struct cpu;
+static inline struct cpu *this_cpu(void)
+{
+    struct cpu *c;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(c));
+    return c;
+}
+static inline bool irq_enabled(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
+    return flags & (1u << 9);
+}
+
 /* ---- Frames for backtraces */
 static inline uint64_t read_rbp(void)
 {
@@ -121,7 +157,10 @@ static inline uint64_t read_rbp(void)
 /* ---- Implemented in the .c files of arch/x86_64 */
 struct boot_info;
 void arch_boot(uint32_t magic, uint64_t info_phys); /* entry.asm -> here */
-void arch_cpu_init(void);                           /* GDT, TSS, IDT, CPU features */
+void arch_cpu_init(void);                 /* GDT, TSS, IDT, CPU features */
+void arch_percpu_init(struct cpu *c, int id); /* GS base -> c */
+void arch_timer_init(void);               /* LAPIC timer at HZ, TSC calibrated */
+void arch_irq_eoi(void);
 void arch_serial_init(void);
 void arch_serial_putc(char c);
 void arch_acpi_find_rsdp(struct boot_info *bi);

@@ -5,6 +5,7 @@
  * the page allocator later. */
 #include "arch.h"
 #include "kernel/boot_info.h"
+#include "kernel/cpu.h"
 #include "kernel/string.h"
 #include "kernel/types.h"
 
@@ -115,6 +116,7 @@ static void parse_pvh(struct boot_info *bi, uint64_t info_phys)
 
 void arch_boot(uint32_t magic, uint64_t info_phys)
 {
+    arch_percpu_init(&boot_cpu, 0); /* first: every spinlock uses this_cpu() */
     arch_serial_init();
     struct boot_info *bi = &boot_info;
     if (magic == MB2_BOOTLOADER_MAGIC)
