@@ -15,9 +15,8 @@ gdt_load:
     mov ds, ax
     mov es, ax
     mov ss, ax
-    xor eax, eax
-    mov fs, ax
-    mov gs, ax
+    ; FS and GS are left alone: loading a selector into GS would clear the
+    ; GS base, which holds this CPU's struct cpu (percpu.c).
     ltr dx
     ; reload CS with a far return
     pop rax                     ; return address
