@@ -9,20 +9,20 @@
 struct proc;
 
 struct cpu {
-    struct cpu *self;       /* gs:0  - this_cpu() reads it */
-    uint64_t kernel_rsp;    /* gs:8  - top of current's kernel stack (syscall entry) */
-    uint64_t user_rsp;      /* gs:16 - user rsp, saved by syscall entry */
+    struct cpu *self;    /* gs:0  - this_cpu() reads it */
+    uint64_t kernel_rsp; /* gs:8  - top of current's kernel stack (syscall entry) */
+    uint64_t user_rsp;   /* gs:16 - user rsp, saved by syscall entry */
     int id;
-    struct proc *current;   /* running on this CPU */
-    struct proc *idle;      /* runs when nothing else can */
-    int lock_depth;         /* spinlocks held: interrupts stay off while > 0 */
-    bool irq_were_on;       /* interrupt flag before the outermost lock */
-    bool need_resched;      /* the timer says: switch at the next safe point */
-    uint64_t ticks;         /* timer interrupts seen */
+    struct proc *current; /* running on this CPU */
+    struct proc *idle;    /* runs when nothing else can */
+    int lock_depth;       /* spinlocks held: interrupts stay off while > 0 */
+    bool irq_were_on;     /* interrupt flag before the outermost lock */
+    bool need_resched;    /* the timer says: switch at the next safe point */
+    uint64_t ticks;       /* timer interrupts seen */
 };
 
 #define CPU_OFFSET_KERNEL_RSP 8
-#define CPU_OFFSET_USER_RSP 16
+#define CPU_OFFSET_USER_RSP   16
 
 /* this_cpu() is in arch.h: it reads gs:0. */
 #include "arch.h"

@@ -24,6 +24,8 @@ static inline void list_add(struct list_head *n, struct list_head *h)
     h->next = n;
 }
 
+static inline void list_add_tail(struct list_head *n, struct list_head *h) { list_add(n, h->prev); }
+
 static inline void list_del(struct list_head *n)
 {
     n->prev->next = n->next;

@@ -5,6 +5,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/proc.h"
 #include "kernel/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
@@ -57,6 +58,7 @@ void kmain(struct boot_info *bi)
     pmm_init(bi);
     kmap_init(bi);
     pmm_init_high(bi);
+    sched_init();
 
     const char *tests = cmdline_get("test");
     if (tests)

@@ -12,11 +12,14 @@
 
 struct spinlock {
     volatile uint32_t locked;
-    const char *name;   /* for panic messages */
-    struct cpu *owner;  /* the CPU holding it */
+    const char *name;  /* for panic messages */
+    struct cpu *owner; /* the CPU holding it */
 };
 
-#define SPINLOCK_INIT(n) {0, n, 0}
+#define SPINLOCK_INIT(n)                                                                           \
+    {                                                                                              \
+        0, n, 0                                                                                    \
+    }
 
 /* Interrupts off, nestable (kernel/spinlock.c). */
 void irq_push(void);

@@ -28,6 +28,9 @@ static inline uint64_t virt_to_phys(const void *va)
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+/* Enable interrupts and halt until one arrives: sti's one-instruction delay
+ * means no interrupt can be taken between the two. */
+static inline void cpu_idle_wait(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
 
 static inline uint64_t irq_save(void)
@@ -157,10 +160,18 @@ static inline uint64_t read_rbp(void)
 /* ---- Implemented in the .c files of arch/x86_64 */
 struct boot_info;
 void arch_boot(uint32_t magic, uint64_t info_phys); /* entry.asm -> here */
-void arch_cpu_init(void);                 /* GDT, TSS, IDT, CPU features */
-void arch_percpu_init(struct cpu *c, int id); /* GS base -> c */
-void arch_timer_init(void);               /* LAPIC timer at HZ, TSC calibrated */
+void arch_cpu_init(void);                           /* GDT, TSS, IDT, CPU features */
+void arch_percpu_init(struct cpu *c, int id);       /* GS base -> c */
+void arch_timer_init(void);                         /* LAPIC timer at HZ, TSC calibrated */
 void arch_irq_eoi(void);
+/* Context switch (switch.asm): save callee-saved registers and rsp into
+ * *save_rsp, continue on new_rsp. */
+void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);
+/* Initial kernel stack of a new thread that will run fn(arg): returns the
+ * rsp to switch to. */
+uint64_t arch_thread_stack(uint64_t stack_top, int (*fn)(void *), void *arg);
+/* The stack the CPU switches to on an interrupt or syscall from user mode. */
+void arch_set_kernel_stack(uint64_t top);
 void arch_serial_init(void);
 void arch_serial_putc(char c);
 void arch_acpi_find_rsdp(struct boot_info *bi);

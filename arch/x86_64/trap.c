@@ -6,6 +6,8 @@
 #include "arch.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/time.h"
 
 static const char *const exception_names[32] = {
     "divide error",
@@ -119,7 +121,16 @@ static __attribute__((noreturn)) void kernel_exception(struct trapframe *tf)
 
 void trap_dispatch(struct trapframe *tf)
 {
-    if (tf->vector < 32 && (tf->cs & 3) == 0 && apply_fixup(tf))
+    if (tf->vector == VECTOR_TIMER) {
+        arch_irq_eoi();
+        sched_tick();
+    } else if (tf->vector == VECTOR_SPURIOUS || (tf->vector >= 0xe0 && tf->vector < 0xf0)) {
+        return; /* spurious LAPIC or (masked) legacy PIC interrupt: no EOI */
+    } else if (tf->vector < 32 && (tf->cs & 3) == 0 && apply_fixup(tf)) {
         return;
-    kernel_exception(tf);
+    } else {
+        kernel_exception(tf);
+    }
+    if (tf->rflags & (1u << 9)) /* interrupted code had interrupts on: no locks held */
+        sched_preempt_point();
 }

@@ -1,0 +1,29 @@
+/* thread.c - the first kernel stack frame of a new thread. */
+#include "arch.h"
+#include "gdt.h"
+#include "kernel/cpu.h"
+
+extern char arch_thread_entry[];
+
+/* arch_switch pops r15, r14, r13, r12, rbx, rbp and returns: lay those out
+ * so that it "returns" into arch_thread_entry with r12 = fn, r13 = arg.
+ * The return address sits at top - 8, so that after the ret the stack is
+ * 16-byte aligned, as the ABI expects before a call. */
+uint64_t arch_thread_stack(uint64_t top, int (*fn)(void *), void *arg)
+{
+    uint64_t *sp = (uint64_t *)top;
+    *--sp = (uint64_t)arch_thread_entry;
+    *--sp = 0;             /* rbp: ends backtraces */
+    *--sp = 0;             /* rbx */
+    *--sp = (uint64_t)fn;  /* r12 */
+    *--sp = (uint64_t)arg; /* r13 */
+    *--sp = 0;             /* r14 */
+    *--sp = 0;             /* r15 */
+    return (uint64_t)sp;
+}
+
+void arch_set_kernel_stack(uint64_t top)
+{
+    tss_set_kernel_stack(top);
+    this_cpu()->kernel_rsp = top;
+}

@@ -1,0 +1,87 @@
+/* timer.c - time on x86: the local APIC timer interrupts HZ times a second,
+ * and the TSC gives fine-grained time.  Both run at rates we do not know in
+ * advance, so we count them over 50 ms measured by the PIT (the legacy
+ * 1.193182 MHz timer, whose rate is fixed). */
+#include "arch.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+
+#define PIT_HZ        1193182u
+#define PIT_CH2       0x42
+#define PIT_CMD       0x43
+#define PIT_GATE_PORT 0x61
+#define CALIBRATE_MS  50
+
+#define LAPIC_ID         0x020
+#define LAPIC_EOI        0x0b0
+#define LAPIC_SVR        0x0f0
+#define LAPIC_LVT_TIMER  0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR  0x390
+#define LAPIC_TIMER_DIV  0x3e0
+#define LVT_PERIODIC     (1u << 17)
+#define LVT_MASKED       (1u << 16)
+
+uint64_t tsc_per_us; /* TSC ticks per microsecond */
+static volatile uint32_t *lapic;
+
+static uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }
+static void lapic_write(uint32_t reg, uint32_t v) { lapic[reg / 4] = v; }
+
+void arch_irq_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+
+/* The 8259 PICs would deliver legacy IRQs on vectors that clash with CPU
+ * exceptions: move them to 0xe0-0xef and mask every line. */
+static void pic_disable(void)
+{
+    static const uint8_t init[][2] = {
+        {0x20, 0x11}, {0xa0, 0x11}, /* ICW1: initialize, expect ICW4 */
+        {0x21, 0xe0}, {0xa1, 0xe8}, /* ICW2: vector offsets */
+        {0x21, 0x04}, {0xa1, 0x02}, /* ICW3: cascade on IRQ2 */
+        {0x21, 0x01}, {0xa1, 0x01}, /* ICW4: 8086 mode */
+        {0x21, 0xff}, {0xa1, 0xff}, /* mask all */
+    };
+    for (unsigned i = 0; i < sizeof(init) / sizeof(init[0]); i++)
+        outb(init[i][0], init[i][1]);
+}
+
+/* Start PIT channel 2 counting down CALIBRATE_MS; its OUT bit (port 0x61,
+ * bit 5) rises when it reaches zero. */
+static void pit_start_oneshot(void)
+{
+    uint32_t count = PIT_HZ / 1000 * CALIBRATE_MS;
+    outb(PIT_GATE_PORT, (inb(PIT_GATE_PORT) & ~0x02) | 0x01); /* gate on, speaker off */
+    outb(PIT_CMD, 0xb0);                                      /* channel 2, lo/hi byte, mode 0 */
+    outb(PIT_CH2, count & 0xff);
+    outb(PIT_CH2, count >> 8);
+}
+
+static bool pit_done(void) { return inb(PIT_GATE_PORT) & 0x20; }
+
+void arch_timer_init(void)
+{
+    pic_disable();
+    lapic = phys_to_virt(rdmsr(MSR_APIC_BASE) & PAGE_MASK);
+    lapic_write(LAPIC_SVR, 0x100 | 0xff); /* enable, spurious vector 0xff */
+    lapic_write(LAPIC_TIMER_DIV, 0x3);    /* divide by 16 */
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+
+    pit_start_oneshot();
+    lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+    uint64_t tsc0 = rdtsc();
+    while (!pit_done())
+        cpu_relax();
+    uint64_t tsc1 = rdtsc();
+    uint32_t lapic_ticks = 0xffffffff - lapic_read(LAPIC_TIMER_CUR);
+
+    tsc_per_us = (tsc1 - tsc0) / (CALIBRATE_MS * 1000);
+    if (!tsc_per_us)
+        tsc_per_us = 1;
+    uint32_t per_tick = lapic_ticks / CALIBRATE_MS * 1000 / HZ;
+    lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
+    lapic_write(LAPIC_TIMER_INIT, per_tick ? per_tick : 1);
+    pr_info("timer: TSC %lu MHz, APIC timer %u counts per %u ms tick\n", tsc_per_us, per_tick,
+            1000 / HZ);
+}
+
+uint64_t time_now_us(void) { return rdtsc() / tsc_per_us; }

@@ -1,0 +1,25 @@
+/* waitq.h - wait queues: threads sleep on one until someone wakes it. */
+#ifndef WAITQ_H
+#define WAITQ_H
+
+#include "kernel/list.h"
+#include "kernel/spinlock.h"
+
+struct waitq {
+    struct list_head sleepers; /* [sched_lock] threads asleep here */
+};
+
+#define WAITQ_INIT(q)                                                                              \
+    {                                                                                              \
+        LIST_HEAD_INIT((q).sleepers)                                                               \
+    }
+
+static inline void waitq_init(struct waitq *q) { list_init(&q->sleepers); }
+
+/* Sleep on q, giving up `lock` (held) while asleep; it is held again when
+ * sleep returns.  Callers loop: wakeups may be spurious. */
+void sleep_on(struct waitq *q, struct spinlock *lock);
+/* Make every thread sleeping on q runnable. */
+void wake_all(struct waitq *q);
+
+#endif
