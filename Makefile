@@ -7,6 +7,7 @@ PYTHON  := python3
 QEMU    := qemu-system-x86_64
 BUILD   := build
 KERNEL  := $(BUILD)/cowl.elf
+INITRD  := $(BUILD)/initrd.cpio
 ISO     := $(BUILD)/cowl.iso
 
 # Knobs: make run MEM=1G SMP=1 ARGS="loglevel=3"; make test T=pattern
@@ -41,7 +42,7 @@ QEMU_BASE := $(QEMU) -accel $(ACCEL) -cpu max -m $(MEM) -smp $(SMP) -display non
              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
 
 .PHONY: all iso run run-iso debug test test-harness clean help format
-all: $(KERNEL)
+all: $(KERNEL) $(INITRD)
 
 help:
 	@echo "make            build $(KERNEL)"
@@ -88,25 +89,32 @@ $(KERNEL): $(BUILD)/cowl.pass1.elf $(BUILD)/ksyms.o
 	$(Q)nm -n --defined-only $@ > $(BUILD)/cowl.nm
 	$(Q)$(PYTHON) tools/gensyms.py --check $(BUILD)/cowl.pass1.nm $(BUILD)/cowl.nm
 
-iso: $(ISO)
-$(ISO): $(KERNEL) tools/mkiso.sh
-	@echo "  ISO   $@"
-	$(Q)tools/mkiso.sh $(KERNEL) $@ "$(ARGS)"
+# The initrd: a cpio archive of user/etc (and, later, the user programs),
+# unpacked into the in-memory file system at boot.
+INITRD_FILES := $(sort $(wildcard user/etc/*))
+$(INITRD): $(INITRD_FILES) tools/mkinitrd.py
+	@echo "  CPIO  $@"
+	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(foreach f,$(INITRD_FILES),$(patsubst user/%,%,$(f))=$(f))
 
-run: $(KERNEL)
-	$(QEMU_BASE) -serial mon:stdio -kernel $(KERNEL) -append "$(ARGS)"
+iso: $(ISO)
+$(ISO): $(KERNEL) $(INITRD) tools/mkiso.sh
+	@echo "  ISO   $@"
+	$(Q)tools/mkiso.sh $(KERNEL) $@ "$(ARGS)" $(INITRD)
+
+run: $(KERNEL) $(INITRD)
+	$(QEMU_BASE) -serial mon:stdio -kernel $(KERNEL) -initrd $(INITRD) -append "$(ARGS)"
 
 run-iso: $(ISO)
 	$(QEMU_BASE) -serial mon:stdio -cdrom $(ISO)
 
-debug: $(KERNEL)
+debug: $(KERNEL) $(INITRD)
 	tools/debug.sh $(KERNEL) "$(QEMU_BASE)" "$(ARGS)"
 
-test: $(KERNEL)
-	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) --accel $(ACCEL) $(if $(T),--filter '$(T)')
+test: $(KERNEL) $(INITRD)
+	$(PYTHON) tests/run.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL) $(if $(T),--filter '$(T)')
 
-test-harness: $(KERNEL)
-	$(PYTHON) tests/run.py --kernel $(KERNEL) --build $(BUILD) --accel $(ACCEL) --filter 'host/harness/*'
+test-harness: $(KERNEL) $(INITRD)
+	$(PYTHON) tests/run.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL) --filter 'host/harness/*'
 
 format:
 	clang-format -i $(KSRCS) $(wildcard kernel/*.h mm/*.h arch/x86_64/*.h)

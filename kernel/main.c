@@ -6,6 +6,7 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/ramfs.h"
 #include "kernel/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
@@ -47,6 +48,20 @@ static void parse_options(void)
         pr_warn("fork=%s: expected share, copy or eager; using %s\n", v, fork_mode);
 }
 
+static void unpack_initrd(const struct boot_info *bi)
+{
+    if (bi->nmodules == 0) {
+        pr_warn("initrd: no boot module; the file system is empty\n");
+        return;
+    }
+    const struct boot_module *m = &bi->modules[0];
+    int files = initrd_unpack(phys_to_virt(m->start), m->end - m->start);
+    if (files < 0)
+        pr_err("initrd: module '%s' is not a cpio newc archive\n", m->name);
+    else
+        pr_info("initrd: %d files from %lu KiB\n", files, (m->end - m->start) / KiB);
+}
+
 void kmain(struct boot_info *bi)
 {
     arch_cpu_init();
@@ -59,6 +74,7 @@ void kmain(struct boot_info *bi)
     kmap_init(bi);
     pmm_init_high(bi);
     sched_init();
+    unpack_initrd(bi);
 
     const char *tests = cmdline_get("test");
     if (tests)

@@ -20,12 +20,18 @@ typedef int64_t ssize_t;
 #define GiB (1024ul * MiB)
 
 /* Error numbers, Linux's values so user code can share them later. */
-#define ENOENT 2
-#define EIO    5
-#define ENOMEM 12
-#define EFAULT 14
-#define EBUSY  16
-#define EEXIST 17
-#define EINVAL 22
+#define ENOENT       2
+#define EIO          5
+#define ENOMEM       12
+#define EFAULT       14
+#define EBUSY        16
+#define EEXIST       17
+#define ENOTDIR      20
+#define EISDIR       21
+#define EINVAL       22
+#define EFBIG        27
+#define ERANGE       34
+#define ENAMETOOLONG 36
+#define ENOTEMPTY    39
 
 #endif

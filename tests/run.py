@@ -277,23 +277,11 @@ def make_iso(kernel, cmdline, out, module):
                    check=True)
 
 
-TEST_MODULE_MARKER = b"cowl-test-module\n"  # tests/kernel/test_boot.c
-
-
-def test_module(build):
-    """A boot module every test boot carries (boot/module_reserved checks it):
-    a marker, then a few pages of a pattern."""
-    path = os.path.join(build, "test-module.bin")
-    with open(path, "wb") as f:
-        f.write(TEST_MODULE_MARKER + bytes(range(256)) * 48)
-    return path
-
-
 def run_boot(args, boot, expected):
     log_path = os.path.join(args.logs, boot.name + ".log")
     cmdline = "test=%s expect_loader=%s expect_module=1 %s" % (boot.patterns, boot.loader,
                                                               boot.extra_args)
-    module = test_module(args.build)
+    module = args.initrd
     iso_path = None
     if boot.iso:
         iso_path = os.path.join(args.build, "test-%s.iso" % boot.name)
@@ -338,6 +326,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "cowl.elf"))
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "initrd.cpio"),
+                    help="boot module for every test boot")
     ap.add_argument("--filter", default=os.environ.get("T", ""),
                     help="comma-separated globs or substrings of test names")
     ap.add_argument("--qemu", default="qemu-system-x86_64")

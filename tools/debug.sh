@@ -8,7 +8,7 @@ kernel=$1 qemu=$2 args=${3:-}
 port=${GDBPORT:-1234}
 log=$(dirname "$kernel")/debug-serial.log
 # shellcheck disable=SC2086
-$qemu -serial file:"$log" -kernel "$kernel" -append "$args" -S -gdb tcp:127.0.0.1:"$port" &
+$qemu -serial file:"$log" -kernel "$kernel" -initrd "$(dirname "$kernel")/initrd.cpio" -append "$args" -S -gdb tcp:127.0.0.1:"$port" &
 qemu_pid=$!
 trap 'kill $qemu_pid 2>/dev/null || true' EXIT INT TERM
 sleep 0.3

@@ -9,7 +9,8 @@
 #define CR4_SMEP (1ul << 20)
 #define CR4_SMAP (1ul << 21)
 
-bool cpu_has_smep, cpu_has_smap;
+bool cpu_has_smep;
+bool cpu_has_smap; /* read by usercopy.asm (one byte) */
 
 void arch_cpu_init(void)
 {

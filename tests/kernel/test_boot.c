@@ -42,10 +42,10 @@ KTEST(boot, cmdline_reaches_kernel)
     EXPECT(strstr(boot_info.cmdline, "test=") != NULL);
 }
 
-/* The runner hands every boot a module (QEMU -initrd, or GRUB module2) that
- * starts with this marker: it must arrive intact and its pages must never
+/* The runner hands every boot the initrd as a module (QEMU -initrd, or GRUB
+ * module2): a cpio archive, which must arrive intact on pages that never
  * reach the page allocator. */
-#define TEST_MODULE_MARKER "cowl-test-module\n"
+#define CPIO_MAGIC "070701"
 
 KTEST(boot, module_reserved)
 {
@@ -54,7 +54,7 @@ KTEST(boot, module_reserved)
     ASSERT(boot_info.nmodules >= 1);
     const struct boot_module *m = &boot_info.modules[0];
     ASSERT(m->end > m->start);
-    EXPECT(!memcmp(phys_to_virt(m->start), TEST_MODULE_MARKER, strlen(TEST_MODULE_MARKER)));
+    EXPECT(!memcmp(phys_to_virt(m->start), CPIO_MAGIC, strlen(CPIO_MAGIC)));
     uint64_t not_reserved = 0;
     for (uint64_t pa = ALIGN_DOWN(m->start, PAGE_SIZE); pa < m->end; pa += PAGE_SIZE)
         not_reserved += phys_to_page(pa)->kind != PAGE_RESERVED;

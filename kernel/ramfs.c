@@ -1,0 +1,241 @@
+/* ramfs.c - directories, files and path lookup, all in memory. */
+#include "kernel/ramfs.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "kernel/usercopy.h"
+#include "mm/heap.h"
+
+struct mutex fs_lock = MUTEX_INIT(fs_lock, "fs");
+
+static struct inode root = {
+    .ino = 1,
+    .type = INODE_DIR,
+    .name = "",
+    .children = LIST_HEAD_INIT(root.children),
+    .refs = 1,
+};
+static uint32_t next_ino = 2;
+
+struct inode *fs_root(void) { return &root; }
+
+void inode_get(struct inode *ip) { ip->refs++; }
+
+static void inode_free(struct inode *ip)
+{
+    kfree(ip->data);
+    kfree(ip);
+}
+
+void inode_put(struct inode *ip)
+{
+    if (--ip->refs == 0 && !ip->parent && ip != &root)
+        inode_free(ip);
+}
+
+static struct inode *child_named(struct inode *dir, const char *name, size_t len)
+{
+    for (struct list_head *l = dir->children.next; l != &dir->children; l = l->next) {
+        struct inode *c = container_of(l, struct inode, sibling);
+        if (strlen(c->name) == len && !strncmp(c->name, name, len))
+            return c;
+    }
+    return NULL;
+}
+
+/* Walk path up to (not including) its last component: *dir is the directory
+ * that should hold it, *last and *len name it.  A trailing "/" is ignored. */
+static int walk_parent(struct inode *cwd, const char *path, struct inode **dir, const char **last,
+                       size_t *len)
+{
+    if (strnlen(path, PATH_MAX) == PATH_MAX)
+        return -ENAMETOOLONG;
+    struct inode *at = *path == '/' ? &root : cwd;
+    const char *p = path;
+    for (;;) {
+        while (*p == '/')
+            p++;
+        const char *end = p;
+        while (*end && *end != '/')
+            end++;
+        const char *next = end;
+        while (*next == '/')
+            next++;
+        if (!*next) { /* p..end is the last component (maybe empty) */
+            *dir = at, *last = p, *len = end - p;
+            return end - p > NAME_MAX ? -ENAMETOOLONG : 0;
+        }
+        if (at->type != INODE_DIR)
+            return -ENOTDIR;
+        if (end - p == 2 && !strncmp(p, "..", 2))
+            at = at->parent ? at->parent : at;
+        else if (!(end - p == 1 && *p == '.')) {
+            at = child_named(at, p, end - p);
+            if (!at)
+                return -ENOENT;
+        }
+        p = next;
+    }
+}
+
+int fs_lookup(struct inode *cwd, const char *path, struct inode **out)
+{
+    struct inode *dir;
+    const char *last;
+    size_t len;
+    int err = walk_parent(cwd, path, &dir, &last, &len);
+    if (err)
+        return err;
+    if (!*path)
+        return -ENOENT;
+    if (dir->type != INODE_DIR)
+        return -ENOTDIR;
+    if (len == 0 || (len == 1 && *last == '.'))
+        *out = dir;
+    else if (len == 2 && !strncmp(last, "..", 2))
+        *out = dir->parent ? dir->parent : dir;
+    else if (!(*out = child_named(dir, last, len)))
+        return -ENOENT;
+    return 0;
+}
+
+int fs_create(struct inode *cwd, const char *path, enum inode_type type, struct inode **out)
+{
+    struct inode *dir;
+    const char *last;
+    size_t len;
+    int err = walk_parent(cwd, path, &dir, &last, &len);
+    if (err)
+        return err;
+    if (dir->type != INODE_DIR)
+        return -ENOTDIR;
+    if (len == 0 || (len <= 2 && !strncmp(last, "..", len)))
+        return -EEXIST; /* "", "." and ".." always exist */
+    if (child_named(dir, last, len))
+        return -EEXIST;
+    struct inode *ip = kzalloc(sizeof(*ip));
+    if (!ip)
+        return -ENOMEM;
+    ip->ino = next_ino++;
+    ip->type = type;
+    memcpy(ip->name, last, len);
+    list_init(&ip->children);
+    ip->parent = dir;
+    list_add_tail(&ip->sibling, &dir->children);
+    if (out)
+        *out = ip;
+    return 0;
+}
+
+int fs_unlink(struct inode *cwd, const char *path)
+{
+    struct inode *ip;
+    int err = fs_lookup(cwd, path, &ip);
+    if (err)
+        return err;
+    if (ip == &root || !ip->parent)
+        return -EBUSY;
+    if (ip->type == INODE_DIR && !list_empty(&ip->children))
+        return -ENOTEMPTY;
+    list_del(&ip->sibling);
+    ip->parent = NULL;
+    if (ip->refs == 0)
+        inode_free(ip);
+    return 0;
+}
+
+ssize_t fs_read(struct inode *ip, uint64_t off, void *buf, size_t n, bool to_user)
+{
+    if (ip->type != INODE_FILE)
+        return -EISDIR;
+    if (off >= ip->size)
+        return 0;
+    n = MIN(n, ip->size - off);
+    if (!to_user) {
+        memcpy(buf, ip->data + off, n);
+        return n;
+    }
+    return copy_to_user(buf, ip->data + off, n) ? -EFAULT : (ssize_t)n;
+}
+
+/* Make room for `size` bytes, doubling the buffer; zero-fills the new part. */
+static int reserve(struct inode *ip, uint64_t size)
+{
+    if (size > FILE_MAX_SIZE)
+        return -EFBIG;
+    if (size <= ip->cap)
+        return 0;
+    uint64_t cap = ip->cap ? ip->cap : 64;
+    while (cap < size)
+        cap *= 2;
+    cap = MIN(cap, FILE_MAX_SIZE);
+    char *data = kzalloc(cap);
+    if (!data)
+        return -ENOMEM;
+    memcpy(data, ip->data, ip->size);
+    kfree(ip->data);
+    ip->data = data;
+    ip->cap = cap;
+    return 0;
+}
+
+ssize_t fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n, bool from_user)
+{
+    if (ip->type != INODE_FILE)
+        return -EISDIR;
+    if (n == 0)
+        return 0;
+    if (off + n < off)
+        return -EFBIG;
+    int err = reserve(ip, off + n);
+    if (err)
+        return err;
+    if (from_user) {
+        if (copy_from_user(ip->data + off, buf, n))
+            return -EFAULT;
+    } else {
+        memcpy(ip->data + off, buf, n);
+    }
+    if (off > ip->size) /* a hole: reads as zeros */
+        memset(ip->data + ip->size, 0, off - ip->size);
+    ip->size = MAX(ip->size, off + n);
+    return n;
+}
+
+int fs_truncate(struct inode *ip, uint64_t size)
+{
+    if (ip->type != INODE_FILE)
+        return -EISDIR;
+    int err = reserve(ip, size);
+    if (err)
+        return err;
+    if (size > ip->size)
+        memset(ip->data + ip->size, 0, size - ip->size);
+    ip->size = size;
+    return 0;
+}
+
+struct inode *fs_dir_entry(struct inode *dir, uint64_t index)
+{
+    for (struct list_head *l = dir->children.next; l != &dir->children; l = l->next)
+        if (index-- == 0)
+            return container_of(l, struct inode, sibling);
+    return NULL;
+}
+
+int fs_path(struct inode *ip, char *buf, size_t size)
+{
+    if (ip == &root)
+        return strlcpy(buf, "/", size) < size ? 0 : -ERANGE;
+    char tmp[PATH_MAX];
+    size_t at = sizeof(tmp) - 1;
+    tmp[at] = 0;
+    for (; ip && ip != &root; ip = ip->parent) {
+        size_t len = strlen(ip->name);
+        if (at < len + 1)
+            return -ERANGE;
+        at -= len;
+        memcpy(tmp + at, ip->name, len);
+        tmp[--at] = '/';
+    }
+    return strlcpy(buf, tmp + at, size) < size ? 0 : -ERANGE;
+}

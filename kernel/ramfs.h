@@ -1,0 +1,56 @@
+/* ramfs.h - the in-memory file system: a tree of directories and files whose
+ * contents live in kernel memory.  The initrd is unpacked into it at boot.
+ * Every function here must be called with fs_lock held (a mutex: file data
+ * is copied to and from user memory under it, which may fault). */
+#ifndef RAMFS_H
+#define RAMFS_H
+
+#include "kernel/list.h"
+#include "kernel/mutex.h"
+#include "kernel/types.h"
+
+#define NAME_MAX      59
+#define PATH_MAX      256
+#define FILE_MAX_SIZE (4ul << 20) /* one heap block; EFBIG past that */
+
+enum inode_type { INODE_FILE = 1, INODE_DIR = 2 };
+
+/* All fields: [fs_lock]. */
+struct inode {
+    uint32_t ino;
+    enum inode_type type;
+    char name[NAME_MAX + 1];
+    struct inode *parent;      /* NULL for the root and for unlinked inodes */
+    struct list_head children; /* directories: entries, in creation order */
+    struct list_head sibling;  /* link in the parent's children */
+    char *data;                /* files: contents (kmalloc), size bytes used */
+    uint64_t size, cap;
+    int refs; /* open files and working directories */
+};
+
+extern struct mutex fs_lock;
+
+struct inode *fs_root(void);
+/* Resolve path (absolute, or relative to cwd).  0 or -ENOENT/-ENOTDIR/-ENAMETOOLONG. */
+int fs_lookup(struct inode *cwd, const char *path, struct inode **out);
+/* Create a file or directory; -EEXIST if it exists, -ENOENT if the parent
+ * does not, -ENOMEM. */
+int fs_create(struct inode *cwd, const char *path, enum inode_type type, struct inode **out);
+/* Remove a name; directories must be empty (-ENOTEMPTY).  The inode lives
+ * on while references remain. */
+int fs_unlink(struct inode *cwd, const char *path);
+/* Read/write file bytes at off.  to_user/from_user: buf is a user pointer. */
+ssize_t fs_read(struct inode *ip, uint64_t off, void *buf, size_t n, bool to_user);
+ssize_t fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n, bool from_user);
+int fs_truncate(struct inode *ip, uint64_t size);
+/* The index-th entry of dir, or NULL. */
+struct inode *fs_dir_entry(struct inode *dir, uint64_t index);
+/* Absolute path of ip into buf; -ERANGE if it does not fit. */
+int fs_path(struct inode *ip, char *buf, size_t size);
+void inode_get(struct inode *ip);
+void inode_put(struct inode *ip);
+
+/* Unpack a cpio newc archive into the tree; number of files, or -EINVAL. */
+int initrd_unpack(const void *archive, size_t size);
+
+#endif
