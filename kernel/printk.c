@@ -30,6 +30,17 @@ static int vprint(const char *prefix, const char *fmt, va_list ap)
     return n;
 }
 
+void console_write_kernel(const char *s, size_t n)
+{
+    spin_lock(&console_lock);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            arch_serial_putc('\r');
+        arch_serial_putc(s[i]);
+    }
+    spin_unlock(&console_lock);
+}
+
 int kprintf(const char *fmt, ...)
 {
     va_list ap;

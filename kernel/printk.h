@@ -10,6 +10,8 @@ enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /* Messages above this level are dropped; set by `loglevel=` (0-3). */
 extern int log_threshold;
 
+/* Raw bytes to the console (under the same lock as kprintf). */
+void console_write_kernel(const char *s, size_t n);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

@@ -1,7 +1,12 @@
 /* proc.h - threads and processes.
  *
+ * Every thread of control is a struct proc with its own kernel stack.  A
+ * kernel thread has no mm; a user process has an address space, open files
+ * and a working directory.
+ *
  * Lock legend:  [s] sched_lock   [p] proc_table_lock   [-] immutable after creation
- *               [c] only the thread itself (or its creator before it runs)
+ *               [c] only the thread itself (or its creator before it first runs)
+ *               [a] atomic
  */
 #ifndef PROC_H
 #define PROC_H
@@ -11,7 +16,8 @@
 #include "kernel/waitq.h"
 
 #define PROC_NAME_MAX 16
-#define KSTACK_ORDER  2 /* 16 KiB kernel stacks */
+#define NFILES        16 /* open files per process */
+#define KSTACK_ORDER  2  /* 16 KiB kernel stacks */
 #define KSTACK_SIZE   (PAGE_SIZE << KSTACK_ORDER)
 
 enum proc_state {
@@ -22,6 +28,11 @@ enum proc_state {
     P_ZOMBIE,   /* exited; waiting for its parent to collect it */
 };
 
+struct mm;
+struct inode;
+struct file;
+struct trapframe;
+
 struct proc {
     int pid;                   /* [-] */
     char name[PROC_NAME_MAX];  /* [c] */
@@ -31,33 +42,66 @@ struct proc {
     uint64_t ctx_rsp;          /* [s] saved kernel rsp while switched out */
     void *kstack;              /* [-] base of the kernel stack */
     struct proc *parent;       /* [p] */
-    int exit_status;           /* [p] valid once P_ZOMBIE */
-    struct waitq child_exit;   /* [s] parent sleeps here for children */
+    int exit_status;           /* [p] waitpid status, valid once P_ZOMBIE */
+    struct waitq child_exit;   /* [s] this proc sleeps here for its children */
     bool is_idle;              /* [-] */
+
+    /* User processes only (NULL/0 for kernel threads): */
+    struct mm *mm;              /* [c] address space */
+    void *fpu;                  /* [c] saved x87/SSE registers (512 bytes) */
+    struct trapframe *tf;       /* [-] user registers, at the top of kstack */
+    struct inode *cwd;          /* [c] working directory */
+    struct file *files[NFILES]; /* [c] open files by descriptor */
+    volatile int killed;        /* [a] signal that must end it, or 0 */
 };
 
+/* waitpid status words, as on Linux */
+#define W_EXITCODE(code) (((code)&0xff) << 8)
+#define W_SIGNALED(sig)  ((sig)&0x7f)
+
+/* ---- kernel/sched.c: running, sleeping, waking */
 void sched_init(void);
-
-/* A kernel thread running fn(arg), child of the caller; NULL if out of memory. */
-struct proc *kthread_create(const char *name, int (*fn)(void *), void *arg);
-/* Make a created thread runnable. */
-void proc_start(struct proc *p);
-/* End the calling kernel thread. */
-__attribute__((noreturn)) void kthread_exit(int status);
-/* Wait for child p to exit, free it, return its exit status. */
-int kthread_join(struct proc *p);
-
-/* Give the CPU to another runnable thread, if any. */
+void proc_start(struct proc *p); /* make a new proc runnable */
 void sched_yield(void);
-/* Called from the timer interrupt: account a tick, maybe ask to switch. */
-void sched_tick(void);
-/* Called on the way out of an interrupt: switch if the tick asked to. */
-void sched_preempt_point(void);
-/* Sleep for at least `ticks` timer ticks. */
+void sched_tick(void);          /* timer interrupt */
+void sched_preempt_point(void); /* on the way out of an interrupt */
 void sched_sleep_ticks(uint64_t ticks);
 uint64_t sched_ticks(void);
-
 struct proc *current_proc(void);
+/* Wait until p (already a zombie) has left its CPU for good. */
+void sched_wait_off_cpu(struct proc *p);
+/* Wake p if it sleeps (kill uses it). */
+void sched_wake(struct proc *p);
+/* sched_lock protects run queues and wait queues; exit holds it across the
+ * final switch. */
+void sched_lock_acquire(void);
+void sched_lock_release(void);
+/* Wake everything on q; sched_lock already held. */
+void wake_all_locked(struct waitq *q);
+/* Switch away for good (exit); sched_lock held. */
+__attribute__((noreturn)) void sched_exit_switch(void);
+
+/* ---- kernel/proc.c: creation and lifetimes */
+/* A kernel thread running fn(arg), child of the caller; NULL if out of memory. */
+struct proc *kthread_create(const char *name, int (*fn)(void *), void *arg);
+/* End the calling thread or process with a waitpid-style status. */
+__attribute__((noreturn)) void proc_exit(int status);
+__attribute__((noreturn)) void kthread_exit(int code);
+/* Wait for child p to exit, free it, return its exit code. */
+int kthread_join(struct proc *p);
+/* waitpid: child `pid`, or any child when pid == -1.  Its pid, with *status
+ * set; -ECHILD if there is no such child; 0 with nohang if none exited yet;
+ * -EINTR if the caller was killed while waiting. */
+int proc_wait(int pid, int *status, bool nohang);
+/* A new process sharing nothing yet, child of the caller; NULL on ENOMEM.
+ * The caller fills in mm, files, cwd and registers, then proc_start()s it. */
+struct proc *proc_alloc(const char *name);
+/* Undo proc_alloc for a child that never ran. */
+void proc_free_unstarted(struct proc *p);
+/* Visit every process under the proc table lock. */
+void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg);
 int proc_count(void);
+/* Mark pid killed by signal sig and wake it; -ESRCH if no such pid. */
+int proc_kill(int pid, int sig);
 
 #endif

@@ -1,4 +1,4 @@
-/* pgtable.c - the page-table walker and map/unmap/translate/destroy.
+/* pgtable.c - the page-table walker and what is built on it.
  *
  *   va bits:  47..39   38..30   29..21   20..12   11..0
  *             PML4 (4) PDPT (3) PD (2)   PT (1)   offset
@@ -6,11 +6,10 @@
 #include "mm/pgtable.h"
 #include "kernel/printk.h"
 #include "mm/pmm.h"
+#include "mm/share.h"
 #include "mm/tlb.h"
 
 pte_t *kernel_pml4;
-
-static pte_t *table_of(pte_t e) { return phys_to_virt(pte_addr(e)); }
 
 /* The table page that holds `entry`, and the entry's index in it. */
 static struct page *entry_table(const pte_t *entry) { return virt_to_page(entry); }
@@ -25,17 +24,24 @@ void pte_set(pte_t *entry, pte_t value)
     unsigned group = entry_index(entry) / 8;
     __atomic_store_n(entry, value, __ATOMIC_RELEASE);
     if (value) {
-        table->populated |= 1ul << group;
+        __atomic_or_fetch(&table->populated, 1ul << group, __ATOMIC_RELAXED);
         return;
     }
     pte_t *first = entry - entry_index(entry) % 8;
     for (int i = 0; i < 8; i++)
         if (first[i])
             return;
-    table->populated &= ~(1ul << group);
+    __atomic_and_fetch(&table->populated, ~(1ul << group), __ATOMIC_RELAXED);
 }
 
-static pte_t *table_alloc(int level)
+bool pte_cas(pte_t *entry, pte_t old, pte_t new)
+{
+    if (!old || !new)
+        panic("pte_cas: only for present-to-present changes");
+    return __atomic_compare_exchange_n(entry, &old, new, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+pte_t *table_alloc(int level)
 {
     struct page *p = pmm_alloc(0, PAGE_TABLE, PMM_ZERO);
     if (!p)
@@ -66,14 +72,16 @@ pte_t *pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags)
             pte_set(e, virt_to_phys(next) | table_entry_flags(va));
         } else if (pte_large(*e)) {
             return NULL;
+        } else if ((*e & PTE_COW_TABLE) && (flags & PGW_UNSHARE)) {
+            if (share_unshare(e, l - 1))
+                return NULL;
         }
-        table = table_of(*e);
+        table = pte_table(*e);
     }
     return &table[pt_index(va, level)];
 }
 
-/* Does mapping pa take a reference?  Only for RAM the allocator manages. */
-static struct page *counted_page(uint64_t pa)
+struct page *pgtable_counted_page(uint64_t pa)
 {
     if (!phys_has_page(pa))
         return NULL;
@@ -83,12 +91,12 @@ static struct page *counted_page(uint64_t pa)
 
 static int map_at_level(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags, int level)
 {
-    pte_t *e = pgtable_walk(pml4, va, level, PGW_ALLOC);
+    pte_t *e = pgtable_walk(pml4, va, level, PGW_ALLOC | PGW_UNSHARE);
     if (!e)
         return -ENOMEM;
     if (pte_present(*e))
         return -EEXIST;
-    struct page *p = level == 1 ? counted_page(pa) : NULL;
+    struct page *p = level == 1 ? pgtable_counted_page(pa) : NULL;
     if (p)
         page_get(p);
     pte_set(e, pa | flags | PTE_P | (level > 1 ? PTE_PS : 0));
@@ -107,13 +115,15 @@ int pgtable_map_large(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags)
 
 int pgtable_unmap(pte_t *pml4, uint64_t va)
 {
-    pte_t *e = pgtable_walk(pml4, va, 1, 0);
-    if (!e || !pte_present(*e))
+    if (!pgtable_translate(pml4, va, NULL, NULL))
         return -ENOENT;
+    pte_t *e = pgtable_walk(pml4, va, 1, PGW_UNSHARE);
+    if (!e)
+        return -ENOMEM;
     uint64_t pa = pte_addr(*e);
     pte_set(e, 0);
     tlb_flush(pml4, va, va + PAGE_SIZE);
-    struct page *p = counted_page(pa);
+    struct page *p = pgtable_counted_page(pa);
     if (p)
         page_put(p);
     return 0;
@@ -134,15 +144,14 @@ bool pgtable_translate(pte_t *pml4, uint64_t va, uint64_t *pa, pte_t *leaf)
                 *leaf = e;
             return true;
         }
-        table = table_of(e);
+        table = pte_table(e);
     }
     return false;
 }
 
-/* The first non-zero entry at index >= i, or PT_ENTRIES.  Whole groups of
- * eight empty entries are skipped with the table's populated bitmap, so a
- * sparse table costs a few bit tests instead of 512 loads. */
-static unsigned next_populated(const pte_t *table, unsigned i)
+/* Whole groups of eight empty entries are skipped with the table's
+ * populated bitmap, so a sparse table costs a few bit tests, not 512 loads. */
+unsigned pgtable_next_entry(const pte_t *table, unsigned i)
 {
     uint64_t populated = virt_to_page(table)->populated;
     while (i < PT_ENTRIES) {
@@ -159,25 +168,22 @@ static unsigned next_populated(const pte_t *table, unsigned i)
     return PT_ENTRIES;
 }
 
-#define for_each_entry(table, i)                                                                   \
-    for (unsigned i = next_populated(table, 0); i < PT_ENTRIES; i = next_populated(table, i + 1))
-
-/* Free a table at `level` and everything below it that it alone holds. */
-static void free_table(pte_t *table, int level)
+void table_put(pte_t *table, int level)
 {
+    struct page *tp = virt_to_page(table);
+    if (__atomic_sub_fetch(&tp->refcount, 1, __ATOMIC_ACQ_REL))
+        return; /* other address spaces still use it */
     for_each_entry(table, i)
     {
         pte_t e = table[i];
-        if (level > 1 && !pte_large(e)) {
-            free_table(table_of(e), level - 1);
-        } else if (level == 1) {
-            struct page *p = counted_page(pte_addr(e));
+        if (level > 1) {
+            table_put(pte_table(e), level - 1);
+        } else {
+            struct page *p = pgtable_counted_page(pte_addr(e));
             if (p)
                 page_put(p);
         }
     }
-    struct page *tp = virt_to_page(table);
-    tp->refcount = 0;
     pmm_free(tp, 0);
 }
 
@@ -196,14 +202,114 @@ void pgtable_destroy(pte_t *pml4)
 {
     if (read_cr3() == virt_to_phys(pml4))
         panic("pgtable_destroy: destroying the live address space");
-    for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
-        if (pml4[i]) {
-            free_table(table_of(pml4[i]), 3);
-        }
-    }
+    for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
+        if (pml4[i])
+            table_put(pte_table(pml4[i]), 3);
     struct page *tp = virt_to_page(pml4);
     tp->refcount = 0;
     pmm_free(tp, 0);
+}
+
+/* Clear [start, end) below the entries of `table` (at `level`, covering
+ * addresses from `base`).  Fully covered subtrees are dropped whole; a
+ * partially covered one is descended into (it was unshared beforehand). */
+static void unmap_level(pte_t *table, int level, uint64_t base, uint64_t start, uint64_t end)
+{
+    uint64_t span = pt_entry_span(level);
+    for_each_entry(table, i)
+    {
+        uint64_t lo = base + i * span, hi = lo + span;
+        if (hi <= start || lo >= end)
+            continue;
+        pte_t e = table[i];
+        if (level == 1) {
+            pte_set(&table[i], 0);
+            struct page *p = pgtable_counted_page(pte_addr(e));
+            if (p)
+                page_put(p);
+        } else if (start <= lo && hi <= end) {
+            pte_set(&table[i], 0);
+            table_put(pte_table(e), level - 1);
+        } else {
+            if (e & PTE_COW_TABLE)
+                panic("unmap_level: partially covered table at %lx is still shared", lo);
+            unmap_level(pte_table(e), level - 1, lo, start, end);
+        }
+    }
+}
+
+/* Unshare the tables on the path to va down to the deepest existing level
+ * (only tables that stay partly mapped need to be private). */
+static int unshare_path(pte_t *pml4, uint64_t va)
+{
+    pte_t *table = pml4;
+    for (int l = PT_LEVELS; l > 1; l--) {
+        pte_t *e = &table[pt_index(va, l)];
+        if (!pte_present(*e))
+            return 0;
+        if ((*e & PTE_COW_TABLE) && share_unshare(e, l - 1))
+            return -ENOMEM;
+        table = pte_table(*e);
+    }
+    return 0;
+}
+
+int pgtable_unmap_range(pte_t *pml4, uint64_t start, uint64_t end)
+{
+    if (start >= end || end > USER_TOP)
+        return -EINVAL;
+    int err = unshare_path(pml4, start);
+    if (!err)
+        err = unshare_path(pml4, end - 1);
+    if (!err)
+        unmap_level(pml4, 4, 0, start, end);
+    return err;
+}
+
+/* Unshare every shared table that has entries inside [start, end). */
+static int unshare_level(pte_t *table, int level, uint64_t base, uint64_t start, uint64_t end)
+{
+    uint64_t span = pt_entry_span(level);
+    for_each_entry(table, i)
+    {
+        uint64_t lo = base + i * span;
+        if (lo + span <= start || lo >= end || level == 1)
+            continue;
+        if ((table[i] & PTE_COW_TABLE) && share_unshare(&table[i], level - 1))
+            return -ENOMEM;
+        int err = unshare_level(pte_table(table[i]), level - 1, lo, start, end);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+static void protect_level(pte_t *table, int level, uint64_t base, uint64_t start, uint64_t end,
+                          pte_t leaf)
+{
+    uint64_t span = pt_entry_span(level);
+    for_each_entry(table, i)
+    {
+        uint64_t lo = base + i * span;
+        if (lo + span <= start || lo >= end)
+            continue;
+        if (level > 1) {
+            protect_level(pte_table(table[i]), level - 1, lo, start, end, leaf);
+            continue;
+        }
+        pte_t e = table[i], keep_w = e & leaf & PTE_W;
+        pte_set(&table[i], (e & ~(PTE_W | PTE_U | PTE_NX)) | keep_w | (leaf & (PTE_U | PTE_NX)));
+    }
+}
+
+int pgtable_protect_range(pte_t *pml4, uint64_t start, uint64_t end, pte_t leaf)
+{
+    if (start >= end || end > USER_TOP)
+        return -EINVAL;
+    int err = unshare_level(pml4, 4, 0, start, end);
+    if (!err)
+        protect_level(pml4, 4, 0, start, end, leaf);
+    return err;
 }
 
 static uint64_t count_below(pte_t *table, int level)
@@ -211,7 +317,7 @@ static uint64_t count_below(pte_t *table, int level)
     uint64_t n = 1;
     if (level > 1)
         for_each_entry(table, i) if (!pte_large(table[i])) n +=
-            count_below(table_of(table[i]), level - 1);
+            count_below(pte_table(table[i]), level - 1);
     return n;
 }
 
@@ -220,6 +326,6 @@ uint64_t pgtable_count_tables(pte_t *pml4)
     uint64_t n = 0;
     for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
         if (pml4[i])
-            n += count_below(table_of(pml4[i]), 3);
+            n += count_below(pte_table(pml4[i]), 3);
     return n;
 }

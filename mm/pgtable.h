@@ -1,46 +1,81 @@
 /* pgtable.h - page tables: one walker and everything built on it.
  *
  * A page table is named by its PML4 (a kernel virtual pointer).  The upper
- * half (PML4 slots 256..511) is the kernel's and is shared by every table;
- * the functions here that change the user half take references on the pages
- * they map (DESIGN.md section 4) and drop them on unmap/destroy. */
+ * half (PML4 slots 256..511) is the kernel's, built once at boot and shared
+ * by every table; it is never refcounted, unshared or freed.
+ *
+ * Reference counts (DESIGN.md section 4): a table page's refcount is the
+ * number of upper-level entries, across all address spaces, that point to
+ * it; a data page's refcount is the number of PT entries mapping it plus
+ * kernel references. */
 #ifndef PGTABLE_H
 #define PGTABLE_H
 
+#include "arch.h"
 #include "kernel/types.h"
 #include "pte.h"
 
-#define PGW_ALLOC 1u /* create missing intermediate tables */
+#define PGW_ALLOC   1u /* create missing intermediate tables */
+#define PGW_UNSHARE 2u /* make every table on the path private (mm/share.c) */
 
 /* The kernel's own PML4, built at boot by kmap_init(). */
 extern pte_t *kernel_pml4;
 
 /* The entry at `level` (1 = PT .. 4 = PML4) that covers va, or NULL when a
- * table on the way is missing (and PGW_ALLOC is not given, or allocation
- * failed) or a large page covers va above `level`. */
+ * table on the way is missing (and PGW_ALLOC is not given), allocation or
+ * unsharing failed, or a large page covers va above `level`. */
 pte_t *pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags);
 
 /* Write one entry; keeps the table page's populated bitmap in step.  Every
- * change to an entry goes through here. */
+ * change to an entry goes through here (or pte_cas). */
 void pte_set(pte_t *entry, pte_t value);
+/* Replace a non-zero `old` with a non-zero `new` atomically; false if the
+ * entry no longer holds `old`. */
+bool pte_cas(pte_t *entry, pte_t old, pte_t new);
 
 /* A new address space: empty user half, the kernel's upper half; or NULL. */
 pte_t *pgtable_create(void);
-/* Free the user half (dropping a reference on every mapped page) and the
- * PML4 itself. */
+/* Drop the user half and free the PML4.  Each user subtree loses one
+ * reference; only a subtree's last user walks and frees it. */
 void pgtable_destroy(pte_t *pml4);
+/* Drop one reference to a table at `level` (1..3); the last one frees it and
+ * puts everything below it. */
+void table_put(pte_t *table, int level);
+/* A fresh zeroed table page for `level`, refcount 1; or NULL. */
+pte_t *table_alloc(int level);
 
-/* Map the 4 KiB page at pa at va.  0, -ENOMEM, or -EEXIST if va is mapped. */
+/* Map the 4 KiB page at pa at va.  0, -ENOMEM, or -EEXIST if va is mapped.
+ * Takes a reference on the page. */
 int pgtable_map(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags);
 /* Map 2 MiB at va (both 2 MiB aligned), for the kernel's direct map. */
 int pgtable_map_large(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags);
-/* Remove the mapping at va; 0 or -ENOENT. Drops the page's reference. */
+/* Remove the mapping at va; 0, -ENOENT or -ENOMEM.  Drops the page's reference. */
 int pgtable_unmap(pte_t *pml4, uint64_t va);
+/* Remove every mapping in [start, end) of the user half.  Whole subtrees in
+ * the range go with one table_put; shared tables on the two boundary paths
+ * are unshared first, so -ENOMEM comes before anything changed.  The caller
+ * flushes the TLB. */
+int pgtable_unmap_range(pte_t *pml4, uint64_t start, uint64_t end);
+/* Give the present leaves in [start, end) the permissions `leaf` (PTE_W,
+ * PTE_U, PTE_NX; W is only ever removed here: a write fault adds it back).
+ * Unshares every shared table in the range first; -ENOMEM before changes.
+ * The caller flushes the TLB. */
+int pgtable_protect_range(pte_t *pml4, uint64_t start, uint64_t end, pte_t leaf);
 /* Physical address and leaf entry for va; false if unmapped. */
 bool pgtable_translate(pte_t *pml4, uint64_t va, uint64_t *pa, pte_t *leaf);
 
-/* Number of page-table pages below the PML4 in the user half (for tests). */
+/* Table pages below the PML4 reachable from the user half (for tests). */
 uint64_t pgtable_count_tables(pte_t *pml4);
+/* The first non-zero entry at index >= i, or PT_ENTRIES (populated bitmap). */
+unsigned pgtable_next_entry(const pte_t *table, unsigned i);
+/* The table an entry points to. */
+static inline pte_t *pte_table(pte_t e) { return (pte_t *)phys_to_virt(pte_addr(e)); }
+/* Does mapping pa count as a reference to a page the allocator manages? */
+struct page *pgtable_counted_page(uint64_t pa);
+
+#define for_each_entry(table, i)                                                                   \
+    for (unsigned i = pgtable_next_entry(table, 0); i < PT_ENTRIES;                                \
+         i = pgtable_next_entry(table, i + 1))
 
 /* Build the kernel's page tables and switch to them. */
 struct boot_info;

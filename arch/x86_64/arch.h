@@ -172,12 +172,32 @@ void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);
 uint64_t arch_thread_stack(uint64_t stack_top, int (*fn)(void *), void *arg);
 /* The stack the CPU switches to on an interrupt or syscall from user mode. */
 void arch_set_kernel_stack(uint64_t top);
+void arch_syscall_init(void);
+/* Load CR3 with this PML4 unless it is loaded already. */
+static inline void arch_switch_address_space(const void *pml4)
+{
+    uint64_t pa = virt_to_phys(pml4);
+    if (read_cr3() != pa)
+        write_cr3(pa);
+}
+/* FPU/SSE state: 512-byte, 16-aligned areas (fxsave format). */
+void arch_fpu_init(void);
+void arch_fpu_reset(void *area);
+void arch_fpu_save(void *area);
+void arch_fpu_restore(void *area);
+struct trapframe;
+__attribute__((noreturn)) void arch_enter_user(struct trapframe *tf);
+/* Initial kernel stack of a forked child: "returns" to user through tf. */
+uint64_t arch_fork_stack(uint64_t stack_top, struct trapframe *tf);
 void arch_serial_init(void);
 void arch_serial_putc(char c);
+int arch_serial_getc(void); /* a received byte, or -1 */
 void arch_acpi_find_rsdp(struct boot_info *bi);
 __attribute__((noreturn)) void arch_halt_forever(void);
 /* Leave QEMU through isa-debug-exit; halts if the device is absent. */
 __attribute__((noreturn)) void arch_qemu_exit(uint8_t code);
+/* Turn the machine off (ACPI on QEMU's pc and microvm; halts otherwise). */
+__attribute__((noreturn)) void arch_power_off(void);
 /* Touch one byte; 0, or -EFAULT if the access faults (trapentry.asm). */
 int arch_probe_read(const void *p);
 int arch_probe_write(void *p);

@@ -29,4 +29,6 @@ void arch_cpu_init(void)
     if (cpu_has_smap)
         cr4 |= CR4_SMAP;
     write_cr4(cr4);
+    arch_fpu_init();
+    arch_syscall_init();
 }

@@ -14,6 +14,13 @@ void arch_serial_init(void)
     outb(COM1 + 4, 0x03); /* DTR, RTS */
 }
 
+int arch_serial_getc(void)
+{
+    if (!(inb(COM1 + 5) & 0x01)) /* LSR: data ready? */
+        return -1;
+    return inb(COM1);
+}
+
 void arch_serial_putc(char c)
 {
     /* Bounded wait: a missing UART must not hang the kernel. */

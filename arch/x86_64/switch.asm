@@ -37,3 +37,12 @@ arch_thread_entry:
     mov edi, eax
     call kthread_exit           ; never returns
     ud2
+
+; First "return" of a forked child: its kernel stack holds a copy of the
+; parent's trap frame (with rax = 0); r12 points at it.
+global arch_fork_entry
+extern trap_return
+arch_fork_entry:
+    call sched_thread_start
+    mov rsp, r12
+    jmp trap_return

@@ -22,6 +22,22 @@ uint64_t arch_thread_stack(uint64_t top, int (*fn)(void *), void *arg)
     return (uint64_t)sp;
 }
 
+extern char arch_fork_entry[];
+
+uint64_t arch_fork_stack(uint64_t top, struct trapframe *tf)
+{
+    uint64_t *sp = (uint64_t *)tf; /* the frame sits at the top of the stack */
+    (void)top;
+    *--sp = (uint64_t)arch_fork_entry;
+    *--sp = 0;            /* rbp */
+    *--sp = 0;            /* rbx */
+    *--sp = (uint64_t)tf; /* r12 */
+    *--sp = 0;            /* r13 */
+    *--sp = 0;            /* r14 */
+    *--sp = 0;            /* r15 */
+    return (uint64_t)sp;
+}
+
 void arch_set_kernel_stack(uint64_t top)
 {
     tss_set_kernel_stack(top);

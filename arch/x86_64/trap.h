@@ -28,6 +28,12 @@ struct trapframe {
 #define PF_RSVD    (1u << 3)
 #define PF_FETCH   (1u << 4)
 
+/* Segment selectors a user frame carries (gdt.h) and the marker
+ * syscall_entry leaves in the vector field (kernel/syscall.h). */
+#define USER_CS             0x2b
+#define USER_SS             0x23
+#define SYSCALL_VECTOR_MARK 0x100
+
 void idt_init(void);
 void trap_dispatch(struct trapframe *tf);
 

@@ -6,8 +6,59 @@
 section .text
 bits 64
 extern trap_dispatch
+%define SYSCALL_VECTOR 0x100    ; kernel/syscall.h: not a hardware vector
 
+; ---------------------------------------------------------------------------
+; syscall: the CPU saved rip in rcx and rflags in r11, cleared IF (FMASK),
+; and loaded the kernel code segment; rsp is still the user's.  Build a
+; struct trapframe on this thread's kernel stack, like an interrupt would.
+global syscall_entry
+extern syscall_dispatch
+syscall_entry:
+    swapgs
+    mov [gs:16], rsp                ; struct cpu.user_rsp
+    mov rsp, [gs:8]                 ; struct cpu.kernel_rsp
+    push 0x23                       ; ss: user data
+    push qword [gs:16]              ; rsp
+    push r11                        ; rflags
+    push 0x2b                       ; cs: user code
+    push rcx                        ; rip
+    push 0                          ; error code
+    push SYSCALL_VECTOR
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp
+    cld
+    call syscall_dispatch
+    jmp trap_return
+
+; void arch_enter_user(struct trapframe *tf): leave the kernel through tf.
+global arch_enter_user
+arch_enter_user:
+    mov rsp, rdi
+    jmp trap_return
+
+; Interrupts and exceptions from user mode arrive with the user's GS base
+; loaded: swapgs puts the kernel's (this CPU's struct cpu) back.  The CPU
+; pushed cs at rsp+24 (above vector, error code and rip).
 trap_common:
+    test byte [rsp + 24], 3
+    jz .from_kernel
+    swapgs
+.from_kernel:
     push rax
     push rbx
     push rcx
@@ -26,6 +77,39 @@ trap_common:
     mov rdi, rsp
     cld
     call trap_dispatch
+; Return to whatever the trap frame on the stack describes.  A frame built by
+; syscall_entry (vector SYSCALL_VECTOR) returns with sysret when its rip is a
+; canonical user address; everything else returns with iretq.
+global trap_return
+trap_return:
+    cli
+    cmp qword [rsp + 15 * 8], SYSCALL_VECTOR
+    jne .iret
+    mov rax, [rsp + 17 * 8]         ; rip
+    mov rcx, 0x00007ffffffff000
+    cmp rax, rcx
+    jae .iret                       ; never sysret to a non-canonical rip
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    mov rcx, [rsp + 16]             ; user rip
+    mov r11, [rsp + 32]             ; user rflags
+    mov rsp, [rsp + 40]             ; user rsp (interrupts are off; NMIs use IST)
+    swapgs
+    o64 sysret
+.iret:
     pop r15
     pop r14
     pop r13
@@ -42,6 +126,10 @@ trap_common:
     pop rbx
     pop rax
     add rsp, 16                 ; vector and error code
+    test byte [rsp + 8], 3      ; back to user mode?
+    jz .to_kernel
+    swapgs
+.to_kernel:
     iretq
 
 %assign i 0

@@ -1,0 +1,22 @@
+/* fpu.c - the x87/SSE register file of user programs.  The kernel never
+ * uses these registers (it is built with -mgeneral-regs-only), so they are
+ * saved and restored only when switching between user threads. */
+#include "arch.h"
+#include "kernel/string.h"
+
+static uint8_t initial_state[512] __attribute__((aligned(16)));
+
+void arch_fpu_init(void)
+{
+    uint64_t cr0;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    cr0 = (cr0 & ~(1ul << 2)) | (1ul << 1); /* EM off, MP on */
+    __asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
+    write_cr4(read_cr4() | (1ul << 9) | (1ul << 10)); /* OSFXSR, OSXMMEXCPT */
+    uint32_t mxcsr = 0x1f80;                          /* all SSE exceptions masked */
+    __asm__ volatile("fninit; ldmxcsr %0; fxsave %1" ::"m"(mxcsr), "m"(initial_state));
+}
+
+void arch_fpu_reset(void *area) { memcpy(area, initial_state, sizeof(initial_state)); }
+void arch_fpu_save(void *area) { __asm__ volatile("fxsave (%0)" ::"r"(area) : "memory"); }
+void arch_fpu_restore(void *area) { __asm__ volatile("fxrstor (%0)" ::"r"(area) : "memory"); }

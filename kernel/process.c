@@ -1,0 +1,146 @@
+/* process.c - user processes: starting the first ones, exec, and ending
+ * them when they fault or are killed. */
+#include "kernel/exec.h"
+#include "kernel/file.h"
+#include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/ramfs.h"
+#include "kernel/string.h"
+#include "kernel/sys.h"
+#include "mm/heap.h"
+#include "mm/pgtable.h"
+#include "mm/vm.h"
+#include "trap.h"
+
+void process_check_killed(void)
+{
+    int sig = current_proc()->killed;
+    if (sig)
+        proc_exit(W_SIGNALED(sig));
+}
+
+void process_fault_kill(uint64_t addr, uint64_t rip, const char *why, int sig)
+{
+    struct proc *cur = current_proc();
+    kprintf("cowl: pid %d (%s) killed: %s at %lx, rip %lx\n", cur->pid, cur->name, why, addr, rip);
+    proc_exit(W_SIGNALED(sig));
+}
+
+static const char *basename(const char *path)
+{
+    const char *slash = strchr(path, '/');
+    while (slash) {
+        path = slash + 1;
+        slash = strchr(path, '/');
+    }
+    return path;
+}
+
+/* Fresh user registers: start at entry with stack sp, interrupts on. */
+static void reset_user_registers(struct trapframe *tf, uint64_t entry, uint64_t sp)
+{
+    memset(tf, 0, sizeof(*tf));
+    tf->vector = SYSCALL_VECTOR_MARK;
+    tf->rip = entry;
+    tf->rsp = sp;
+    tf->cs = USER_CS;
+    tf->ss = USER_SS;
+    tf->rflags = 0x202;
+}
+
+/* Replace the current process's program.  argv/envp are kernel strings.
+ * On failure the process is unchanged. */
+int process_exec(const char *path, char *const argv[], char *const envp[])
+{
+    struct proc *cur = current_proc();
+    struct mm *mm;
+    uint64_t entry, sp;
+    mutex_lock(&fs_lock);
+    struct inode *ip;
+    int err = fs_lookup(cur->cwd ? cur->cwd : fs_root(), path, &ip);
+    if (!err && ip->type != INODE_FILE)
+        err = -EACCES;
+    if (!err)
+        err = exec_load((const uint8_t *)ip->data, ip->size, argv, envp, &mm, &entry, &sp);
+    mutex_unlock(&fs_lock);
+    if (err)
+        return err;
+    struct mm *old = cur->mm;
+    cur->mm = mm;
+    arch_switch_address_space(mm->pml4);
+    if (old)
+        mm_destroy(old);
+    strlcpy(cur->name, basename(path), sizeof(cur->name));
+    arch_fpu_reset(cur->fpu);
+    reset_user_registers(cur->tf, entry, sp);
+    return 0;
+}
+
+struct spawn_args {
+    char path[PATH_MAX];
+    char *argv[8];
+    char strings[256];
+};
+
+/* Give a new process the console as descriptors 0, 1 and 2. */
+static int open_console_stdio(struct proc *p)
+{
+    struct file *con = file_alloc(FILE_CONSOLE, O_RDWR);
+    if (!con)
+        return -ENOMEM;
+    for (int fd = 0; fd < 3; fd++) {
+        if (fd)
+            file_get(con);
+        p->files[fd] = con;
+    }
+    return 0;
+}
+
+/* Becomes the user process: runs in the new kernel thread. */
+static int spawn_thread(void *arg)
+{
+    struct spawn_args *a = arg;
+    struct proc *cur = current_proc();
+    cur->tf = (struct trapframe *)((char *)cur->kstack + KSTACK_SIZE) - 1;
+    cur->fpu = kmalloc(512);
+    mutex_lock(&fs_lock);
+    cur->cwd = fs_root();
+    inode_get(cur->cwd);
+    mutex_unlock(&fs_lock);
+    static char *const envp[] = {"PATH=/bin", "HOME=/", NULL};
+    int err = cur->fpu ? open_console_stdio(cur) : -ENOMEM;
+    if (!err)
+        err = process_exec(a->path, a->argv, envp);
+    if (err) {
+        kprintf("cowl: cannot start %s: error %d\n", a->path, err);
+        kfree(a);
+        proc_exit(W_EXITCODE(127));
+    }
+    kfree(a);
+    arch_enter_user(cur->tf);
+}
+
+int process_spawn(const char *path, char *const argv[])
+{
+    struct spawn_args *a = kzalloc(sizeof(*a));
+    if (!a)
+        return -ENOMEM;
+    strlcpy(a->path, path, sizeof(a->path));
+    char *s = a->strings;
+    for (int i = 0; argv && argv[i] && i < 7; i++) {
+        size_t len = strlen(argv[i]) + 1;
+        if (s + len > a->strings + sizeof(a->strings))
+            break;
+        memcpy(s, argv[i], len);
+        a->argv[i] = s;
+        s += len;
+    }
+    struct proc *p = kthread_create(path, spawn_thread, a);
+    if (!p) {
+        kfree(a);
+        return -ENOMEM;
+    }
+    int pid = p->pid;
+    proc_start(p);
+    return pid;
+}

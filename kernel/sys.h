@@ -1,0 +1,64 @@
+/* sys.h - the system call handlers (kernel/sys_*.c, mm/sys_mm.c). */
+#ifndef SYS_H
+#define SYS_H
+
+#include "kernel/types.h"
+
+struct stat;
+struct timespec;
+
+int64_t sys_read(int fd, void *buf, size_t n);
+int64_t sys_write(int fd, const void *buf, size_t n);
+int64_t sys_open(const char *path, int flags, int mode);
+int64_t sys_close(int fd);
+int64_t sys_stat(const char *path, struct stat *st);
+int64_t sys_fstat(int fd, struct stat *st);
+int64_t sys_lseek(int fd, int64_t off, int whence);
+int64_t sys_pipe(int *fds);
+int64_t sys_dup(int fd);
+int64_t sys_dup2(int fd, int to);
+int64_t sys_getcwd(char *buf, size_t size);
+int64_t sys_chdir(const char *path);
+int64_t sys_mkdir(const char *path, int mode);
+int64_t sys_unlink(const char *path);
+int64_t sys_getdents64(int fd, void *buf, size_t size);
+
+int64_t sys_fork(void);
+int64_t sys_execve(const char *path, char *const *argv, char *const *envp);
+__attribute__((noreturn)) int64_t sys_exit(int code);
+__attribute__((noreturn)) int64_t sys_exit_group(int code);
+int64_t sys_wait4(int pid, int *status, int options, void *rusage);
+int64_t sys_kill(int pid, int sig);
+int64_t sys_getpid(void);
+int64_t sys_getppid(void);
+int64_t sys_sched_yield(void);
+int64_t sys_nanosleep(const struct timespec *req, struct timespec *rem);
+int64_t sys_clock_gettime(int clock, struct timespec *ts);
+int64_t sys_reboot(int magic1, int magic2, int cmd, void *arg);
+int64_t sys_cowl_procs(void *buf, size_t size);
+int64_t sys_cowl_memstat(uint64_t *out, size_t n);
+
+int64_t sys_brk(uint64_t addr);
+int64_t sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off);
+int64_t sys_munmap(uint64_t addr, size_t len);
+int64_t sys_mprotect(uint64_t addr, size_t len, int prot);
+
+/* kernel/process.c */
+/* Exit now if someone killed the current process (before returning to user). */
+void process_check_killed(void);
+/* Replace the current program (kernel strings); the process is unchanged
+ * on failure. */
+int process_exec(const char *path, char *const argv[], char *const envp[]);
+/* Start /path as a new user process, child of the caller. pid or -errno. */
+int process_spawn(const char *path, char *const argv[]);
+/* A user-mode fault the address space cannot resolve: report and kill. */
+__attribute__((noreturn)) void process_fault_kill(uint64_t addr, uint64_t rip, const char *why,
+                                                  int sig);
+
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGILL  4
+#define SIGFPE  8
+#define SIGTERM 15
+
+#endif

@@ -1,0 +1,170 @@
+/* sys_proc.c - system calls on processes and time. */
+#include "kernel/exec.h"
+#include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/ramfs.h"
+#include "kernel/stat.h"
+#include "kernel/string.h"
+#include "kernel/sys.h"
+#include "kernel/time.h"
+#include "kernel/usercopy.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+
+#define WNOHANG 1
+
+int64_t sys_getpid(void) { return current_proc()->pid; }
+int64_t sys_getppid(void) { return current_proc()->parent ? current_proc()->parent->pid : 0; }
+
+int64_t sys_sched_yield(void)
+{
+    sched_yield();
+    return 0;
+}
+
+int64_t sys_exit(int code) { proc_exit(W_EXITCODE(code)); }
+int64_t sys_exit_group(int code) { proc_exit(W_EXITCODE(code)); }
+
+int64_t sys_wait4(int pid, int *ustatus, int options, void *rusage)
+{
+    (void)rusage;
+    if (pid < -1 || pid == 0 || (options & ~WNOHANG))
+        return -EINVAL;
+    if (ustatus && !user_range_ok((uint64_t)ustatus, sizeof(int)))
+        return -EFAULT;
+    int status = 0;
+    int r = proc_wait(pid, &status, options & WNOHANG);
+    if (r > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+        return -EFAULT; /* the child is collected anyway, as on Linux */
+    return r;
+}
+
+int64_t sys_kill(int pid, int sig)
+{
+    if (sig < 1 || sig > 31 || pid <= 0)
+        return -EINVAL;
+    return proc_kill(pid, sig);
+}
+
+/* Copy a user array of user strings into one kernel block. */
+static int copy_string_array(char *const *uv, char **out, char *space, size_t space_size)
+{
+    size_t used = 0;
+    int n = 0;
+    for (; uv; n++) {
+        if (n == EXEC_MAX_ARGS)
+            return -E2BIG;
+        char *us;
+        if (copy_from_user(&us, uv + n, sizeof(us)))
+            return -EFAULT;
+        if (!us)
+            break;
+        ssize_t len = strncpy_from_user(space + used, us, space_size - used);
+        if (len < 0)
+            return len == -ENAMETOOLONG ? -E2BIG : (int)len;
+        out[n] = space + used;
+        used += len + 1;
+    }
+    out[n] = NULL;
+    return 0;
+}
+
+struct exec_args {
+    char path[PATH_MAX];
+    char *argv[EXEC_MAX_ARGS + 1], *envp[EXEC_MAX_ARGS + 1];
+    char space[2 * EXEC_MAX_ARGBYTES];
+};
+
+int64_t sys_execve(const char *upath, char *const *uargv, char *const *uenvp)
+{
+    struct exec_args *a = kmalloc(sizeof(*a));
+    if (!a)
+        return -ENOMEM;
+    ssize_t n = strncpy_from_user(a->path, upath, sizeof(a->path));
+    int err = n < 0 ? (int)n : n == 0 ? -ENOENT : 0;
+    if (!err)
+        err = copy_string_array(uargv, a->argv, a->space, EXEC_MAX_ARGBYTES);
+    if (!err)
+        err = copy_string_array(uenvp, a->envp, a->space + EXEC_MAX_ARGBYTES, EXEC_MAX_ARGBYTES);
+    if (!err)
+        err = process_exec(a->path, a->argv, a->envp);
+    kfree(a);
+    return err; /* on success the frame now starts the new program (rax = 0) */
+}
+
+int64_t sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
+{
+    struct timespec req;
+    if (copy_from_user(&req, ureq, sizeof(req)))
+        return -EFAULT;
+    if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
+        return -EINVAL;
+    uint64_t us = req.tv_sec * 1000000ul + req.tv_nsec / 1000;
+    uint64_t ticks = (us * HZ + 999999) / 1000000;
+    sched_sleep_ticks(ticks);
+    if (urem) {
+        struct timespec zero = {0, 0};
+        if (copy_to_user(urem, &zero, sizeof(zero)))
+            return -EFAULT;
+    }
+    return current_proc()->killed ? -EINTR : 0;
+}
+
+int64_t sys_clock_gettime(int clock, struct timespec *uts)
+{
+    if (clock < 0 || clock > 1) /* CLOCK_REALTIME, CLOCK_MONOTONIC: both time since boot */
+        return -EINVAL;
+    uint64_t us = time_now_us();
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+    return copy_to_user(uts, &ts, sizeof(ts));
+}
+
+#define REBOOT_MAGIC1        0xfee1dead
+#define REBOOT_MAGIC2        672274793
+#define REBOOT_CMD_POWER_OFF 0x4321fedc
+
+int64_t sys_reboot(int magic1, int magic2, int cmd, void *arg)
+{
+    (void)arg;
+    if ((uint32_t)magic1 != REBOOT_MAGIC1 || magic2 != REBOOT_MAGIC2 || cmd != REBOOT_CMD_POWER_OFF)
+        return -EINVAL;
+    kprintf("cowl: power off\n");
+    arch_power_off();
+}
+
+/* One line per process for ps: "pid ppid state name\n". */
+struct procs_buf {
+    char *buf;
+    size_t size, used;
+};
+
+static void describe(struct proc *p, void *arg)
+{
+    static const char states[] = "NRRSZ"; /* new, runnable, running, sleeping, zombie */
+    struct procs_buf *b = arg;
+    int n = snprintf(b->buf + b->used, b->size - b->used, "%d %d %c %s\n", p->pid,
+                     p->parent ? p->parent->pid : 0, states[p->state], p->name);
+    if (n > 0 && b->used + n < b->size)
+        b->used += n;
+}
+
+int64_t sys_cowl_procs(void *ubuf, size_t size)
+{
+    char *k = kmalloc(4096);
+    if (!k)
+        return -ENOMEM;
+    struct procs_buf b = {k, 4096, 0};
+    proc_for_each(describe, &b);
+    size_t n = MIN(b.used, size);
+    int err = copy_to_user(ubuf, k, n);
+    kfree(k);
+    return err ? err : (int64_t)n;
+}
+
+/* [free pages, total pages] */
+int64_t sys_cowl_memstat(uint64_t *uout, size_t n)
+{
+    uint64_t v[2] = {pmm_free_pages(), pmm_total_pages()};
+    n = MIN(n, 2);
+    return copy_to_user(uout, v, n * sizeof(uint64_t)) ? -EFAULT : (int64_t)n;
+}

@@ -1,0 +1,46 @@
+/* syscall.h - system call numbers (Linux x86-64's, so that a reader who
+ * knows one knows the other) and the handlers' entry point.
+ *
+ * ABI: number in rax; arguments in rdi, rsi, rdx, r10, r8, r9; result in
+ * rax, negative errno on failure.  syscall clobbers rcx and r11. */
+#ifndef SYSCALL_H
+#define SYSCALL_H
+
+#define SYS_read          0
+#define SYS_write         1
+#define SYS_open          2
+#define SYS_close         3
+#define SYS_stat          4
+#define SYS_fstat         5
+#define SYS_lseek         8
+#define SYS_mmap          9
+#define SYS_mprotect      10
+#define SYS_munmap        11
+#define SYS_brk           12
+#define SYS_pipe          22
+#define SYS_sched_yield   24
+#define SYS_dup           32
+#define SYS_dup2          33
+#define SYS_nanosleep     35
+#define SYS_getpid        39
+#define SYS_fork          57
+#define SYS_execve        59
+#define SYS_exit          60
+#define SYS_wait4         61
+#define SYS_kill          62
+#define SYS_getcwd        79
+#define SYS_chdir         80
+#define SYS_mkdir         83
+#define SYS_unlink        87
+#define SYS_getppid       110
+#define SYS_reboot        169
+#define SYS_getdents64    217
+#define SYS_clock_gettime 228
+#define SYS_exit_group    231
+/* cowl's own */
+#define SYS_cowl_procs   500 /* process list for ps */
+#define SYS_cowl_memstat 501 /* free pages etc., for tests */
+
+#define SYSCALL_VECTOR 0x100 /* trap frame marker; see trapentry.asm */
+
+#endif

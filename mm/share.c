@@ -1,0 +1,123 @@
+/* share.c - unsharing page tables, and copy-on-write of pages.
+ *
+ * Invariant W: every entry that points to a shared table (refcount > 1) has
+ * its writable bit clear and COW_TABLE set.  x86 ANDs the writable bit over
+ * the levels of a walk, so nothing can be written through a shared subtree
+ * until the path to it has been made private here. */
+#include "mm/share.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "mm/pgtable.h"
+#include "mm/pmm.h"
+#include "mm/tlb.h"
+
+struct share_stats share_stats;
+
+/* Which address space and which addresses an entry belongs to: the walk
+ * that reached it knows, but flushing only needs the PML4 of this CPU's
+ * current address space and a range.  An entry at index i of a table at
+ * `level` covers pt_entry_span(level) bytes; we flush the whole user half
+ * when in doubt, which the flush API turns into one CR3 reload. */
+static void flush_after_unshare(void)
+{
+    pte_t *live = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+    tlb_flush(live, 0, USER_TOP);
+}
+
+/* Copy table `old` (at `level`) into `copy`, adding the references the copy
+ * holds.  Entries pointing to tables become read-only + COW_TABLE in both
+ * (their targets are now shared); writable leaves become read-only in both
+ * (their pages are now mapped twice).  old's lock held. */
+static void copy_table(pte_t *old, pte_t *copy, int level)
+{
+    for_each_entry(old, i)
+    {
+        pte_t e = old[i];
+        if (level > 1) {
+            page_get(virt_to_page(pte_table(e)));
+            e = (e & ~PTE_W) | PTE_COW_TABLE;
+        } else {
+            struct page *p = pgtable_counted_page(pte_addr(e));
+            if (p)
+                page_get(p);
+            e &= ~PTE_W;
+        }
+        if (e != old[i])
+            pte_set(&old[i], e); /* the old table's other users keep a read-only view */
+        pte_set(&copy[i], e);
+    }
+}
+
+int share_unshare(pte_t *entry, int level)
+{
+    for (;;) {
+        pte_t seen = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
+        if (!(seen & PTE_COW_TABLE))
+            return 0; /* someone made it private meanwhile */
+        pte_t *table = pte_table(seen);
+        struct page *tp = virt_to_page(table);
+        spin_lock(&tp->lock);
+        if (*entry != seen) { /* the path changed under us: start again */
+            spin_unlock(&tp->lock);
+            continue;
+        }
+        if (__atomic_load_n(&tp->refcount, __ATOMIC_ACQUIRE) == 1) {
+            pte_set(entry, (seen | PTE_W) & ~PTE_COW_TABLE); /* last user: take it back */
+            spin_unlock(&tp->lock);
+            share_stats.unshare_takebacks[level]++;
+            flush_after_unshare();
+            return 0;
+        }
+        pte_t *copy = table_alloc(level);
+        if (!copy) {
+            spin_unlock(&tp->lock);
+            return -ENOMEM;
+        }
+        copy_table(table, copy, level);
+        pte_set(entry, virt_to_phys(copy) | (seen & ~(PTE_ADDR_MASK | PTE_COW_TABLE)) | PTE_W);
+        spin_unlock(&tp->lock);
+        table_put(table, level); /* may free it, if the others left meanwhile */
+        share_stats.unshare_copies[level]++;
+        flush_after_unshare();
+        return 0;
+    }
+}
+
+void share_fork(pte_t *parent_pml4, pte_t *child_pml4)
+{
+    for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+        pte_t e = parent_pml4[i];
+        if (!pte_present(e))
+            continue;
+        page_get(virt_to_page(pte_table(e)));
+        e = (e & ~PTE_W) | PTE_COW_TABLE;
+        pte_set(&parent_pml4[i], e);
+        pte_set(&child_pml4[i], e);
+    }
+    tlb_flush(parent_pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
+}
+
+int share_break_cow(pte_t *entry, pte_t seen, pte_t leaf_flags)
+{
+    struct page *old = pgtable_counted_page(pte_addr(seen));
+    if (!old)
+        return -EFAULT;
+    if (__atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) == 1) {
+        /* Only this PT maps it: write in place. */
+        if (!pte_cas(entry, seen, seen | PTE_W))
+            return -EAGAIN;
+        share_stats.cow_reuses++;
+        return 0;
+    }
+    struct page *copy = pmm_alloc(0, PAGE_USER, 0);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
+    if (!pte_cas(entry, seen, page_to_phys(copy) | leaf_flags)) {
+        page_put(copy); /* lost the race: someone else resolved it */
+        return -EAGAIN;
+    }
+    page_put(old);
+    share_stats.cow_copies++;
+    return 0;
+}

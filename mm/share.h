@@ -1,0 +1,41 @@
+/* share.h - fork over shared copy-on-write page tables (DESIGN.md section 4).
+ *
+ *   after fork:   parent PML4 [i] --R/O, COW_TABLE--+
+ *                                                    +--> PDPT (refcount 2) --> ...
+ *                 child  PML4 [i] --R/O, COW_TABLE--+
+ *
+ * Nothing below the PML4 is copied or touched at fork.  The first change
+ * under a shared entry unshares the path top-down, one level at a time: a
+ * table is taken back when we are its last user, copied otherwise. */
+#ifndef SHARE_H
+#define SHARE_H
+
+#include "kernel/types.h"
+#include "pte.h"
+
+#define EAGAIN 11
+
+/* Make the table that `entry` points to (a table at `level`, 1..3) private
+ * to the address space `entry` belongs to.  0, or -ENOMEM with nothing
+ * changed.  The caller holds the address space's lock and flushes its TLB
+ * (share_unshare flushes the range the entry covers). */
+int share_unshare(pte_t *entry, int level);
+/* fork, "share" mode: copy the parent's present user PML4 entries into the
+ * child's, both read-only with COW_TABLE, one more reference per PDPT. */
+void share_fork(pte_t *parent_pml4, pte_t *child_pml4);
+/* A write to the present read-only leaf *entry (whose value was `seen`) in
+ * a region that allows writing: reuse the page if ours is its only
+ * reference, else copy it, and install the result with a compare-and-swap.
+ * 0, -EAGAIN if the entry changed meanwhile (retry), or -ENOMEM. */
+int share_break_cow(pte_t *entry, pte_t seen, pte_t leaf_flags);
+
+/* Counters for tests and benchmarks. */
+struct share_stats {
+    uint64_t unshare_copies[4];    /* tables copied, by level */
+    uint64_t unshare_takebacks[4]; /* tables taken back, by level */
+    uint64_t cow_copies;           /* pages copied on write */
+    uint64_t cow_reuses;           /* pages made writable in place */
+};
+extern struct share_stats share_stats;
+
+#endif

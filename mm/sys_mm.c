@@ -1,0 +1,89 @@
+/* sys_mm.c - brk, mmap, munmap, mprotect: anonymous private memory only. */
+#include "kernel/proc.h"
+#include "kernel/sys.h"
+#include "mm/vm.h"
+
+#define PROT_READ     1
+#define PROT_WRITE    2
+#define PROT_EXEC     4
+#define MAP_PRIVATE   0x02
+#define MAP_FIXED     0x10
+#define MAP_ANONYMOUS 0x20
+
+static uint32_t prot_to_vm(int prot)
+{
+    return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+           (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+static bool range_ok(uint64_t addr, uint64_t len)
+{
+    return addr % PAGE_SIZE == 0 && len > 0 && addr + len > addr && addr >= USER_MIN &&
+           addr + len <= USER_STACK_TOP;
+}
+
+int64_t sys_brk(uint64_t addr)
+{
+    struct mm *mm = current_proc()->mm;
+    mutex_lock(&mm->lock);
+    uint64_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
+    int err = 0;
+    if (addr >= mm->brk_start && addr < USER_MMAP_BASE) {
+        if (new_end > old_end)
+            err = mm_extend_vma(mm, mm->brk_start, old_end, new_end, VM_READ | VM_WRITE);
+        else if (new_end < old_end)
+            err = mm_unmap_range(mm, new_end, old_end);
+        if (!err)
+            mm->brk = addr;
+    }
+    uint64_t result = mm->brk;
+    mutex_unlock(&mm->lock);
+    return result; /* unchanged on failure, as Linux's brk does */
+}
+
+int64_t sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off)
+{
+    if (!(flags & MAP_ANONYMOUS) || !(flags & MAP_PRIVATE) || fd != -1 || off != 0)
+        return -EINVAL; /* no file mappings, no shared mappings (docs/memory.md) */
+    if (flags & ~(MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS) || prot & ~7 || len == 0)
+        return -EINVAL;
+    len = ALIGN_UP(len, PAGE_SIZE);
+    struct mm *mm = current_proc()->mm;
+    mutex_lock(&mm->lock);
+    int64_t result;
+    if (flags & MAP_FIXED) {
+        result = range_ok(addr, len) ? mm_unmap_range(mm, addr, addr + len) : -EINVAL;
+        if (!result)
+            result = mm_add_vma(mm, addr, addr + len, prot_to_vm(prot));
+        if (!result)
+            result = addr;
+    } else {
+        result = mm_map_anywhere(mm, len, prot_to_vm(prot));
+    }
+    mutex_unlock(&mm->lock);
+    return result;
+}
+
+int64_t sys_munmap(uint64_t addr, size_t len)
+{
+    len = ALIGN_UP(len, PAGE_SIZE);
+    if (!range_ok(addr, len))
+        return -EINVAL;
+    struct mm *mm = current_proc()->mm;
+    mutex_lock(&mm->lock);
+    int err = mm_unmap_range(mm, addr, addr + len);
+    mutex_unlock(&mm->lock);
+    return err;
+}
+
+int64_t sys_mprotect(uint64_t addr, size_t len, int prot)
+{
+    len = ALIGN_UP(len, PAGE_SIZE);
+    if (!range_ok(addr, len) || prot & ~7)
+        return -EINVAL;
+    struct mm *mm = current_proc()->mm;
+    mutex_lock(&mm->lock);
+    int err = mm_protect_range(mm, addr, addr + len, prot_to_vm(prot));
+    mutex_unlock(&mm->lock);
+    return err;
+}

@@ -1,0 +1,276 @@
+/* vm.c - address spaces, regions and the page-fault path. */
+#include "mm/vm.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "mm/heap.h"
+#include "mm/pgtable.h"
+#include "mm/pmm.h"
+#include "mm/share.h"
+#include "mm/tlb.h"
+
+struct mm *mm_create(void)
+{
+    struct mm *mm = kzalloc(sizeof(*mm));
+    if (!mm)
+        return NULL;
+    mm->pml4 = pgtable_create();
+    if (!mm->pml4) {
+        kfree(mm);
+        return NULL;
+    }
+    list_init(&mm->vmas);
+    mm->lock = (struct mutex)MUTEX_INIT(mm->lock, "mm");
+    mm->mmap_next = USER_MMAP_BASE;
+    return mm;
+}
+
+void mm_destroy(struct mm *mm)
+{
+    while (!list_empty(&mm->vmas)) {
+        struct vma *v = container_of(mm->vmas.next, struct vma, link);
+        list_del(&v->link);
+        kfree(v);
+    }
+    pgtable_destroy(mm->pml4);
+    kfree(mm);
+}
+
+static struct vma *vma_of(struct list_head *l) { return container_of(l, struct vma, link); }
+
+struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
+{
+    for (struct list_head *l = mm->vmas.next; l != &mm->vmas; l = l->next) {
+        struct vma *v = vma_of(l);
+        if (addr < v->start)
+            return NULL;
+        if (addr < v->end)
+            return v;
+    }
+    return NULL;
+}
+
+int mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
+{
+    if (start % PAGE_SIZE || end % PAGE_SIZE || start >= end || start < USER_MIN ||
+        end > USER_STACK_TOP)
+        return -EINVAL;
+    struct list_head *before = &mm->vmas; /* insert before the first later region */
+    for (struct list_head *l = mm->vmas.next; l != &mm->vmas; l = l->next) {
+        struct vma *v = vma_of(l);
+        if (start < v->end && end > v->start)
+            return -EINVAL;
+        if (v->start >= end) {
+            before = l;
+            break;
+        }
+    }
+    struct vma *v = kmalloc(sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    v->start = start;
+    v->end = end;
+    v->prot = prot;
+    list_add_tail(&v->link, before);
+    return 0;
+}
+
+static pte_t leaf_flags(uint32_t prot)
+{
+    pte_t f = PTE_P;
+    if (prot & (VM_READ | VM_WRITE | VM_EXEC))
+        f |= PTE_U; /* PROT_NONE: present for the kernel only, never touched by it */
+    if (prot & VM_WRITE)
+        f |= PTE_W;
+    if (!(prot & VM_EXEC))
+        f |= PTE_NX;
+    return f;
+}
+
+static bool allowed(const struct vma *v, unsigned access)
+{
+    if (access & FAULT_WRITE)
+        return v->prot & VM_WRITE;
+    if (access & FAULT_EXEC)
+        return v->prot & VM_EXEC;
+    return v->prot & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/* A fresh zeroed page for the empty entry e. */
+static int fill_zero_page(pte_t *e, const struct vma *v)
+{
+    struct page *p = pmm_alloc(0, PAGE_USER, PMM_ZERO);
+    if (!p)
+        return -ENOMEM;
+    pte_set(e, page_to_phys(p) | leaf_flags(v->prot)); /* the mapping owns the reference */
+    return 0;
+}
+
+/* Resolve a fault once; -EAGAIN asks for another try. [m] */
+static int fault_once(struct mm *mm, struct vma *v, uint64_t va, unsigned access)
+{
+    /* Any change below a shared entry needs a private path first, even
+     * filling an empty entry on a read: the page must not appear in the
+     * other address spaces that share the table. */
+    pte_t *e = pgtable_walk(mm->pml4, va, 1, PGW_ALLOC | PGW_UNSHARE);
+    if (!e)
+        return -ENOMEM;
+    pte_t seen = __atomic_load_n(e, __ATOMIC_ACQUIRE);
+    if (!pte_present(seen))
+        return fill_zero_page(e, v);
+    if ((access & FAULT_WRITE) && !(seen & PTE_W))
+        return share_break_cow(e, seen, leaf_flags(v->prot));
+    return 0; /* already fine: a stale translation, or another thread won */
+}
+
+int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
+{
+    uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+    mutex_lock(&mm->lock);
+    struct vma *v = mm_find_vma(mm, addr);
+    int err = v && allowed(v, access) ? -EAGAIN : -EFAULT;
+    while (err == -EAGAIN)
+        err = fault_once(mm, v, va, access);
+    mutex_unlock(&mm->lock);
+    if (!err)
+        tlb_flush(mm->pml4, va, va + PAGE_SIZE);
+    return err;
+}
+
+int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len)
+{
+    const char *s = src;
+    while (len) {
+        uint64_t page_va = ALIGN_DOWN(va, PAGE_SIZE);
+        size_t chunk = MIN(len, page_va + PAGE_SIZE - va);
+        struct vma *v;
+        mutex_lock(&mm->lock);
+        v = mm_find_vma(mm, va);
+        int err = v ? -EAGAIN : -EFAULT;
+        while (err == -EAGAIN) /* as a write, but allowed in read-only text too */
+            err = fault_once(mm, v, page_va, v->prot & VM_WRITE ? FAULT_WRITE : 0);
+        uint64_t pa = 0;
+        if (!err && !pgtable_translate(mm->pml4, va, &pa, NULL))
+            err = -EFAULT;
+        mutex_unlock(&mm->lock);
+        if (err)
+            return err;
+        memcpy(phys_to_virt(pa), s, chunk);
+        va += chunk, s += chunk, len -= chunk;
+    }
+    return 0;
+}
+
+/* Split the region containing addr so that a region boundary falls on it. */
+static int split_at(struct mm *mm, uint64_t addr)
+{
+    struct vma *v = mm_find_vma(mm, addr);
+    if (!v || v->start == addr)
+        return 0;
+    struct vma *upper = kmalloc(sizeof(*upper));
+    if (!upper)
+        return -ENOMEM;
+    *upper = *v;
+    upper->start = addr;
+    v->end = addr;
+    list_add(&upper->link, &v->link);
+    return 0;
+}
+
+int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+    int err = split_at(mm, start);
+    if (!err)
+        err = split_at(mm, end);
+    if (!err)
+        err = pgtable_unmap_range(mm->pml4, start, end);
+    if (err)
+        return err; /* splits alone change nothing visible */
+    for (struct list_head *l = mm->vmas.next; l != &mm->vmas;) {
+        struct vma *v = vma_of(l);
+        l = l->next;
+        if (v->start >= start && v->end <= end) {
+            list_del(&v->link);
+            kfree(v);
+        }
+    }
+    tlb_flush(mm->pml4, start, end); /* once, for the whole range */
+    return 0;
+}
+
+int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_end, uint32_t prot)
+{
+    struct vma *v = old_end > start ? mm_find_vma(mm, old_end - 1) : NULL;
+    if (v && v->end == old_end) {
+        if (new_end > USER_MMAP_BASE)
+            return -ENOMEM;
+        for (struct list_head *l = v->link.next; l != &mm->vmas; l = l->next)
+            if (vma_of(l)->start < new_end)
+                return -ENOMEM;
+        v->end = new_end;
+        return 0;
+    }
+    return mm_add_vma(mm, start, new_end, prot);
+}
+
+int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot)
+{
+    uint64_t at = mm->mmap_next;
+    for (struct list_head *l = mm->vmas.next; l != &mm->vmas; l = l->next) {
+        struct vma *v = vma_of(l);
+        if (v->end <= at)
+            continue;
+        if (v->start >= at + len)
+            break;
+        at = v->end;
+    }
+    if (at + len > USER_STACK_TOP - USER_STACK_SIZE || at + len < at)
+        return -ENOMEM;
+    int err = mm_add_vma(mm, at, at + len, prot);
+    if (err)
+        return err;
+    mm->mmap_next = at + len;
+    return at;
+}
+
+int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
+{
+    for (uint64_t a = start; a < end;) { /* the regions must cover it all */
+        struct vma *v = mm_find_vma(mm, a);
+        if (!v)
+            return -ENOMEM;
+        a = v->end;
+    }
+    int err = split_at(mm, start);
+    if (!err)
+        err = split_at(mm, end);
+    if (!err)
+        err = pgtable_protect_range(mm->pml4, start, end, leaf_flags(prot));
+    if (err)
+        return err;
+    for (struct list_head *l = mm->vmas.next; l != &mm->vmas; l = l->next) {
+        struct vma *v = vma_of(l);
+        if (v->start >= start && v->end <= end)
+            v->prot = prot;
+    }
+    tlb_flush(mm->pml4, start, end);
+    return 0;
+}
+
+struct mm *mm_fork(struct mm *parent)
+{
+    struct mm *child = mm_create();
+    if (!child)
+        return NULL;
+    for (struct list_head *l = parent->vmas.next; l != &parent->vmas; l = l->next) {
+        struct vma *v = vma_of(l);
+        if (mm_add_vma(child, v->start, v->end, v->prot)) {
+            mm_destroy(child);
+            return NULL;
+        }
+    }
+    child->brk_start = parent->brk_start;
+    child->brk = parent->brk;
+    child->mmap_next = parent->mmap_next;
+    share_fork(parent->pml4, child->pml4); /* cannot fail: no allocation */
+    return child;
+}

@@ -1,0 +1,68 @@
+/* vm.h - user address spaces: a page table plus the list of regions (VMAs)
+ * that say which addresses are valid and with which permissions.  Pages are
+ * allocated on first touch (demand-zero) by vm_fault().
+ *
+ * Lock legend: [m] mm->lock (a mutex: faults allocate and may wait). */
+#ifndef VM_H
+#define VM_H
+
+#include "kernel/list.h"
+#include "kernel/mutex.h"
+#include "kernel/types.h"
+#include "pte.h"
+
+#define VM_READ  1u
+#define VM_WRITE 2u
+#define VM_EXEC  4u
+
+/* Where things go in a user address space. */
+#define USER_MIN        0x10000ul /* the first 64 KiB stay unmapped */
+#define USER_STACK_TOP  0x00007ffffffff000ul
+#define USER_STACK_SIZE (8ul << 20)
+#define USER_MMAP_BASE  0x0000100000000000ul /* mmap hands out addresses from here */
+
+struct vma {
+    uint64_t start, end;   /* [m] page aligned, end exclusive */
+    uint32_t prot;         /* [m] VM_READ | VM_WRITE | VM_EXEC */
+    struct list_head link; /* [m] in mm->vmas, sorted by start */
+};
+
+struct mm {
+    pte_t *pml4;             /* [m] */
+    struct list_head vmas;   /* [m] */
+    uint64_t brk_start, brk; /* [m] heap: [brk_start, brk) */
+    uint64_t mmap_next;      /* [m] next address mmap tries */
+    struct mutex lock;
+};
+
+/* Access kinds for vm_fault */
+#define FAULT_WRITE 1u
+#define FAULT_EXEC  2u
+#define FAULT_USER  4u
+
+struct mm *mm_create(void);
+void mm_destroy(struct mm *mm);
+/* Add a region; -EINVAL if misaligned, outside user space or overlapping. */
+int mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot);
+/* The region containing addr, or NULL. [m] */
+struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
+/* Resolve a fault at addr: 0, -EFAULT (no region or no permission) or
+ * -ENOMEM.  Takes mm->lock. */
+int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
+/* Copy len bytes from kernel memory into the address space at va, faulting
+ * pages in as needed (used by exec, before the program runs). */
+int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len);
+/* Remove [start, end) from regions and page tables. [m] */
+int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end);
+/* Grow the region [start, old_end) to new_end (brk). [m] */
+int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_end, uint32_t prot);
+/* A new region of len bytes wherever there is room; its address or -ENOMEM. [m] */
+int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot);
+/* Change the permissions of [start, end), which regions must cover entirely
+ * (-ENOMEM otherwise, as on Linux). [m] */
+int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot);
+/* fork: a new mm with the same regions whose page tables are shared
+ * copy-on-write with the parent's (mm/share.c); NULL on ENOMEM. */
+struct mm *mm_fork(struct mm *parent);
+
+#endif
