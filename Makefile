@@ -89,12 +89,51 @@ $(KERNEL): $(BUILD)/cowl.pass1.elf $(BUILD)/ksyms.o
 	$(Q)nm -n --defined-only $@ > $(BUILD)/cowl.nm
 	$(Q)$(PYTHON) tools/gensyms.py --check $(BUILD)/cowl.pass1.nm $(BUILD)/cowl.nm
 
-# The initrd: a cpio archive of user/etc (and, later, the user programs),
-# unpacked into the in-memory file system at boot.
+# ---- User space: a small libc (user/lib, plus the kernel's own string and
+# formatting code, built again for user mode) and static programs.
+UCFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+           -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+           -Wall -Wextra -Werror -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+           -Iuser/include -I. -MMD -MP
+ULIB_SRCS := $(sort $(wildcard user/lib/*.c)) kernel/string.c kernel/vsnprintf.c
+ULIB_OBJS := $(ULIB_SRCS:%.c=$(BUILD)/user/%.o) $(BUILD)/user/lib/crt0.o
+UBIN  := $(patsubst user/bin/%.c,$(BUILD)/user/bin/%,$(sort $(wildcard user/bin/*.c)))
+UTEST := $(patsubst user/tests/%.c,$(BUILD)/user/tests/%,$(sort $(wildcard user/tests/*.c)))
+
+$(BUILD)/user/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	@echo "  UCC   $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(BUILD)/user/lib/crt0.o: user/lib/crt0.asm
+	@mkdir -p $(@D)
+	$(Q)$(NASM) $(NASMFLAGS) -o $@ $<
+
+$(BUILD)/user/libc.a: $(ULIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/user/bin/%: $(BUILD)/user/user/bin/%.o $(BUILD)/user/libc.a user/user.ld
+	@mkdir -p $(@D)
+	@echo "  ULD   $@"
+	$(Q)$(LD) -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
+	    -o $@ $(BUILD)/user/lib/crt0.o $< $(BUILD)/user/libc.a
+
+$(BUILD)/user/tests/%: $(BUILD)/user/user/tests/%.o $(BUILD)/user/libc.a user/user.ld
+	@mkdir -p $(@D)
+	@echo "  ULD   $@"
+	$(Q)$(LD) -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
+	    -o $@ $(BUILD)/user/lib/crt0.o $< $(BUILD)/user/libc.a
+
+-include $(ULIB_OBJS:.o=.d) $(UBIN:$(BUILD)/user/bin/%=$(BUILD)/user/user/bin/%.d) \
+         $(UTEST:$(BUILD)/user/tests/%=$(BUILD)/user/user/tests/%.d)
+
+# The initrd: a cpio archive of user/etc, the programs (bin/) and the user
+# tests (tests/), unpacked into the in-memory file system at boot.
 INITRD_FILES := $(sort $(wildcard user/etc/*))
-$(INITRD): $(INITRD_FILES) tools/mkinitrd.py
+$(INITRD): $(INITRD_FILES) $(UBIN) $(UTEST) tools/mkinitrd.py
 	@echo "  CPIO  $@"
-	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(foreach f,$(INITRD_FILES),$(patsubst user/%,%,$(f))=$(f))
+	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(foreach f,$(INITRD_FILES),$(patsubst user/%,%,$(f))=$(f)) \
+	    $(foreach f,$(UBIN) $(UTEST),$(patsubst $(BUILD)/user/%,%,$(f))=$(f))
 
 iso: $(ISO)
 $(ISO): $(KERNEL) $(INITRD) tools/mkiso.sh
@@ -126,3 +165,4 @@ clean:
 $(OBJS): Makefile
 
 -include $(OBJS:.o=.d)
+.SECONDARY:

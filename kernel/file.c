@@ -21,7 +21,7 @@ void file_put(struct file *f)
 {
     if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
         return;
-    if (f->kind == FILE_INODE) {
+    if (f->kind == FILE_INODE && f->inode) { /* no inode: open() failed before attaching one */
         mutex_lock(&fs_lock);
         inode_put(f->inode);
         mutex_unlock(&fs_lock);

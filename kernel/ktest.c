@@ -4,7 +4,10 @@
 #include "kernel/ktest.h"
 #include "arch.h"
 #include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/ramfs.h"
 #include "kernel/string.h"
+#include "kernel/sys.h"
 #include "mm/pmm.h"
 
 extern const struct ktest __ktests_start[], __ktests_end[];
@@ -58,6 +61,34 @@ static void full_name(const struct ktest *k, char *buf, size_t size)
     snprintf(buf, size, "%s/%s", k->suite, k->name);
 }
 
+/* Every test must give back every page it took, and leave the allocator's
+ * and the page tables' books consistent. */
+static void check_after_test(struct ktest_ctx *ctx, uint64_t free_before)
+{
+    uint64_t free_after = pmm_free_pages();
+    char why[120];
+    if (ctx->failed)
+        return;
+    if (free_after != free_before) {
+        snprintf(ctx->reason, sizeof(ctx->reason), "leak check: %ld pages not returned",
+                 (int64_t)(free_before - free_after));
+        ctx->failed = true;
+    } else if (pmm_audit(why, sizeof(why))) {
+        snprintf(ctx->reason, sizeof(ctx->reason), "page audit: %s", why);
+        ctx->failed = true;
+    }
+}
+
+static void report(const struct ktest_ctx *ctx, int number, const char *name)
+{
+    if (ctx->failed)
+        kprintf("not ok %d - %s # %s\n", number, name, ctx->reason);
+    else if (ctx->skipped)
+        kprintf("ok %d - %s # SKIP %s\n", number, name, ctx->reason);
+    else
+        kprintf("ok %d - %s\n", number, name);
+}
+
 static bool run_one(const struct ktest *k, int number)
 {
     struct ktest_ctx ctx = {0};
@@ -68,24 +99,73 @@ static bool run_one(const struct ktest *k, int number)
     kprintf("# running %s\n", name); /* lets the runner name a test that hangs */
     uint64_t free_before = pmm_free_pages();
     k->fn(&ctx);
-    uint64_t free_after = pmm_free_pages();
-    if (!ctx.failed && free_after != free_before) {
-        snprintf(ctx.reason, sizeof(ctx.reason), "leak check: %ld pages not returned",
-                 (int64_t)(free_before - free_after));
-        ctx.failed = true;
-    }
-    char why[120];
-    if (!ctx.failed && pmm_audit(why, sizeof(why))) {
-        snprintf(ctx.reason, sizeof(ctx.reason), "page audit: %s", why);
-        ctx.failed = true;
-    }
+    check_after_test(&ctx, free_before);
     current = NULL;
-    if (ctx.failed)
-        kprintf("not ok %d - %s # %s\n", number, name, ctx.reason);
-    else if (ctx.skipped)
-        kprintf("ok %d - %s # SKIP %s\n", number, name, ctx.reason);
-    else
-        kprintf("ok %d - %s\n", number, name);
+    report(&ctx, number, name);
+    return !ctx.failed;
+}
+
+/* ---- User-space tests: every program in /tests, run as a process; it
+ * passes by exiting 0.  Its name in TAP is user/<program>. */
+#define MAX_USER_TESTS 64
+static char user_tests[MAX_USER_TESTS][NAME_MAX + 1];
+static int nuser_tests;
+
+static void find_user_tests(void)
+{
+    mutex_lock(&fs_lock);
+    struct inode *dir;
+    if (!fs_lookup(fs_root(), "/tests", &dir) && dir->type == INODE_DIR) {
+        struct inode *e;
+        for (int i = 0; (e = fs_dir_entry(dir, i)) && nuser_tests < MAX_USER_TESTS; i++)
+            if (e->type == INODE_FILE)
+                strlcpy(user_tests[nuser_tests++], e->name, NAME_MAX + 1);
+    }
+    mutex_unlock(&fs_lock);
+}
+
+static bool user_selected(const char *prog, const char *patterns)
+{
+    static const struct ktest user_suite = {"user", "", NULL, 0};
+    char name[96];
+    snprintf(name, sizeof(name), "user/%s", prog);
+    return selected(&user_suite, name, patterns);
+}
+
+/* Collect every child of the test runner (the test and any orphans it left,
+ * which were handed to us): their memory must be back before the leak check. */
+static int reap_all(int pid)
+{
+    int status = 0, st;
+    proc_wait(pid, &status, false);
+    while (proc_wait(-1, &st, false) > 0)
+        ;
+    return status;
+}
+
+static bool run_user_test(const char *prog, int number)
+{
+    char path[PATH_MAX], name[96];
+    snprintf(path, sizeof(path), "/tests/%s", prog);
+    snprintf(name, sizeof(name), "user/%s", prog);
+    kprintf("# running %s\n", name);
+    uint64_t free_before = pmm_free_pages();
+    char *argv[] = {path, NULL};
+    int pid = process_spawn(path, argv);
+    struct ktest_ctx ctx = {0};
+    if (pid < 0) {
+        snprintf(ctx.reason, sizeof(ctx.reason), "cannot start: error %d", pid);
+        ctx.failed = true;
+    } else {
+        int status = reap_all(pid);
+        if (status & 0x7f)
+            snprintf(ctx.reason, sizeof(ctx.reason), "killed by signal %d", status & 0x7f);
+        else if (status)
+            snprintf(ctx.reason, sizeof(ctx.reason), "exit status %d", (status >> 8) & 0xff);
+        ctx.failed = status != 0;
+    }
+    check_after_test(&ctx, free_before);
+    report(&ctx, number, name);
     return !ctx.failed;
 }
 
@@ -97,6 +177,9 @@ void ktest_run(const char *patterns)
         full_name(k, name, sizeof(name));
         total += selected(k, name, patterns);
     }
+    find_user_tests();
+    for (int i = 0; i < nuser_tests; i++)
+        total += user_selected(user_tests[i], patterns);
     kprintf("TAP version 13\n1..%d\n", total);
     running = true;
     int number = 0;
@@ -105,6 +188,9 @@ void ktest_run(const char *patterns)
         if (selected(k, name, patterns))
             passed += run_one(k, ++number);
     }
+    for (int i = 0; i < nuser_tests; i++)
+        if (user_selected(user_tests[i], patterns))
+            passed += run_user_test(user_tests[i], ++number);
     running = false;
     kprintf("# cowl-tests: done passed=%d failed=%d\n", passed, total - passed);
     arch_qemu_exit(passed == total ? KTEST_EXIT_PASS : KTEST_EXIT_FAIL);

@@ -89,6 +89,23 @@ def kernel_tests(elf_path):
     return tests
 
 
+def initrd_tests(cpio_path):
+    """[("user/<prog>", 0)] for every regular file under tests/ in the initrd
+    (the kernel runs each as a user-space test, in archive order)."""
+    data, at, out = open(cpio_path, "rb").read(), 0, []
+    while at + 110 <= len(data) and data[at:at + 6] == b"070701":
+        field = lambda i: int(data[at + 6 + 8 * i: at + 14 + 8 * i], 16)
+        mode, size, namesize = field(1), field(6), field(11)
+        name = data[at + 110: at + 110 + namesize - 1].decode()
+        data_at = at + ((110 + namesize + 3) & ~3)
+        if name == "TRAILER!!!":
+            break
+        if name.startswith("tests/") and mode & 0o170000 == 0o100000:
+            out.append(("user/" + name[len("tests/"):], 0))
+        at = data_at + ((size + 3) & ~3)
+    return out
+
+
 def symbol_table(elf_path):
     out = subprocess.run(["nm", elf_path], capture_output=True, text=True, check=True).stdout
     syms = {}
@@ -339,7 +356,7 @@ def main():
     os.makedirs(args.logs)
 
     import harness  # tests/harness.py: the runner's own tests, gdb smoke test
-    tests = kernel_tests(args.kernel)
+    tests = kernel_tests(args.kernel) + initrd_tests(args.initrd)
     work = []
     for boot in standard_boots():
         expected = selection_for(boot, tests, args.filter)

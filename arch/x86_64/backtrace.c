@@ -21,7 +21,8 @@ static void print_frame(int depth, uint64_t rip, bool is_return)
  * the one that just overflowed, or rbp may be garbage. */
 static bool read_word(uint64_t addr, uint64_t *out)
 {
-    return addr >= KERNEL_VMA && (addr & 7) == 0 && arch_probe_read64((const void *)addr, out) == 0;
+    return addr >= DIRECT_MAP_BASE && (addr & 7) == 0 &&
+           arch_probe_read64((const void *)addr, out) == 0;
 }
 
 /* Has the function containing rip pushed its frame yet?  GCC starts every

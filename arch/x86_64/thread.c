@@ -2,6 +2,7 @@
 #include "arch.h"
 #include "gdt.h"
 #include "kernel/cpu.h"
+#include "trap.h"
 
 extern char arch_thread_entry[];
 
@@ -11,7 +12,9 @@ extern char arch_thread_entry[];
  * 16-byte aligned, as the ABI expects before a call. */
 uint64_t arch_thread_stack(uint64_t top, int (*fn)(void *), void *arg)
 {
-    uint64_t *sp = (uint64_t *)top;
+    /* The top of every kernel stack is kept for the user trap frame: a
+     * kernel thread may become a user process (process_spawn). */
+    uint64_t *sp = (uint64_t *)(top - sizeof(struct trapframe));
     *--sp = (uint64_t)arch_thread_entry;
     *--sp = 0;             /* rbp: ends backtraces */
     *--sp = 0;             /* rbx */

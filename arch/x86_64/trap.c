@@ -7,7 +7,9 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/sys.h"
 #include "kernel/time.h"
+#include "mm/vm.h"
 
 static const char *const exception_names[32] = {
     "divide error",
@@ -48,6 +50,14 @@ struct extable_entry {
     uint64_t insn, fixup;
 };
 extern const struct extable_entry __extable_start[], __extable_end[];
+
+static bool has_fixup(uint64_t rip)
+{
+    for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
+        if (e->insn == rip)
+            return true;
+    return false;
+}
 
 static bool apply_fixup(struct trapframe *tf)
 {
@@ -119,18 +129,70 @@ static __attribute__((noreturn)) void kernel_exception(struct trapframe *tf)
     arch_halt_forever();
 }
 
+static unsigned fault_access(uint64_t error, bool user)
+{
+    return (error & PF_WRITE ? FAULT_WRITE : 0) | (error & PF_FETCH ? FAULT_EXEC : 0) |
+           (user ? FAULT_USER : 0);
+}
+
+/* A fault on a user address while the kernel copies to or from user memory
+ * takes the same path as the user's own access would: demand-zero, unshare,
+ * copy-on-write.  Only if that fails does the copy stop with -EFAULT. */
+static bool usercopy_fault(struct trapframe *tf)
+{
+    uint64_t addr = read_cr2();
+    struct proc *cur = current_proc();
+    if (addr >= USER_TOP || !cur->mm || !has_fixup(tf->rip))
+        return false;
+    if (vm_fault(cur->mm, addr, fault_access(tf->error, false)) == 0)
+        return true;
+    return apply_fixup(tf);
+}
+
+static const int user_exception_signal[32] = {
+    [T_DIVIDE] = SIGFPE,     [T_INVALID_OPCODE] = SIGILL,
+    [T_GPF] = SIGSEGV,       [T_PAGE_FAULT] = SIGSEGV,
+    [16] = SIGFPE,           [19] = SIGFPE,
+    [T_BREAKPOINT] = SIGILL,
+};
+
+/* An exception in user mode: resolve a page fault, else end the process. */
+static void user_exception(struct trapframe *tf)
+{
+    struct proc *cur = current_proc();
+    if (tf->vector == T_PAGE_FAULT) {
+        uint64_t addr = read_cr2();
+        int err = vm_fault(cur->mm, addr, fault_access(tf->error, true));
+        if (err == 0)
+            return;
+        const char *why = err == -ENOMEM           ? "out of memory"
+                          : tf->error & PF_PRESENT ? "access against the mapping's permissions"
+                                                   : "address outside any mapping";
+        process_fault_kill(addr, tf->rip, why, err == -ENOMEM ? SIGKILL : SIGSEGV);
+    }
+    int sig = user_exception_signal[tf->vector] ? user_exception_signal[tf->vector] : SIGILL;
+    process_fault_kill(tf->rip, tf->rip, exception_names[tf->vector], sig);
+}
+
 void trap_dispatch(struct trapframe *tf)
 {
-    if (tf->vector == VECTOR_TIMER) {
+    bool from_user = tf->cs & 3;
+    if (from_user && tf->vector < 32) {
+        user_exception(tf);
+    } else if (tf->vector == VECTOR_TIMER) {
         arch_irq_eoi();
         sched_tick();
     } else if (tf->vector == VECTOR_SPURIOUS || (tf->vector >= 0xe0 && tf->vector < 0xf0)) {
         return; /* spurious LAPIC or (masked) legacy PIC interrupt: no EOI */
-    } else if (tf->vector < 32 && (tf->cs & 3) == 0 && apply_fixup(tf)) {
+    } else if (tf->vector == T_PAGE_FAULT && usercopy_fault(tf)) {
+        return;
+    } else if (tf->vector < 32 && apply_fixup(tf)) {
         return;
     } else {
         kernel_exception(tf);
     }
     if (tf->rflags & (1u << 9)) /* interrupted code had interrupts on: no locks held */
         sched_preempt_point();
+    if (from_user)
+        process_check_killed();
 }

@@ -1,0 +1,15 @@
+#ifndef _DIRENT_H
+#define _DIRENT_H
+#include <stdint.h>
+struct dirent {
+    uint64_t d_ino;
+    unsigned char d_type;
+    char d_name[64];
+};
+typedef struct DIR DIR;
+#define DT_DIR 4
+#define DT_REG 8
+DIR *opendir(const char *path);
+struct dirent *readdir(DIR *d);
+int closedir(DIR *d);
+#endif

@@ -1,0 +1,20 @@
+#ifndef _STDIO_H
+#define _STDIO_H
+#include <stdarg.h>
+#include <stddef.h>
+#define EOF (-1)
+typedef struct FILE FILE;
+extern FILE *stdin, *stdout, *stderr;
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int vfprintf(FILE *f, const char *fmt, va_list ap);
+int puts(const char *s);
+int fputs(const char *s, FILE *f);
+int putchar(int c);
+int fflush(FILE *f);
+char *fgets(char *buf, int n, FILE *f);
+void perror(const char *what);
+#endif

@@ -1,0 +1,37 @@
+#ifndef _UNISTD_H
+#define _UNISTD_H
+#include <stddef.h>
+#include <stdint.h>
+typedef long ssize_t;
+typedef int pid_t;
+typedef long off_t;
+#define STDIN_FILENO 0
+#define STDOUT_FILENO 1
+#define STDERR_FILENO 2
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+extern char **environ;
+ssize_t read(int fd, void *buf, size_t n);
+ssize_t write(int fd, const void *buf, size_t n);
+int close(int fd);
+off_t lseek(int fd, off_t off, int whence);
+int dup(int fd);
+int dup2(int fd, int to);
+int pipe(int fds[2]);
+pid_t fork(void);
+int execve(const char *path, char *const argv[], char *const envp[]);
+int execv(const char *path, char *const argv[]);
+int execvp(const char *file, char *const argv[]);
+void _exit(int code) __attribute__((noreturn));
+pid_t getpid(void);
+pid_t getppid(void);
+int chdir(const char *path);
+char *getcwd(char *buf, size_t size);
+int unlink(const char *path);
+int rmdir(const char *path);
+void *sbrk(intptr_t inc);
+int brk(void *addr);
+unsigned sleep(unsigned seconds);
+int usleep(unsigned us);
+#endif

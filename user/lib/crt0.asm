@@ -1,0 +1,34 @@
+; crt0.asm - where every cowl program starts.  The kernel leaves on the
+; stack: argc, argv[0..argc-1], NULL, envp[...], NULL (kernel/exec.c).
+section .text
+bits 64
+global _start
+extern main
+extern exit
+extern environ
+_start:
+    xor ebp, ebp                ; the outermost frame
+    mov rdi, [rsp]              ; argc
+    lea rsi, [rsp + 8]          ; argv
+    lea rdx, [rsi + rdi * 8 + 8] ; envp
+    mov [rel environ], rdx
+    and rsp, -16
+    call main
+    mov edi, eax
+    call exit
+    ud2
+
+; long __syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+; The kernel's ABI (kernel/syscall.h): number in rax, arguments in rdi, rsi,
+; rdx, r10, r8, r9; syscall clobbers rcx and r11.
+global __syscall
+__syscall:
+    mov rax, rdi
+    mov rdi, rsi
+    mov rsi, rdx
+    mov rdx, rcx
+    mov r10, r8
+    mov r8, r9
+    mov r9, [rsp + 8]
+    syscall
+    ret

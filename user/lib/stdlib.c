@@ -1,0 +1,86 @@
+/* stdlib.c - exit, numbers, environment, and strings not in kernel/string.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void exit(int code) { _exit(code); }
+void abort(void) { _exit(134); }
+int abs(int x) { return x < 0 ? -x : x; }
+
+long strtol(const char *s, char **end, int base)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    int neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    if ((base == 0 || base == 16) && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2, base = 16;
+    else if (base == 0)
+        base = s[0] == '0' ? 8 : 10;
+    long v = 0;
+    for (;; s++) {
+        int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'z' ? *s - 'a' + 10
+              : *s >= 'A' && *s <= 'Z' ? *s - 'A' + 10 : 99;
+        if (d >= base)
+            break;
+        v = v * base + d;
+    }
+    if (end)
+        *end = (char *)s;
+    return neg ? -v : v;
+}
+
+int atoi(const char *s) { return (int)strtol(s, NULL, 10); }
+
+char *getenv(const char *name)
+{
+    size_t n = strlen(name);
+    for (char **e = environ; e && *e; e++)
+        if (!strncmp(*e, name, n) && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+char *strrchr(const char *s, int c)
+{
+    const char *last = NULL;
+    for (; *s; s++)
+        if (*s == (char)c)
+            last = s;
+    return (char *)(c ? last : s);
+}
+
+char *strcpy(char *d, const char *s) { return memcpy(d, s, strlen(s) + 1); }
+char *strcat(char *d, const char *s)
+{
+    strcpy(d + strlen(d), s);
+    return d;
+}
+
+char *strdup(const char *s)
+{
+    char *d = malloc(strlen(s) + 1);
+    return d ? strcpy(d, s) : NULL;
+}
+
+char *strerror(int err)
+{
+    static const char *const msg[] = {
+        [0] = "success", [EPERM] = "operation not permitted", [ENOENT] = "no such file or directory",
+        [ESRCH] = "no such process", [EINTR] = "interrupted", [EIO] = "I/O error",
+        [E2BIG] = "argument list too long", [ENOEXEC] = "exec format error",
+        [EBADF] = "bad file descriptor", [ECHILD] = "no child processes",
+        [EAGAIN] = "try again", [ENOMEM] = "out of memory", [EACCES] = "permission denied",
+        [EFAULT] = "bad address", [EBUSY] = "busy", [EEXIST] = "file exists",
+        [ENOTDIR] = "not a directory", [EISDIR] = "is a directory", [EINVAL] = "invalid argument",
+        [EMFILE] = "too many open files", [EFBIG] = "file too large", [ESPIPE] = "illegal seek",
+        [EPIPE] = "broken pipe", [ERANGE] = "result out of range",
+        [ENAMETOOLONG] = "name too long", [ENOSYS] = "function not implemented",
+        [ENOTEMPTY] = "directory not empty",
+    };
+    if (err >= 0 && err < (int)(sizeof(msg) / sizeof(msg[0])) && msg[err])
+        return (char *)msg[err];
+    return "unknown error";
+}

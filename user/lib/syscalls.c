@@ -1,0 +1,137 @@
+/* syscalls.c - one thin wrapper per system call: negative results become
+ * -1 with errno set, as POSIX callers expect. */
+#include <cowl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../kernel/syscall.h"
+
+long __syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+
+int errno;
+char **environ;
+
+static long check(long r)
+{
+    if (r < 0 && r > -4096) {
+        errno = (int)-r;
+        return -1;
+    }
+    return r;
+}
+
+#define SYS0(n) check(__syscall(n, 0, 0, 0, 0, 0, 0))
+#define SYS1(n, a) check(__syscall(n, (long)(a), 0, 0, 0, 0, 0))
+#define SYS2(n, a, b) check(__syscall(n, (long)(a), (long)(b), 0, 0, 0, 0))
+#define SYS3(n, a, b, c) check(__syscall(n, (long)(a), (long)(b), (long)(c), 0, 0, 0))
+
+ssize_t read(int fd, void *buf, size_t n) { return SYS3(SYS_read, fd, buf, n); }
+ssize_t write(int fd, const void *buf, size_t n) { return SYS3(SYS_write, fd, buf, n); }
+int close(int fd) { return SYS1(SYS_close, fd); }
+off_t lseek(int fd, off_t off, int whence) { return SYS3(SYS_lseek, fd, off, whence); }
+int dup(int fd) { return SYS1(SYS_dup, fd); }
+int dup2(int fd, int to) { return SYS2(SYS_dup2, fd, to); }
+int pipe(int fds[2]) { return SYS1(SYS_pipe, fds); }
+pid_t fork(void) { return SYS0(SYS_fork); }
+int execve(const char *p, char *const argv[], char *const envp[]) { return SYS3(SYS_execve, p, argv, envp); }
+void _exit(int code)
+{
+    __syscall(SYS_exit, code, 0, 0, 0, 0, 0);
+    for (;;)
+        ;
+}
+pid_t getpid(void) { return SYS0(SYS_getpid); }
+pid_t getppid(void) { return SYS0(SYS_getppid); }
+int chdir(const char *path) { return SYS1(SYS_chdir, path); }
+int unlink(const char *path) { return SYS1(SYS_unlink, path); }
+int rmdir(const char *path) { return SYS1(SYS_unlink, path); }
+int mkdir(const char *path, int mode) { return SYS2(SYS_mkdir, path, mode); }
+int stat(const char *path, struct stat *st) { return SYS2(SYS_stat, path, st); }
+int fstat(int fd, struct stat *st) { return SYS2(SYS_fstat, fd, st); }
+int kill(int pid, int sig) { return SYS2(SYS_kill, pid, sig); }
+int sched_yield(void) { return SYS0(SYS_sched_yield); }
+int clock_gettime(int clock, struct timespec *ts) { return SYS2(SYS_clock_gettime, clock, ts); }
+int nanosleep(const struct timespec *req, struct timespec *rem) { return SYS2(SYS_nanosleep, req, rem); }
+pid_t waitpid(pid_t pid, int *status, int options) { return SYS3(SYS_wait4, pid, status, options); }
+pid_t wait(int *status) { return waitpid(-1, status, 0); }
+int munmap(void *addr, size_t len) { return SYS2(SYS_munmap, addr, len); }
+int mprotect(void *addr, size_t len, int prot) { return SYS3(SYS_mprotect, addr, len, prot); }
+long cowl_procs(char *buf, size_t size) { return SYS2(SYS_cowl_procs, buf, size); }
+int getdents64(int fd, void *buf, size_t size) { return SYS3(SYS_getdents64, fd, buf, size); }
+
+int open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
+    va_end(ap);
+    return SYS3(SYS_open, path, flags, mode);
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
+{
+    long r = check(__syscall(SYS_mmap, (long)addr, len, prot, flags, fd, off));
+    return r == -1 ? MAP_FAILED : (void *)r;
+}
+
+char *getcwd(char *buf, size_t size) { return SYS2(SYS_getcwd, buf, size) < 0 ? NULL : buf; }
+
+static char *current_brk;
+
+int brk(void *addr)
+{
+    char *r = (char *)__syscall(SYS_brk, (long)addr, 0, 0, 0, 0, 0);
+    current_brk = r;
+    if (r != addr) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+void *sbrk(intptr_t inc)
+{
+    if (!current_brk)
+        current_brk = (char *)__syscall(SYS_brk, 0, 0, 0, 0, 0, 0);
+    char *old = current_brk;
+    if (inc && brk(old + inc) < 0)
+        return (void *)-1;
+    return old;
+}
+
+int cowl_memstat(uint64_t *free_pages, uint64_t *total_pages)
+{
+    uint64_t v[2];
+    if (SYS2(SYS_cowl_memstat, v, 2) < 0)
+        return -1;
+    if (free_pages)
+        *free_pages = v[0];
+    if (total_pages)
+        *total_pages = v[1];
+    return 0;
+}
+
+int poweroff(void)
+{
+    return check(__syscall(SYS_reboot, (long)0xfee1dead, 672274793, 0x4321fedc, 0, 0, 0));
+}
+
+unsigned sleep(unsigned seconds)
+{
+    struct timespec ts = {seconds, 0};
+    return nanosleep(&ts, NULL) ? seconds : 0;
+}
+
+int usleep(unsigned us)
+{
+    struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+    return nanosleep(&ts, NULL);
+}
