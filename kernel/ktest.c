@@ -9,6 +9,7 @@
 #include "kernel/string.h"
 #include "kernel/sys.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 extern const struct ktest __ktests_start[], __ktests_end[];
 
@@ -69,12 +70,16 @@ static void check_after_test(struct ktest_ctx *ctx, uint64_t free_before)
     char why[120];
     if (ctx->failed)
         return;
-    if (free_after != free_before) {
+    /* The audits first: they say what is wrong, a leak only that something is. */
+    if (pmm_audit(why, sizeof(why))) {
+        snprintf(ctx->reason, sizeof(ctx->reason), "page audit: %s", why);
+        ctx->failed = true;
+    } else if (vm_audit(why, sizeof(why))) {
+        snprintf(ctx->reason, sizeof(ctx->reason), "table audit: %s", why);
+        ctx->failed = true;
+    } else if (free_after != free_before) {
         snprintf(ctx->reason, sizeof(ctx->reason), "leak check: %ld pages not returned",
                  (int64_t)(free_before - free_after));
-        ctx->failed = true;
-    } else if (pmm_audit(why, sizeof(why))) {
-        snprintf(ctx->reason, sizeof(ctx->reason), "page audit: %s", why);
         ctx->failed = true;
     }
 }

@@ -109,8 +109,10 @@ static void release_user_resources(struct proc *p)
     }
     if (p->mm) {
         struct mm *mm = p->mm;
-        arch_switch_address_space(kernel_pml4); /* stop using it before freeing it */
+        /* In this order: a switch away and back after p->mm = NULL reloads
+         * kernel_pml4, never the address space being freed. */
         p->mm = NULL;
+        arch_switch_address_space(kernel_pml4);
         mm_destroy(mm);
     }
 }

@@ -41,6 +41,7 @@ struct page {
     };
     struct spinlock lock; /* PAGE_TABLE: protects the table's entries when shared */
     uint32_t slab_inuse;  /* [heap lock] PAGE_HEAP: objects handed out */
+    uint32_t audit_count; /* [audit] references found by mm/audit.c */
 };
 
 extern struct page *page_array; /* indexed by pfn */

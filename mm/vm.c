@@ -8,6 +8,9 @@
 #include "mm/share.h"
 #include "mm/tlb.h"
 
+struct spinlock all_mms_lock = SPINLOCK_INIT("all_mms");
+struct list_head all_mms = LIST_HEAD_INIT(all_mms);
+
 struct mm *mm_create(void)
 {
     struct mm *mm = kzalloc(sizeof(*mm));
@@ -21,11 +24,17 @@ struct mm *mm_create(void)
     list_init(&mm->vmas);
     mm->lock = (struct mutex)MUTEX_INIT(mm->lock, "mm");
     mm->mmap_next = USER_MMAP_BASE;
+    spin_lock(&all_mms_lock);
+    list_add_tail(&mm->all_link, &all_mms);
+    spin_unlock(&all_mms_lock);
     return mm;
 }
 
 void mm_destroy(struct mm *mm)
 {
+    spin_lock(&all_mms_lock);
+    list_del(&mm->all_link);
+    spin_unlock(&all_mms_lock);
     while (!list_empty(&mm->vmas)) {
         struct vma *v = container_of(mm->vmas.next, struct vma, link);
         list_del(&v->link);

@@ -28,10 +28,11 @@ struct vma {
 };
 
 struct mm {
-    pte_t *pml4;             /* [m] */
-    struct list_head vmas;   /* [m] */
-    uint64_t brk_start, brk; /* [m] heap: [brk_start, brk) */
-    uint64_t mmap_next;      /* [m] next address mmap tries */
+    struct list_head all_link; /* [all_mms_lock] every live mm, for the auditor */
+    pte_t *pml4;               /* [m] */
+    struct list_head vmas;     /* [m] */
+    uint64_t brk_start, brk;   /* [m] heap: [brk_start, brk) */
+    uint64_t mmap_next;        /* [m] next address mmap tries */
     struct mutex lock;
 };
 
@@ -39,6 +40,10 @@ struct mm {
 #define FAULT_WRITE 1u
 #define FAULT_EXEC  2u
 #define FAULT_USER  4u
+
+/* Check every reference count the page tables imply (mm/audit.c): 0, or -1
+ * with a description.  Run when nothing is changing page tables. */
+int vm_audit(char *why, size_t size);
 
 struct mm *mm_create(void);
 void mm_destroy(struct mm *mm);

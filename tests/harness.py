@@ -98,6 +98,18 @@ def check_audit(args):
     return True, "audit caught: " + r.reason
 
 
+def check_table_audit(args):
+    reasons = []
+    for test, piece in (("audit_table_refcount", "refcount 0 but 1 entries"),
+                        ("audit_invariant_w", "invariant W")):
+        results, _ = _boot(args, test)
+        r = _by_name(results, "/harness/" + test)
+        _expect(not r.ok and "table audit" in r.reason and piece in r.reason,
+                "%s not caught by the table audit: %r" % (test, r.reason))
+        reasons.append(r.reason)
+    return True, "; ".join(reasons)
+
+
 def check_pass_and_missing(args):
     results, outcome = _boot(args, "pass")
     _expect(all(r.ok for r in results), "the control test did not pass: %s"
@@ -181,6 +193,7 @@ def host_checks(args, tests):
         ("host/harness/hang_is_reported", check_hang),
         ("host/harness/leak_is_reported", check_leak),
         ("host/harness/audit_is_reported", check_audit),
+        ("host/harness/table_audit_is_reported", check_table_audit),
         ("host/harness/control_and_missing", check_pass_and_missing),
         ("host/harness/parser", check_parser),
         ("host/gdb/break_at_kmain", check_gdb),

@@ -6,11 +6,10 @@
 #include "kernel/printk.h"
 #include "kernel/time.h"
 
-#define PIT_HZ        1193182u
-#define PIT_CH2       0x42
-#define PIT_CMD       0x43
-#define PIT_GATE_PORT 0x61
-#define CALIBRATE_MS  50
+#define PIT_HZ       1193182u
+#define PIT_CH0      0x40
+#define PIT_CMD      0x43
+#define CALIBRATE_MS 50
 
 #define LAPIC_ID         0x020
 #define LAPIC_EOI        0x0b0
@@ -45,18 +44,32 @@ static void pic_disable(void)
         outb(init[i][0], init[i][1]);
 }
 
-/* Start PIT channel 2 counting down CALIBRATE_MS; its OUT bit (port 0x61,
- * bit 5) rises when it reaches zero. */
-static void pit_start_oneshot(void)
+/* PIT channel 0 counts down from 65535 at PIT_HZ and wraps; we read it with
+ * the latch command (no speaker-gate port 0x61, which microvm lacks). */
+static uint16_t pit_read(void)
 {
-    uint32_t count = PIT_HZ / 1000 * CALIBRATE_MS;
-    outb(PIT_GATE_PORT, (inb(PIT_GATE_PORT) & ~0x02) | 0x01); /* gate on, speaker off */
-    outb(PIT_CMD, 0xb0);                                      /* channel 2, lo/hi byte, mode 0 */
-    outb(PIT_CH2, count & 0xff);
-    outb(PIT_CH2, count >> 8);
+    outb(PIT_CMD, 0x00); /* latch channel 0 */
+    uint8_t lo = inb(PIT_CH0);
+    return lo | (uint16_t)inb(PIT_CH0) << 8;
 }
 
-static bool pit_done(void) { return inb(PIT_GATE_PORT) & 0x20; }
+/* Wait `ms` milliseconds by the PIT; false if it does not count (no PIT). */
+static bool pit_wait_ms(uint32_t ms)
+{
+    outb(PIT_CMD, 0x34); /* channel 0, lo/hi byte, mode 2, binary */
+    outb(PIT_CH0, 0xff);
+    outb(PIT_CH0, 0xff);
+    uint64_t want = (uint64_t)PIT_HZ * ms / 1000, elapsed = 0;
+    uint16_t last = pit_read();
+    for (uint64_t spins = 0; elapsed < want; spins++) {
+        uint16_t now = pit_read();
+        elapsed += (uint16_t)(last - now); /* down-counter: wraps mod 65536 */
+        last = now;
+        if (spins > 1000000 && elapsed == 0)
+            return false;
+    }
+    return true;
+}
 
 void arch_timer_init(void)
 {
@@ -66,18 +79,21 @@ void arch_timer_init(void)
     lapic_write(LAPIC_TIMER_DIV, 0x3);    /* divide by 16 */
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 
-    pit_start_oneshot();
     lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
     uint64_t tsc0 = rdtsc();
-    while (!pit_done())
-        cpu_relax();
+    bool have_pit = pit_wait_ms(CALIBRATE_MS);
     uint64_t tsc1 = rdtsc();
     uint32_t lapic_ticks = 0xffffffff - lapic_read(LAPIC_TIMER_CUR);
 
     tsc_per_us = (tsc1 - tsc0) / (CALIBRATE_MS * 1000);
-    if (!tsc_per_us)
-        tsc_per_us = 1;
     uint32_t per_tick = lapic_ticks / CALIBRATE_MS * 1000 / HZ;
+    if (!have_pit || tsc_per_us < 100 || per_tick < 1000) {
+        /* No usable PIT: guess rather than storm the CPU with interrupts. */
+        pr_warn("timer: calibration failed (PIT %s); assuming a 1 GHz TSC\n",
+                have_pit ? "too coarse" : "absent");
+        tsc_per_us = 1000;
+        per_tick = 1000000;
+    }
     lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
     lapic_write(LAPIC_TIMER_INIT, per_tick ? per_tick : 1);
     pr_info("timer: TSC %lu MHz, APIC timer %u counts per %u ms tick\n", tsc_per_us, per_tick,

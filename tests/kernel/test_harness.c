@@ -4,7 +4,9 @@
  * all reported as failures. */
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 KTEST_FLAGS(harness, fail, KTEST_HIDDEN) { EXPECT_EQ(1 + 1, 3); }
 
@@ -53,4 +55,28 @@ KTEST_FLAGS(harness, audit, KTEST_HIDDEN)
     ASSERT(p != NULL);
     page_put(p);
     p->refcount = 7;
+}
+
+/* The table auditor must catch a table whose refcount is off by one ... */
+KTEST_FLAGS(harness, audit_table_refcount, KTEST_HIDDEN)
+{
+    struct mm *mm = mm_create();
+    ASSERT(mm != NULL);
+    ASSERT_EQ(mm_add_vma(mm, 0x400000, 0x401000, VM_READ | VM_WRITE), 0);
+    ASSERT_EQ(vm_fault(mm, 0x400000, FAULT_WRITE), 0);
+    pte_t *pt_entry = pgtable_walk(mm->pml4, 0x400000, 2, 0);
+    ASSERT(pt_entry != NULL);
+    virt_to_page(pte_table(*pt_entry))->refcount--; /* one reference too few */
+}
+
+/* ... and a writable entry to a shared table (invariant W). */
+KTEST_FLAGS(harness, audit_invariant_w, KTEST_HIDDEN)
+{
+    struct mm *a = mm_create();
+    ASSERT(a != NULL);
+    ASSERT_EQ(mm_add_vma(a, 0x400000, 0x401000, VM_READ | VM_WRITE), 0);
+    ASSERT_EQ(vm_fault(a, 0x400000, FAULT_WRITE), 0);
+    struct mm *b = mm_fork(a);
+    ASSERT(b != NULL);
+    pte_set(&b->pml4[0], b->pml4[0] | PTE_W);
 }

@@ -61,6 +61,10 @@ KTEST(sched, sleep_lasts_the_ticks)
     EXPECT(t1 >= t0 + 3);
     /* at least two full tick periods must have passed (the first may be partial) */
     EXPECT(us1 - us0 >= 2 * 1000000 / HZ);
+    /* and the two clocks agree within a factor of 100 (a broken calibration,
+     * as on a machine without the PIT port we once used, is off by 1000s) */
+    EXPECT(us1 - us0 < 100 * 3 * 1000000 / HZ);
+    EXPECT(tsc_per_us >= 100);
 }
 
 /* Ping-pong through a one-item mailbox: every item must arrive once. */
