@@ -4,7 +4,11 @@
  *
  *   buf:  [ read ... | committed, not yet read ... | being edited ... ]
  *          ^head       ^                             ^commit          ^tail
- */
+ *
+ * Echo: what arrives while a reader waits for it (someone typing at the
+ * prompt) is echoed at once; what arrives before anyone asked for it (a
+ * script piped in) is echoed when it is read, so the console shows each
+ * command after the prompt that asked for it. */
 #include "kernel/file.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
@@ -18,6 +22,8 @@ static struct waitq input_ready = WAITQ_INIT(input_ready);
 static char buf[INPUT_SIZE];        /* [input_lock] */
 static uint64_t head, commit, tail; /* [input_lock] */
 static int eofs;                    /* [input_lock] Ctrl-Ds at the start of a line */
+static uint64_t echoed;             /* [input_lock] bytes before this were echoed */
+static int readers_waiting;         /* [input_lock] readers asleep for input */
 
 static void echo(const char *s, size_t n) { console_write_kernel(s, n); }
 
@@ -29,7 +35,10 @@ static void input_char(char c)
     if (c == 0x7f || c == '\b') { /* backspace: only within the line being edited */
         if (tail > commit) {
             tail--;
-            echo("\b \b", 3);
+            if (echoed > tail) {
+                echoed = tail;
+                echo("\b \b", 3);
+            }
         }
         return;
     }
@@ -43,18 +52,28 @@ static void input_char(char c)
     if (tail - head == INPUT_SIZE)
         return; /* full: drop, like a terminal with no room */
     buf[tail++ % INPUT_SIZE] = c;
-    echo(&c, 1);
+    if (readers_waiting && head == commit && echoed == tail - 1) { /* someone typing */
+        echo(&c, 1);
+        echoed = tail;
+    }
     if (c == '\n') {
         commit = tail;
         wake_all(&input_ready);
     }
 }
 
+/* From the timer tick.  Once one byte is there, more usually follow (a
+ * paste, a piped script): keep taking them while they come quickly. */
 void console_poll_input(void)
 {
+    int c = arch_serial_getc();
+    if (c < 0)
+        return;
     spin_lock(&input_lock);
-    for (int c; (c = arch_serial_getc()) >= 0;)
+    for (int n = 0; c >= 0 && n < INPUT_SIZE / 2; n++) {
         input_char((char)c);
+        c = arch_serial_getc_wait(20000);
+    }
     spin_unlock(&input_lock);
 }
 
@@ -68,7 +87,9 @@ ssize_t console_read(void *ubuf, size_t n)
             spin_unlock(&input_lock);
             return -EINTR;
         }
+        readers_waiting++;
         sleep_on(&input_ready, &input_lock);
+        readers_waiting--;
     }
     size_t got = 0;
     while (got < n && head < commit) {
@@ -78,7 +99,11 @@ ssize_t console_read(void *ubuf, size_t n)
             break; /* one line per read, as a terminal does */
     }
     if (got == 0 && eofs > 0)
-        eofs--; /* this read returns 0: end of file */
+        eofs--;             /* this read returns 0: end of file */
+    while (echoed < head) { /* echo what arrived while the reader was busy, as it is read */
+        char c = buf[echoed++ % INPUT_SIZE];
+        echo(&c, 1);
+    }
     spin_unlock(&input_lock);
     return copy_to_user(ubuf, tmp, got) ? -EFAULT : (ssize_t)got;
 }

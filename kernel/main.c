@@ -8,6 +8,7 @@
 #include "kernel/proc.h"
 #include "kernel/ramfs.h"
 #include "kernel/string.h"
+#include "kernel/sys.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 
@@ -62,6 +63,23 @@ static void unpack_initrd(const struct boot_info *bi)
         pr_info("initrd: %d files from %lu KiB\n", files, (m->end - m->start) / KiB);
 }
 
+/* Start /bin/init and collect every process handed to us (orphans) until
+ * init itself ends; then turn the machine off. */
+static __attribute__((noreturn)) void run_init(void)
+{
+    char *argv[] = {"init", NULL};
+    int init = process_spawn("/bin/init", argv);
+    if (init < 0) {
+        pr_err("cowl: cannot start /bin/init (error %d); halting.\n", init);
+        arch_halt_forever();
+    }
+    int status = 0;
+    while (proc_wait(-1, &status, false) != init)
+        ;
+    kprintf("cowl: init exited with status %d\n", status);
+    arch_power_off();
+}
+
 void kmain(struct boot_info *bi)
 {
     arch_cpu_init();
@@ -80,7 +98,5 @@ void kmain(struct boot_info *bi)
     if (tests)
         ktest_run(tests);
 
-    kprintf("cowl: memory is up; processes and a shell arrive with the next milestone.\n"
-            "cowl: nothing left to do, halting. (QEMU: press Ctrl-A then X to quit.)\n");
-    arch_halt_forever();
+    run_init();
 }

@@ -81,6 +81,17 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         }
         while (*fmt >= '0' && *fmt <= '9')
             width = width * 10 + (*fmt++ - '0');
+        int precision = -1; /* for %s: at most this many characters */
+        if (*fmt == '.') {
+            fmt++;
+            precision = 0;
+            if (*fmt == '*') {
+                precision = va_arg(ap, int);
+                fmt++;
+            }
+            while (*fmt >= '0' && *fmt <= '9')
+                precision = precision * 10 + (*fmt++ - '0');
+        }
         while (*fmt == 'l' || *fmt == 'z') {
             lng++;
             fmt++;
@@ -109,7 +120,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             if (!s)
                 s = "(null)";
             size_t n = 0;
-            while (s[n])
+            while (s[n] && (precision < 0 || n < (size_t)precision))
                 n++;
             put_padded(&o, s, n, width, left, ' ');
             break;

@@ -146,6 +146,38 @@ def check_parser(args):
     return True, "duplicate, unexpected, lying exit status, no debug-exit, hang attribution"
 
 
+SHELL_SCRIPT = b"""echo hello from cowl
+ls /bin | cat
+cd /etc
+cat motd | cat > /copy
+cat /copy
+nosuch
+echo status $?
+sleep 0.1 &
+ps
+poweroff
+"""
+
+
+def check_shell(args):
+    """What `make run` does, with a script piped in instead of a person:
+    boot to init and the shell, run the commands, and `poweroff` ends QEMU."""
+    boot = R.Boot("shell", "", "pvh")
+    cmd = R.qemu_command(args, boot, args.kernel, cmdline="loglevel=1", module=args.initrd)
+    cmd = [c for c in cmd if not c.startswith("isa-debug-exit")]  # a plain machine
+    cmd.remove("-device")
+    proc = subprocess.run(cmd, input=SHELL_SCRIPT, capture_output=True, timeout=60)
+    out = proc.stdout.decode("utf-8", "replace").replace("\r", "")
+    with open(os.path.join(args.logs, "shell.log"), "w") as f:
+        f.write(out)
+    for piece in ("$ echo hello from cowl\nhello from cowl", "sh\n", "Welcome to cowl",
+                  "sh: nosuch: no such file or directory", "status 127", "PID  PPID S NAME",
+                  "cowl: power off"):
+        _expect(piece in out, "shell transcript lacks %r (see shell.log)" % piece)
+    _expect(proc.returncode == 0, "QEMU exit status %d after poweroff" % proc.returncode)
+    return True, "piped script ran: pipes, redirection, cd, $?, &, ps; poweroff ended QEMU"
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -197,5 +229,6 @@ def host_checks(args, tests):
         ("host/harness/control_and_missing", check_pass_and_missing),
         ("host/harness/parser", check_parser),
         ("host/gdb/break_at_kmain", check_gdb),
+        ("host/shell/piped_script", check_shell),
     ]
     return [(name, lambda fn=fn: fn(args)) for name, fn in checks]

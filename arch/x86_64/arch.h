@@ -192,6 +192,8 @@ uint64_t arch_fork_stack(uint64_t stack_top, struct trapframe *tf);
 void arch_serial_init(void);
 void arch_serial_putc(char c);
 int arch_serial_getc(void); /* a received byte, or -1 */
+/* The same, waiting up to `spins` pauses for one to arrive. */
+int arch_serial_getc_wait(unsigned spins);
 void arch_acpi_find_rsdp(struct boot_info *bi);
 __attribute__((noreturn)) void arch_halt_forever(void);
 /* Leave QEMU through isa-debug-exit; halts if the device is absent. */

@@ -1,7 +1,15 @@
-/* serial.c - the COM1 UART (16550) at I/O port 0x3f8, polled. */
+/* serial.c - the COM1 UART (16550) at I/O port 0x3f8, polled.
+ *
+ * The receive FIFO is left as the firmware left it: on QEMU, turning the
+ * FIFO on resets it, and a script piped into QEMU would lose whatever had
+ * already arrived.  Without a FIFO the UART holds one byte; QEMU hands over
+ * the next one a few microseconds after we read it, so the reader waits a
+ * moment for it (arch_serial_getc_wait). */
 #include "arch.h"
 
-#define COM1 0x3f8
+#define COM1           0x3f8
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY  0x20
 
 void arch_serial_init(void)
 {
@@ -10,21 +18,31 @@ void arch_serial_init(void)
     outb(COM1 + 0, 0x01); /* 115200 baud */
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03); /* 8 bits, no parity, one stop bit */
-    outb(COM1 + 2, 0xc7); /* FIFO on, cleared, 14-byte threshold */
     outb(COM1 + 4, 0x03); /* DTR, RTS */
 }
 
 int arch_serial_getc(void)
 {
-    if (!(inb(COM1 + 5) & 0x01)) /* LSR: data ready? */
+    if (!(inb(COM1 + 5) & LSR_DATA_READY))
         return -1;
     return inb(COM1);
+}
+
+int arch_serial_getc_wait(unsigned spins)
+{
+    for (unsigned i = 0; i < spins; i++) {
+        int c = arch_serial_getc();
+        if (c >= 0)
+            return c;
+        cpu_relax();
+    }
+    return -1;
 }
 
 void arch_serial_putc(char c)
 {
     /* Bounded wait: a missing UART must not hang the kernel. */
-    for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++)
+    for (int i = 0; i < 100000 && !(inb(COM1 + 5) & LSR_THR_EMPTY); i++)
         cpu_relax();
     outb(COM1, (uint8_t)c);
 }

@@ -25,6 +25,7 @@ KTEST(lib, vsnprintf_formats)
     formats(t, "(null) % c", "%s %% %c", (char *)NULL, 'c');
     formats(t, "0x0000000000001000", "%p", (void *)0x1000);
     formats(t, "-0042", "%05d", -42);
+    formats(t, "[abc][ab]", "[%.3s][%.*s]", "abcdef", 2, "abcdef");
 }
 
 KTEST(lib, vsnprintf_truncates)

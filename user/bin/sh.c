@@ -1,0 +1,222 @@
+/* sh.c - a small shell: pipelines (|), redirection (<, >, >>), background
+ * jobs (&), sequences (;), quotes, $? for the last exit status, and the
+ * built-ins cd and exit.  Prompts only when asked to (-i) or when reading
+ * the console, so scripts piped into it produce clean output. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_WORDS 64
+#define MAX_CMDS 8
+
+struct cmd {
+    char *argv[MAX_WORDS];
+    int argc;
+    char *in, *out;
+    int append;
+};
+
+static int last_status;
+
+/* Split a line into words (copied into wordbuf) and operators; quotes
+ * group characters into one word. */
+static char wordbuf[1024];
+
+static int tokenize(const char *p, char **tok, int max)
+{
+    static char *const ops[] = {"|", "<", ">", "&", ";"};
+    char *w = wordbuf;
+    int n = 0;
+    while (n < max - 1) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        if (!*p || *p == '#')
+            break;
+        if (p[0] == '>' && p[1] == '>') {
+            tok[n++] = ">>";
+            p += 2;
+            continue;
+        }
+        if (strchr("|<>&;", *p)) {
+            tok[n++] = ops[strchr("|<>&;", *p) - "|<>&;"];
+            p++;
+            continue;
+        }
+        tok[n++] = w;
+        while (*p && !strchr(" \t\n|<>&;", *p)) {
+            if (*p == '\'' || *p == '"') {
+                char q = *p++;
+                while (*p && *p != q)
+                    *w++ = *p++;
+                if (*p)
+                    p++;
+            } else {
+                *w++ = *p++;
+            }
+        }
+        *w++ = 0;
+    }
+    tok[n] = NULL;
+    return n;
+}
+
+static char *expand(char *word)
+{
+    static char status[4][12];
+    static int which;
+    if (strcmp(word, "$?"))
+        return word;
+    char *s = status[which++ % 4];
+    snprintf(s, 12, "%d", last_status);
+    return s;
+}
+
+static void redirect(const char *path, int fd, int flags)
+{
+    int f = open(path, flags, 0644);
+    if (f < 0) {
+        fprintf(stderr, "sh: %s: %s\n", path, strerror(errno));
+        _exit(1);
+    }
+    dup2(f, fd);
+    close(f);
+}
+
+static void run_child(struct cmd *c)
+{
+    if (c->in)
+        redirect(c->in, 0, O_RDONLY);
+    if (c->out)
+        redirect(c->out, 1, O_WRONLY | O_CREAT | (c->append ? O_APPEND : O_TRUNC));
+    execvp(c->argv[0], c->argv);
+    fprintf(stderr, "sh: %s: %s\n", c->argv[0], strerror(errno));
+    _exit(errno == ENOENT ? 127 : 126);
+}
+
+static int builtin(struct cmd *c)
+{
+    if (!strcmp(c->argv[0], "cd")) {
+        const char *dir = c->argc > 1 ? c->argv[1] : "/";
+        if (chdir(dir) < 0) {
+            fprintf(stderr, "sh: cd: %s: %s\n", dir, strerror(errno));
+            last_status = 1;
+        } else {
+            last_status = 0;
+        }
+        return 1;
+    }
+    if (!strcmp(c->argv[0], "exit"))
+        exit(c->argc > 1 ? atoi(c->argv[1]) : last_status);
+    return 0;
+}
+
+/* Run cmds[0] | cmds[1] | ... ; wait unless background. */
+static void run_pipeline(struct cmd *cmds, int n, int background)
+{
+    if (n == 1 && builtin(&cmds[0]))
+        return;
+    pid_t pids[MAX_CMDS];
+    int prev_read = -1;
+    for (int i = 0; i < n; i++) {
+        int fds[2] = {-1, -1};
+        if (i < n - 1 && pipe(fds) < 0) {
+            perror("sh: pipe");
+            break;
+        }
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            if (prev_read >= 0) {
+                dup2(prev_read, 0);
+                close(prev_read);
+            }
+            if (fds[1] >= 0) {
+                dup2(fds[1], 1);
+                close(fds[1]);
+                close(fds[0]);
+            }
+            run_child(&cmds[i]);
+        }
+        if (pids[i] < 0)
+            perror("sh: fork");
+        if (prev_read >= 0)
+            close(prev_read);
+        if (fds[1] >= 0)
+            close(fds[1]);
+        prev_read = fds[0];
+    }
+    if (background) {
+        printf("[%d]\n", pids[n - 1]);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        int status;
+        if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && i == n - 1)
+            last_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+}
+
+/* Parse tokens into pipelines separated by ; and &, and run each. */
+static void run_line(char **tok)
+{
+    struct cmd cmds[MAX_CMDS];
+    int n = 0;
+    memset(cmds, 0, sizeof(cmds));
+    for (int i = 0;; i++) {
+        char *t = tok[i];
+        int end = !t || !strcmp(t, ";") || !strcmp(t, "&");
+        if (end) {
+            if (cmds[n].argc > 0)
+                n++;
+            if (n > 0)
+                run_pipeline(cmds, n, t && !strcmp(t, "&"));
+            if (!t)
+                return;
+            n = 0;
+            memset(cmds, 0, sizeof(cmds));
+        } else if (!strcmp(t, "|")) {
+            if (cmds[n].argc == 0 || n == MAX_CMDS - 1) {
+                fprintf(stderr, "sh: syntax error near |\n");
+                return;
+            }
+            n++;
+        } else if (!strcmp(t, "<") || !strcmp(t, ">") || !strcmp(t, ">>")) {
+            char *file = tok[++i];
+            if (!file || strchr("|<>&;", file[0])) {
+                fprintf(stderr, "sh: syntax error near %s\n", t);
+                return;
+            }
+            if (t[0] == '<')
+                cmds[n].in = file;
+            else
+                cmds[n].out = file, cmds[n].append = t[1] == '>';
+        } else if (cmds[n].argc < MAX_WORDS - 1) {
+            cmds[n].argv[cmds[n].argc++] = expand(t);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct stat st; /* prompt on the console (or with -i), not for a script */
+    int interactive = (argc > 1 && !strcmp(argv[1], "-i")) ||
+                      (argc == 1 && fstat(0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR);
+    char line[512];
+    char *tok[MAX_WORDS * 2];
+    for (;;) {
+        int status;
+        while (waitpid(-1, &status, WNOHANG) > 0) /* collect finished jobs */
+            ;
+        if (interactive)
+            fputs("$ ", stdout);
+        if (!fgets(line, sizeof(line), stdin))
+            break;
+        if (tokenize(line, tok, MAX_WORDS * 2) > 0)
+            run_line(tok);
+    }
+    return last_status;
+}
