@@ -166,6 +166,7 @@ static void user_exception(struct trapframe *tf)
         if (err == 0)
             return;
         const char *why = err == -ENOMEM           ? "out of memory"
+                          : addr >= USER_TOP       ? "kernel address"
                           : tf->error & PF_PRESENT ? "access against the mapping's permissions"
                                                    : "address outside any mapping";
         process_fault_kill(addr, tf->rip, why, err == -ENOMEM ? SIGKILL : SIGSEGV);
