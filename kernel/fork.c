@@ -7,6 +7,7 @@
 #include "kernel/string.h"
 #include "kernel/sys.h"
 #include "mm/heap.h"
+#include "mm/pgtable.h"
 #include "mm/vm.h"
 #include "trap.h"
 
@@ -19,7 +20,9 @@ int64_t sys_fork(void)
     child->fpu = kmalloc(512);
     if (child->fpu) {
         mutex_lock(&cur->mm->lock);
+        uint64_t tables_before = pgtable_tables_allocated;
         child->mm = mm_fork(cur->mm);
+        cur->last_fork_tables = pgtable_tables_allocated - tables_before;
         mutex_unlock(&cur->mm->lock);
     }
     if (!child->fpu || !child->mm) {

@@ -53,6 +53,7 @@ struct proc {
     struct inode *cwd;          /* [c] working directory */
     struct file *files[NFILES]; /* [c] open files by descriptor */
     volatile int killed;        /* [a] signal that must end it, or 0 */
+    uint64_t last_fork_tables;  /* [c] page-table pages its last fork allocated */
 };
 
 /* waitpid status words, as on Linux */

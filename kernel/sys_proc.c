@@ -161,10 +161,10 @@ int64_t sys_cowl_procs(void *ubuf, size_t size)
     return err ? err : (int64_t)n;
 }
 
-/* [free pages, total pages] */
+/* [free pages, total pages, table pages the caller's last fork allocated] */
 int64_t sys_cowl_memstat(uint64_t *uout, size_t n)
 {
-    uint64_t v[2] = {pmm_free_pages(), pmm_total_pages()};
-    n = MIN(n, 2);
+    uint64_t v[3] = {pmm_free_pages(), pmm_total_pages(), current_proc()->last_fork_tables};
+    n = MIN(n, 3);
     return copy_to_user(uout, v, n * sizeof(uint64_t)) ? -EFAULT : (int64_t)n;
 }

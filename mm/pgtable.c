@@ -41,11 +41,14 @@ bool pte_cas(pte_t *entry, pte_t old, pte_t new)
     return __atomic_compare_exchange_n(entry, &old, new, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+uint64_t pgtable_tables_allocated; /* [a] ever: for fork's statistics */
+
 pte_t *table_alloc(int level)
 {
     struct page *p = pmm_alloc(0, PAGE_TABLE, PMM_ZERO);
     if (!p)
         return NULL;
+    __atomic_add_fetch(&pgtable_tables_allocated, 1, __ATOMIC_RELAXED);
     p->level = level;
     p->populated = 0;
     p->lock = (struct spinlock)SPINLOCK_INIT("pgtable");

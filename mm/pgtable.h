@@ -41,6 +41,8 @@ void pgtable_destroy(pte_t *pml4);
 /* Drop one reference to a table at `level` (1..3); the last one frees it and
  * puts everything below it. */
 void table_put(pte_t *table, int level);
+/* Table pages allocated since boot (never decreases). */
+extern uint64_t pgtable_tables_allocated;
 /* A fresh zeroed table page for `level`, refcount 1; or NULL. */
 pte_t *table_alloc(int level);
 

@@ -52,11 +52,7 @@ int64_t sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t
     mutex_lock(&mm->lock);
     int64_t result;
     if (flags & MAP_FIXED) {
-        result = range_ok(addr, len) ? mm_unmap_range(mm, addr, addr + len) : -EINVAL;
-        if (!result)
-            result = mm_add_vma(mm, addr, addr + len, prot_to_vm(prot));
-        if (!result)
-            result = addr;
+        result = range_ok(addr, len) ? mm_map_fixed(mm, addr, len, prot_to_vm(prot)) : -EINVAL;
     } else {
         result = mm_map_anywhere(mm, len, prot_to_vm(prot));
     }

@@ -145,6 +145,20 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
     return err;
 }
 
+bool vm_access_ok(struct mm *mm, uint64_t addr, uint64_t n, bool write)
+{
+    bool ok = true;
+    mutex_lock(&mm->lock);
+    for (uint64_t a = addr; ok && a < addr + n;) {
+        struct vma *v = mm_find_vma(mm, a);
+        ok = v && (v->prot & (write ? VM_WRITE : VM_READ | VM_WRITE));
+        if (ok)
+            a = v->end;
+    }
+    mutex_unlock(&mm->lock);
+    return ok;
+}
+
 int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len)
 {
     const char *s = src;
@@ -219,6 +233,29 @@ int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_
         return 0;
     }
     return mm_add_vma(mm, start, new_end, prot);
+}
+
+int64_t mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot)
+{
+    struct vma *v = kmalloc(sizeof(*v)); /* first: afterwards nothing may fail */
+    if (!v)
+        return -ENOMEM;
+    int err = mm_unmap_range(mm, addr, addr + len);
+    if (err) {
+        kfree(v);
+        return err;
+    }
+    v->start = addr;
+    v->end = addr + len;
+    v->prot = prot;
+    struct list_head *before = &mm->vmas;
+    for (struct list_head *l = mm->vmas.next; l != &mm->vmas; l = l->next)
+        if (vma_of(l)->start >= v->end) {
+            before = l;
+            break;
+        }
+    list_add_tail(&v->link, before);
+    return addr;
 }
 
 int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot)

@@ -54,6 +54,8 @@ struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
 /* Resolve a fault at addr: 0, -EFAULT (no region or no permission) or
  * -ENOMEM.  Takes mm->lock. */
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
+/* Do regions cover [addr, addr + n) entirely, readable (or writable)? */
+bool vm_access_ok(struct mm *mm, uint64_t addr, uint64_t n, bool write);
 /* Copy len bytes from kernel memory into the address space at va, faulting
  * pages in as needed (used by exec, before the program runs). */
 int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len);
@@ -61,6 +63,9 @@ int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len);
 int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end);
 /* Grow the region [start, old_end) to new_end (brk). [m] */
 int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_end, uint32_t prot);
+/* A new region at exactly [addr, addr + len), replacing whatever was there;
+ * addr, or an error with nothing changed. [m] */
+int64_t mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot);
 /* A new region of len bytes wherever there is room; its address or -ENOMEM. [m] */
 int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot);
 /* Change the permissions of [start, end), which regions must cover entirely

@@ -1,6 +1,6 @@
 /* percpu.c - pointing GS at this CPU's struct cpu.
  * In the kernel, GS base holds &cpu; while user code runs, `swapgs` has
- * parked it in KERNEL_GS_BASE (see trapentry.asm and syscall.asm). */
+ * parked it in KERNEL_GS_BASE (see trapentry.asm: trap_common, syscall_entry). */
 #include "arch.h"
 #include "kernel/cpu.h"
 

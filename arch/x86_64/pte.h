@@ -13,14 +13,14 @@ typedef uint64_t pte_t;
 #define PTE_W         (1ul << 1) /* writable (ANDed across levels) */
 #define PTE_U         (1ul << 2) /* user accessible (ANDed across levels) */
 #define PTE_PWT       (1ul << 3)
-#define PTE_PCD       (1ul << 4)  /* cache disable */
-#define PTE_A         (1ul << 5)  /* accessed */
-#define PTE_D         (1ul << 6)  /* dirty */
-#define PTE_PS        (1ul << 7)  /* large page (PDPT: 1 GiB, PD: 2 MiB) */
-#define PTE_G         (1ul << 8)  /* global: survives CR3 reload */
-#define PTE_COW_TABLE (1ul << 9)  /* software: points to a shared table (DESIGN 4) */
-#define PTE_COW       (1ul << 10) /* software: leaf is copy-on-write */
-#define PTE_NX        (1ul << 63) /* no execute */
+#define PTE_PCD       (1ul << 4) /* cache disable */
+#define PTE_A         (1ul << 5) /* accessed */
+#define PTE_D         (1ul << 6) /* dirty */
+#define PTE_PS        (1ul << 7) /* large page (PDPT: 1 GiB, PD: 2 MiB) */
+#define PTE_G         (1ul << 8) /* global: survives CR3 reload */
+#define PTE_COW_TABLE (1ul << 9) /* software: points to a shared table (DESIGN 4) */
+/* bits 10-11: free for software use */
+#define PTE_NX (1ul << 63) /* no execute */
 
 #define PTE_ADDR_MASK 0x000ffffffffff000ul
 

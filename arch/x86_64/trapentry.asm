@@ -6,6 +6,7 @@
 section .text
 bits 64
 extern trap_dispatch
+extern cpu_has_smap
 %define SYSCALL_VECTOR 0x100    ; kernel/syscall.h: not a hardware vector
 
 ; ---------------------------------------------------------------------------
@@ -59,6 +60,13 @@ trap_common:
     jz .from_kernel
     swapgs
 .from_kernel:
+    ; An interrupt may arrive in the middle of a user copy (AC set by stac).
+    ; Handle it, and whatever thread we switch to, with SMAP on again; iretq
+    ; gives the interrupted copy its AC back from the saved rflags.
+    cmp byte [rel cpu_has_smap], 0
+    je .ac_clear
+    clac
+.ac_clear:
     push rax
     push rbx
     push rcx

@@ -7,6 +7,8 @@
 long cowl_procs(char *buf, size_t size);
 /* free and total physical pages */
 int cowl_memstat(uint64_t *free_pages, uint64_t *total_pages);
+/* Page-table pages allocated by the caller's last fork(). */
+long cowl_fork_tables(void);
 /* Turn the machine off. */
 int poweroff(void);
 #endif

@@ -10,6 +10,7 @@ void free(void *p);
 void exit(int code) __attribute__((noreturn));
 void abort(void) __attribute__((noreturn));
 int atoi(const char *s);
+long atol(const char *s);
 long strtol(const char *s, char **end, int base);
 char *getenv(const char *name);
 int abs(int x);

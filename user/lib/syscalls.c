@@ -107,6 +107,12 @@ void *sbrk(intptr_t inc)
     return old;
 }
 
+long cowl_fork_tables(void)
+{
+    uint64_t v[3];
+    return SYS2(SYS_cowl_memstat, v, 3) < 0 ? -1 : (long)v[2];
+}
+
 int cowl_memstat(uint64_t *free_pages, uint64_t *total_pages)
 {
     uint64_t v[2];

@@ -12,7 +12,7 @@
 #define PAGE 4096
 
 static char data_area[PAGES * PAGE] __attribute__((aligned(PAGE))); /* .bss */
-static char *near_area;  /* mmap: another 1 GiB region */
+static char *near_area;  /* mmap area: another PML4 slot (32) than .bss (0) */
 static char *far_area;   /* another PML4 slot (512 GiB away) */
 
 static char *areas[3];
