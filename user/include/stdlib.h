@@ -14,4 +14,5 @@ long atol(const char *s);
 long strtol(const char *s, char **end, int base);
 char *getenv(const char *name);
 int abs(int x);
+void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 #endif

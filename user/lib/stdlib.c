@@ -85,3 +85,32 @@ char *strerror(int err)
         return (char *)msg[err];
     return "unknown error";
 }
+
+/* qsort: insertion sort for short runs, else quicksort on the middle pivot. */
+static void swap_bytes(char *a, char *b, size_t n)
+{
+    while (n--) {
+        char t = *a;
+        *a++ = *b;
+        *b++ = t;
+    }
+}
+
+void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    char *b = base;
+    while (n > 8) {
+        swap_bytes(b, b + n / 2 * size, size); /* pivot to the front */
+        size_t last = 0;
+        for (size_t i = 1; i < n; i++)
+            if (cmp(b + i * size, b) < 0)
+                swap_bytes(b + ++last * size, b + i * size, size);
+        swap_bytes(b, b + last * size, size);
+        qsort(b, last, size, cmp); /* recurse on one side, loop on the other */
+        b += (last + 1) * size;
+        n -= last + 1;
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && cmp(b + (j - 1) * size, b + j * size) > 0; j--)
+            swap_bytes(b + (j - 1) * size, b + j * size, size);
+}
