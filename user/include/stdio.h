@@ -17,4 +17,17 @@ int putchar(int c);
 int fflush(FILE *f);
 char *fgets(char *buf, int n, FILE *f);
 void perror(const char *what);
+FILE *fopen(const char *path, const char *mode);
+FILE *fdopen(int fd, const char *mode);
+int fclose(FILE *f);
+size_t fread(void *buf, size_t size, size_t n, FILE *f);
+size_t fwrite(const void *buf, size_t size, size_t n, FILE *f);
+int fgetc(FILE *f);
+int fputc(int c, FILE *f);
+#define getc(f) fgetc(f)
+#define putc(c, f) fputc(c, f)
+int getchar(void);
+int feof(FILE *f);
+int ferror(FILE *f);
+int fileno(FILE *f);
 #endif

@@ -12,6 +12,10 @@ void abort(void) __attribute__((noreturn));
 int atoi(const char *s);
 long atol(const char *s);
 long strtol(const char *s, char **end, int base);
+unsigned long strtoul(const char *s, char **end, int base);
+#define RAND_MAX 2147483647
+int rand(void);
+void srand(unsigned seed);
 char *getenv(const char *name);
 int abs(int x);
 void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));

@@ -17,4 +17,13 @@ char *strcat(char *d, const char *s);
 char *strdup(const char *s);
 size_t strlcpy(char *d, const char *s, size_t size);
 char *strerror(int err);
+void *memchr(const void *s, int c, size_t n);
+char *strncpy(char *d, const char *s, size_t n);
+char *strncat(char *d, const char *s, size_t n);
+size_t strspn(const char *s, const char *accept);
+size_t strcspn(const char *s, const char *reject);
+char *strpbrk(const char *s, const char *accept);
+char *strtok(char *s, const char *delim);
+char *strtok_r(char *s, const char *delim, char **save);
+int strcasecmp(const char *a, const char *b);
 #endif

@@ -33,5 +33,8 @@ int rmdir(const char *path);
 void *sbrk(intptr_t inc);
 int brk(void *addr);
 unsigned sleep(unsigned seconds);
+extern char *optarg;
+extern int optind, opterr, optopt;
+int getopt(int argc, char *const argv[], const char *optstring);
 int usleep(unsigned us);
 #endif

@@ -1,14 +1,17 @@
 /* stdio.c - printf and friends, unbuffered: every call is one write(),
  * so output from different processes interleaves by whole calls. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 struct FILE {
     int fd;
+    int eof, error;
 };
-static FILE files[3] = {{0}, {1}, {2}};
+static FILE files[3] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}};
 FILE *stdin = &files[0], *stdout = &files[1], *stderr = &files[2];
 
 int vfprintf(FILE *f, const char *fmt, va_list ap)
@@ -39,7 +42,7 @@ int printf(const char *fmt, ...)
 
 int dprintf(int fd, const char *fmt, ...)
 {
-    FILE f = {fd};
+    FILE f = {fd, 0, 0};
     va_list ap;
     va_start(ap, fmt);
     int n = vfprintf(&f, fmt, ap);
@@ -87,3 +90,99 @@ void perror(const char *what)
     else
         fprintf(stderr, "%s\n", strerror(errno));
 }
+
+/* FILE streams: unbuffered, one read() or write() per call. */
+static int mode_flags(const char *mode)
+{
+    int plus = strchr(mode, '+') != NULL;
+    switch (mode[0]) {
+    case 'r':
+        return plus ? O_RDWR : O_RDONLY;
+    case 'w':
+        return (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC;
+    case 'a':
+        return (plus ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND;
+    }
+    return -1;
+}
+
+FILE *fdopen(int fd, const char *mode)
+{
+    (void)mode;
+    FILE *f = calloc(1, sizeof(*f));
+    if (f)
+        f->fd = fd;
+    return f;
+}
+
+FILE *fopen(const char *path, const char *mode)
+{
+    int flags = mode_flags(mode);
+    if (flags < 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    int fd = open(path, flags, 0644);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, mode);
+    if (!f)
+        close(fd);
+    return f;
+}
+
+int fclose(FILE *f)
+{
+    int r = close(f->fd);
+    if (f != stdin && f != stdout && f != stderr)
+        free(f);
+    return r;
+}
+
+size_t fread(void *buf, size_t size, size_t n, FILE *f)
+{
+    size_t want = size * n, got = 0;
+    while (got < want) {
+        ssize_t r = read(f->fd, (char *)buf + got, want - got);
+        if (r <= 0) {
+            if (r == 0)
+                f->eof = 1;
+            else
+                f->error = 1;
+            break;
+        }
+        got += r;
+    }
+    return size ? got / size : 0;
+}
+
+size_t fwrite(const void *buf, size_t size, size_t n, FILE *f)
+{
+    size_t want = size * n, done = 0;
+    while (done < want) {
+        ssize_t r = write(f->fd, (const char *)buf + done, want - done);
+        if (r <= 0) {
+            f->error = 1;
+            break;
+        }
+        done += r;
+    }
+    return size ? done / size : 0;
+}
+
+int fgetc(FILE *f)
+{
+    unsigned char c;
+    return fread(&c, 1, 1, f) == 1 ? c : EOF;
+}
+
+int fputc(int c, FILE *f)
+{
+    unsigned char ch = (unsigned char)c;
+    return fwrite(&ch, 1, 1, f) == 1 ? ch : EOF;
+}
+
+int getchar(void) { return fgetc(stdin); }
+int feof(FILE *f) { return f->eof; }
+int ferror(FILE *f) { return f->error; }
+int fileno(FILE *f) { return f->fd; }

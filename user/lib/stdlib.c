@@ -33,6 +33,15 @@ long strtol(const char *s, char **end, int base)
 }
 
 int atoi(const char *s) { return (int)strtol(s, NULL, 10); }
+unsigned long strtoul(const char *s, char **end, int base) { return (unsigned long)strtol(s, end, base); }
+
+static unsigned long rand_state = 1;
+void srand(unsigned seed) { rand_state = seed; }
+int rand(void)
+{
+    rand_state = rand_state * 6364136223846793005ul + 1442695040888963407ul;
+    return (int)(rand_state >> 33);
+}
 long atol(const char *s) { return strtol(s, NULL, 10); }
 
 char *getenv(const char *name)
