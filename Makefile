@@ -157,7 +157,8 @@ test-harness: $(KERNEL) $(INITRD)
 	$(PYTHON) tests/run.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL) --filter 'host/harness/*'
 
 format:
-	clang-format -i $(KSRCS) $(wildcard kernel/*.h mm/*.h arch/x86_64/*.h)
+	clang-format -i $(KSRCS) $(wildcard kernel/*.h mm/*.h arch/x86_64/*.h) \
+	    $(wildcard user/*/*.c user/*/*.h user/include/sys/*.h)
 
 clean:
 	rm -rf $(BUILD)

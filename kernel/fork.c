@@ -21,7 +21,8 @@ int64_t sys_fork(void)
     if (child->fpu) {
         mutex_lock(&cur->mm->lock);
         uint64_t tables_before = pgtable_tables_allocated;
-        child->mm = mm_fork(cur->mm);
+        child->mm = mm_fork(cur->mm, cur->fork_mode);
+        child->fork_mode = cur->fork_mode;
         cur->last_fork_tables = pgtable_tables_allocated - tables_before;
         mutex_unlock(&cur->mm->lock);
     }

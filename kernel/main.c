@@ -11,10 +11,9 @@
 #include "kernel/sys.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 extern bool cpu_has_smep, cpu_has_smap;
-
-const char *fork_mode = "share"; /* fork=share|copy|eager, used from issue 3 on */
 
 static const char *mem_type_name(uint32_t type)
 {
@@ -43,10 +42,15 @@ static void parse_options(void)
     else if (v)
         pr_warn("loglevel=%s: expected 0..3\n", v);
     v = cmdline_get("fork");
-    if (v && (!strcmp(v, "share") || !strcmp(v, "copy") || !strcmp(v, "eager")))
-        fork_mode = v;
-    else if (v)
-        pr_warn("fork=%s: expected share, copy or eager; using %s\n", v, fork_mode);
+    for (int m = 0; v && m < 3; m++) {
+        if (!strcmp(v, fork_mode_names[m])) {
+            fork_default_mode = m;
+            v = NULL;
+        }
+    }
+    if (v)
+        pr_warn("fork=%s: expected share, copy or eager; using %s\n", v,
+                fork_mode_names[fork_default_mode]);
 }
 
 static void unpack_initrd(const struct boot_info *bi)

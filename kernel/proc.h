@@ -54,6 +54,7 @@ struct proc {
     struct file *files[NFILES]; /* [c] open files by descriptor */
     volatile int killed;        /* [a] signal that must end it, or 0 */
     uint64_t last_fork_tables;  /* [c] page-table pages its last fork allocated */
+    int fork_mode;              /* [c] enum fork_mode its forks use (inherited) */
 };
 
 /* waitpid status words, as on Linux */

@@ -108,6 +108,7 @@ static int spawn_thread(void *arg)
     inode_get(cur->cwd);
     mutex_unlock(&fs_lock);
     static char *const envp[] = {"PATH=/bin", "HOME=/", NULL};
+    cur->fork_mode = fork_default_mode;
     int err = cur->fpu ? open_console_stdio(cur) : -ENOMEM;
     if (!err)
         err = process_exec(a->path, a->argv, envp);

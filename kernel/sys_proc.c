@@ -10,6 +10,7 @@
 #include "kernel/usercopy.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "mm/vm.h"
 
 #define WNOHANG 1
 
@@ -167,4 +168,16 @@ int64_t sys_cowl_memstat(uint64_t *uout, size_t n)
     uint64_t v[3] = {pmm_free_pages(), pmm_total_pages(), current_proc()->last_fork_tables};
     n = MIN(n, 3);
     return copy_to_user(uout, v, n * sizeof(uint64_t)) ? -EFAULT : (int64_t)n;
+}
+
+/* Set how this process (and the children it forks from now on) forks: 0
+ * share, 1 copy, 2 eager; -1 only asks.  Returns the previous mode. */
+int64_t sys_cowl_fork_mode(int mode)
+{
+    if (mode < -1 || mode > 2)
+        return -EINVAL;
+    int old = current_proc()->fork_mode;
+    if (mode >= 0)
+        current_proc()->fork_mode = mode;
+    return old;
 }

@@ -38,8 +38,9 @@
 #define SYS_clock_gettime 228
 #define SYS_exit_group    231
 /* cowl's own */
-#define SYS_cowl_procs   500 /* process list for ps */
-#define SYS_cowl_memstat 501 /* free pages etc., for tests */
+#define SYS_cowl_procs     500 /* process list for ps */
+#define SYS_cowl_memstat   501 /* free pages etc., for tests */
+#define SYS_cowl_fork_mode 502 /* how this process's forks copy memory */
 
 #define SYSCALL_VECTOR 0x100 /* trap frame marker; see trapentry.asm */
 

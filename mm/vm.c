@@ -302,7 +302,10 @@ int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
     return 0;
 }
 
-struct mm *mm_fork(struct mm *parent)
+enum fork_mode fork_default_mode = FORK_SHARE;
+const char *const fork_mode_names[3] = {"share", "copy", "eager"};
+
+struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
 {
     struct mm *child = mm_create();
     if (!child)
@@ -317,6 +320,11 @@ struct mm *mm_fork(struct mm *parent)
     child->brk_start = parent->brk_start;
     child->brk = parent->brk;
     child->mmap_next = parent->mmap_next;
-    share_fork(parent->pml4, child->pml4); /* cannot fail: no allocation */
+    if (mode == FORK_SHARE) {
+        share_fork(parent->pml4, child->pml4); /* cannot fail: no allocation */
+    } else if (fork_copy_tables(parent->pml4, child->pml4, mode == FORK_EAGER)) {
+        mm_destroy(child);
+        return NULL;
+    }
     return child;
 }

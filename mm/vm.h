@@ -71,8 +71,20 @@ int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot);
 /* Change the permissions of [start, end), which regions must cover entirely
  * (-ENOMEM otherwise, as on Linux). [m] */
 int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot);
-/* fork: a new mm with the same regions whose page tables are shared
- * copy-on-write with the parent's (mm/share.c); NULL on ENOMEM. */
-struct mm *mm_fork(struct mm *parent);
+/* How fork copies an address space (DESIGN.md section 4, docs/fork.md). */
+enum fork_mode {
+    FORK_SHARE, /* share the page tables copy-on-write (mm/share.c) */
+    FORK_COPY,  /* copy the tables, share the pages copy-on-write (mm/forkcopy.c) */
+    FORK_EAGER, /* copy tables and pages (mm/forkcopy.c) */
+};
+extern enum fork_mode fork_default_mode; /* the boot option fork= */
+extern const char *const fork_mode_names[3];
+
+/* fork: a new mm with the same regions and a copy-on-write view of the
+ * parent's memory, made the way `mode` says; NULL on ENOMEM. [m] */
+struct mm *mm_fork(struct mm *parent, enum fork_mode mode);
+/* mm/forkcopy.c: copy the user half of the parent's tables into the child's
+ * (and, eager, the pages too).  0 or -ENOMEM. */
+int fork_copy_tables(pte_t *parent_pml4, pte_t *child_pml4, bool eager);
 
 #endif

@@ -317,7 +317,10 @@ def standard_boots():
     return [
         Boot("pvh", "*", "pvh"),
         Boot("iso", "*", "multiboot2", iso=True),
-        Boot("microvm", "*", "pvh", machine="microvm"),
+                Boot("microvm", "*", "pvh", machine="microvm"),
+        # The fork and copy-on-write suite again in the classic fork modes.
+        Boot("copy", "user/*,forkmodes/*", "pvh", extra_args="fork=copy"),
+        Boot("eager", "user/*,forkmodes/*", "pvh", extra_args="fork=eager"),
     ]
 
 

@@ -45,7 +45,7 @@ KTEST(share, fork_touches_only_the_pml4)
         pgtable_translate(a->pml4, vas[i], &pa_before[i], NULL);
     uint64_t tables_before = pgtable_count_tables(a->pml4);
     mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a);
+    struct mm *b = mm_fork(a, FORK_SHARE);
     mutex_unlock(&a->lock);
     ASSERT(b != NULL);
     for (unsigned slot = 0; slot < 256; slot++) {
@@ -72,7 +72,7 @@ KTEST(share, write_unshares_the_path_and_copies_the_page)
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
     mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a);
+    struct mm *b = mm_fork(a, FORK_SHARE);
     mutex_unlock(&a->lock);
     ASSERT(b != NULL);
     struct share_stats before = share_stats;
@@ -104,7 +104,7 @@ KTEST(share, read_fault_in_shared_table_stays_private)
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
     mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a);
+    struct mm *b = mm_fork(a, FORK_SHARE);
     mutex_unlock(&a->lock);
     ASSERT(b != NULL);
     uint64_t va = VA1 + 5 * PAGE_SIZE; /* empty entry in the shared PT */
@@ -120,7 +120,7 @@ KTEST(share, last_user_takes_the_table_back)
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
     mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a);
+    struct mm *b = mm_fork(a, FORK_SHARE);
     mutex_unlock(&a->lock);
     ASSERT(b != NULL);
     mm_destroy(b); /* exit of a child that wrote nothing: one decrement per PDPT */
@@ -141,7 +141,7 @@ KTEST(share, unshare_without_memory_changes_nothing)
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
     mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a);
+    struct mm *b = mm_fork(a, FORK_SHARE);
     mutex_unlock(&a->lock);
     ASSERT(b != NULL);
     pte_t a0 = a->pml4[0], b0 = b->pml4[0];
@@ -168,7 +168,7 @@ KTEST(share, munmap_of_a_whole_shared_subtree_is_one_decrement)
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
     mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a);
+    struct mm *b = mm_fork(a, FORK_SHARE);
     mutex_unlock(&a->lock);
     ASSERT(b != NULL);
     unsigned slot = pt_index(VA3, 4);

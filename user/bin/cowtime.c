@@ -36,7 +36,8 @@ int main(int argc, char **argv)
     if (m < 4 || rounds < 1 || rounds > 100)
         return 2;
     long page = 4096;
-    char *mem = mmap(NULL, (m + 1) * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *mem =
+        mmap(NULL, (m + 1) * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED)
         return 1;
     for (long i = 0; i < m; i++) /* the last page stays untouched */

@@ -29,7 +29,7 @@ int main(void)
         perror("init: /bin/sh");
         _exit(127);
     }
-        for (;;) { /* until the shell ends (orphans go to the kernel's boot thread) */
+    for (;;) { /* until the shell ends (orphans go to the kernel's boot thread) */
         int status;
         pid_t pid = wait(&status);
         if (pid == sh || pid < 0)

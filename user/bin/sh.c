@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define MAX_WORDS 64
-#define MAX_CMDS 8
+#define MAX_CMDS  8
 
 struct cmd {
     char *argv[MAX_WORDS];

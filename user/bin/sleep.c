@@ -12,7 +12,8 @@ int main(int argc, char **argv)
     char *frac;
     long sec = strtol(argv[1], &frac, 10), nsec = 0;
     if (*frac == '.')
-        for (long scale = 100000000, i = 1; frac[i] >= '0' && frac[i] <= '9' && scale; i++, scale /= 10)
+        for (long scale = 100000000, i = 1; frac[i] >= '0' && frac[i] <= '9' && scale;
+             i++, scale /= 10)
             nsec += (frac[i] - '0') * scale;
     struct timespec ts = {sec, nsec};
     return nanosleep(&ts, NULL) ? 1 : 0;

@@ -5,10 +5,10 @@
 #ifdef NDEBUG
 #define assert(x) ((void)0)
 #else
-#define assert(x)                                                                          \
-    ((x) ? (void)0                                                                         \
-         : (fprintf(stderr, "%s:%d: %s: assertion '%s' failed\n", __FILE__, __LINE__,      \
-                    __func__, #x),                                                         \
+#define assert(x)                                                                                  \
+    ((x) ? (void)0                                                                                 \
+         : (fprintf(stderr, "%s:%d: %s: assertion '%s' failed\n", __FILE__, __LINE__, __func__,    \
+                    #x),                                                                           \
             abort()))
 #endif
 #endif

@@ -7,6 +7,12 @@
 long cowl_procs(char *buf, size_t size);
 /* free and total physical pages */
 int cowl_memstat(uint64_t *free_pages, uint64_t *total_pages);
+/* How this process's forks copy memory: COWL_FORK_SHARE, _COPY, _EAGER;
+ * -1 only asks.  Returns the previous mode, or -1 with errno. */
+#define COWL_FORK_SHARE 0
+#define COWL_FORK_COPY  1
+#define COWL_FORK_EAGER 2
+int cowl_fork_mode(int mode);
 /* Page-table pages allocated by the caller's last fork(). */
 long cowl_fork_tables(void);
 /* Turn the machine off. */

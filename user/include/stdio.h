@@ -24,7 +24,7 @@ size_t fread(void *buf, size_t size, size_t n, FILE *f);
 size_t fwrite(const void *buf, size_t size, size_t n, FILE *f);
 int fgetc(FILE *f);
 int fputc(int c, FILE *f);
-#define getc(f) fgetc(f)
+#define getc(f)    fgetc(f)
 #define putc(c, f) fputc(c, f)
 int getchar(void);
 int feof(FILE *f);

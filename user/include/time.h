@@ -6,7 +6,7 @@ struct timespec {
     time_t tv_sec;
     long tv_nsec;
 };
-#define CLOCK_REALTIME 0
+#define CLOCK_REALTIME  0
 #define CLOCK_MONOTONIC 1
 int clock_gettime(int clock, struct timespec *ts);
 int nanosleep(const struct timespec *req, struct timespec *rem);

@@ -5,12 +5,12 @@
 typedef long ssize_t;
 typedef int pid_t;
 typedef long off_t;
-#define STDIN_FILENO 0
+#define STDIN_FILENO  0
 #define STDOUT_FILENO 1
 #define STDERR_FILENO 2
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
+#define SEEK_SET      0
+#define SEEK_CUR      1
+#define SEEK_END      2
 extern char **environ;
 ssize_t read(int fd, void *buf, size_t n);
 ssize_t write(int fd, const void *buf, size_t n);

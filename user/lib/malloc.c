@@ -9,11 +9,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define ALIGN 16
+#define ALIGN          16
 #define MMAP_THRESHOLD (128 * 1024)
 
 struct block {
-    size_t size;        /* payload bytes */
+    size_t size; /* payload bytes */
     int free;
     int mmapped;
     struct block *next; /* by address (sbrk blocks only) */
@@ -58,8 +58,8 @@ void *malloc(size_t n)
         n = 1;
     size_t size = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (size >= MMAP_THRESHOLD) {
-        struct block *b = mmap(NULL, HDR + size, PROT_READ | PROT_WRITE,
-                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        struct block *b =
+            mmap(NULL, HDR + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (b == MAP_FAILED)
             return NULL;
         b->size = size;

@@ -2,8 +2,8 @@
  * so output from different processes interleaves by whole calls. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 

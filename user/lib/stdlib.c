@@ -21,8 +21,10 @@ long strtol(const char *s, char **end, int base)
         base = s[0] == '0' ? 8 : 10;
     long v = 0;
     for (;; s++) {
-        int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'z' ? *s - 'a' + 10
-              : *s >= 'A' && *s <= 'Z' ? *s - 'A' + 10 : 99;
+        int d = *s >= '0' && *s <= '9'   ? *s - '0'
+                : *s >= 'a' && *s <= 'z' ? *s - 'a' + 10
+                : *s >= 'A' && *s <= 'Z' ? *s - 'A' + 10
+                                         : 99;
         if (d >= base)
             break;
         v = v * base + d;
@@ -33,7 +35,10 @@ long strtol(const char *s, char **end, int base)
 }
 
 int atoi(const char *s) { return (int)strtol(s, NULL, 10); }
-unsigned long strtoul(const char *s, char **end, int base) { return (unsigned long)strtol(s, end, base); }
+unsigned long strtoul(const char *s, char **end, int base)
+{
+    return (unsigned long)strtol(s, end, base);
+}
 
 static unsigned long rand_state = 1;
 void srand(unsigned seed) { rand_state = seed; }
@@ -78,16 +83,32 @@ char *strdup(const char *s)
 char *strerror(int err)
 {
     static const char *const msg[] = {
-        [0] = "success", [EPERM] = "operation not permitted", [ENOENT] = "no such file or directory",
-        [ESRCH] = "no such process", [EINTR] = "interrupted", [EIO] = "I/O error",
-        [E2BIG] = "argument list too long", [ENOEXEC] = "exec format error",
-        [EBADF] = "bad file descriptor", [ECHILD] = "no child processes",
-        [EAGAIN] = "try again", [ENOMEM] = "out of memory", [EACCES] = "permission denied",
-        [EFAULT] = "bad address", [EBUSY] = "busy", [EEXIST] = "file exists",
-        [ENOTDIR] = "not a directory", [EISDIR] = "is a directory", [EINVAL] = "invalid argument",
-        [EMFILE] = "too many open files", [EFBIG] = "file too large", [ESPIPE] = "illegal seek",
-        [EPIPE] = "broken pipe", [ERANGE] = "result out of range",
-        [ENAMETOOLONG] = "name too long", [ENOSYS] = "function not implemented",
+        [0] = "success",
+        [EPERM] = "operation not permitted",
+        [ENOENT] = "no such file or directory",
+        [ESRCH] = "no such process",
+        [EINTR] = "interrupted",
+        [EIO] = "I/O error",
+        [E2BIG] = "argument list too long",
+        [ENOEXEC] = "exec format error",
+        [EBADF] = "bad file descriptor",
+        [ECHILD] = "no child processes",
+        [EAGAIN] = "try again",
+        [ENOMEM] = "out of memory",
+        [EACCES] = "permission denied",
+        [EFAULT] = "bad address",
+        [EBUSY] = "busy",
+        [EEXIST] = "file exists",
+        [ENOTDIR] = "not a directory",
+        [EISDIR] = "is a directory",
+        [EINVAL] = "invalid argument",
+        [EMFILE] = "too many open files",
+        [EFBIG] = "file too large",
+        [ESPIPE] = "illegal seek",
+        [EPIPE] = "broken pipe",
+        [ERANGE] = "result out of range",
+        [ENAMETOOLONG] = "name too long",
+        [ENOSYS] = "function not implemented",
         [ENOTEMPTY] = "directory not empty",
     };
     if (err >= 0 && err < (int)(sizeof(msg) / sizeof(msg[0])) && msg[err])

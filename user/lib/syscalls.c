@@ -28,9 +28,9 @@ static long check(long r)
     return r;
 }
 
-#define SYS0(n) check(__syscall(n, 0, 0, 0, 0, 0, 0))
-#define SYS1(n, a) check(__syscall(n, (long)(a), 0, 0, 0, 0, 0))
-#define SYS2(n, a, b) check(__syscall(n, (long)(a), (long)(b), 0, 0, 0, 0))
+#define SYS0(n)          check(__syscall(n, 0, 0, 0, 0, 0, 0))
+#define SYS1(n, a)       check(__syscall(n, (long)(a), 0, 0, 0, 0, 0))
+#define SYS2(n, a, b)    check(__syscall(n, (long)(a), (long)(b), 0, 0, 0, 0))
 #define SYS3(n, a, b, c) check(__syscall(n, (long)(a), (long)(b), (long)(c), 0, 0, 0))
 
 ssize_t read(int fd, void *buf, size_t n) { return SYS3(SYS_read, fd, buf, n); }
@@ -41,7 +41,10 @@ int dup(int fd) { return SYS1(SYS_dup, fd); }
 int dup2(int fd, int to) { return SYS2(SYS_dup2, fd, to); }
 int pipe(int fds[2]) { return SYS1(SYS_pipe, fds); }
 pid_t fork(void) { return SYS0(SYS_fork); }
-int execve(const char *p, char *const argv[], char *const envp[]) { return SYS3(SYS_execve, p, argv, envp); }
+int execve(const char *p, char *const argv[], char *const envp[])
+{
+    return SYS3(SYS_execve, p, argv, envp);
+}
 void _exit(int code)
 {
     __syscall(SYS_exit, code, 0, 0, 0, 0, 0);
@@ -59,7 +62,10 @@ int fstat(int fd, struct stat *st) { return SYS2(SYS_fstat, fd, st); }
 int kill(int pid, int sig) { return SYS2(SYS_kill, pid, sig); }
 int sched_yield(void) { return SYS0(SYS_sched_yield); }
 int clock_gettime(int clock, struct timespec *ts) { return SYS2(SYS_clock_gettime, clock, ts); }
-int nanosleep(const struct timespec *req, struct timespec *rem) { return SYS2(SYS_nanosleep, req, rem); }
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    return SYS2(SYS_nanosleep, req, rem);
+}
 pid_t waitpid(pid_t pid, int *status, int options) { return SYS3(SYS_wait4, pid, status, options); }
 pid_t wait(int *status) { return waitpid(-1, status, 0); }
 int munmap(void *addr, size_t len) { return SYS2(SYS_munmap, addr, len); }
@@ -106,6 +112,8 @@ void *sbrk(intptr_t inc)
         return (void *)-1;
     return old;
 }
+
+int cowl_fork_mode(int mode) { return SYS1(SYS_cowl_fork_mode, mode); }
 
 long cowl_fork_tables(void)
 {

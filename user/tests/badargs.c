@@ -11,21 +11,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KERNEL ((void *)0xffffffff80100000ul)
+#define KERNEL   ((void *)0xffffffff80100000ul)
 #define UNMAPPED ((void *)0x0000600000000000ul)
-#define LOW ((void *)0x1000ul)
+#define LOW      ((void *)0x1000ul)
 
 static void *const bad[] = {NULL, KERNEL, UNMAPPED, LOW};
 
-#define FAILS_WITH(call, err)                                                             \
-    do {                                                                                  \
-        errno = 0;                                                                        \
-        long r_ = (long)(call);                                                           \
-        if (r_ != -1 || errno != (err)) {                                                 \
-            printf("FAIL %s:%d: %s gave %ld errno %d, want -1 errno %d\n", __FILE__,       \
-                   __LINE__, #call, r_, errno, err);                                      \
-            exit(1);                                                                      \
-        }                                                                                 \
+#define FAILS_WITH(call, err)                                                                      \
+    do {                                                                                           \
+        errno = 0;                                                                                 \
+        long r_ = (long)(call);                                                                    \
+        if (r_ != -1 || errno != (err)) {                                                          \
+            printf("FAIL %s:%d: %s gave %ld errno %d, want -1 errno %d\n", __FILE__, __LINE__,     \
+                   #call, r_, errno, err);                                                         \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 int main(void)
@@ -83,11 +83,23 @@ int main(void)
     FAILS_WITH(munmap((void *)0x400001, 4096), EINVAL);
     FAILS_WITH(mprotect((void *)0x400001, 4096, PROT_READ), EINVAL);
     FAILS_WITH(munmap(KERNEL, 4096), EINVAL);
-    FAILS_WITH(mmap((void *)0x500001, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0, EINVAL);
-    FAILS_WITH(mmap(KERNEL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0, EINVAL);
+    FAILS_WITH(mmap((void *)0x500001, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+                    0) == MAP_FAILED
+                   ? -1
+                   : 0,
+               EINVAL);
+    FAILS_WITH(mmap(KERNEL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+                       MAP_FAILED
+                   ? -1
+                   : 0,
+               EINVAL);
     FAILS_WITH(mmap(NULL, 4096, PROT_READ, MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0, EINVAL);
     FAILS_WITH(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) == MAP_FAILED ? -1 : 0, EINVAL);
-    FAILS_WITH(mmap(NULL, (size_t)1 << 62, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0, ENOMEM);
+    FAILS_WITH(mmap(NULL, (size_t)1 << 62, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+                       MAP_FAILED
+                   ? -1
+                   : 0,
+               ENOMEM);
     FAILS_WITH(mprotect((void *)0x0000500000000000ul, 4096, PROT_READ), ENOMEM);
     void *before = sbrk(0);
     CHECK(brk(KERNEL) == -1);

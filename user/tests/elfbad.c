@@ -57,27 +57,27 @@ static struct phdr *load_segment(char *img, int nth)
     return NULL;
 }
 
-#define CASE(name, patch)                                                                 \
-    do {                                                                                  \
-        char *c = malloc(size);                                                           \
-        memcpy(c, image, size);                                                           \
-        struct ehdr *h = (struct ehdr *)c;                                                \
-        (void)h;                                                                          \
-        patch;                                                                            \
-        int err = try_exec(c, size);                                                      \
-        free(c);                                                                          \
-        if (err != ENOEXEC) {                                                             \
-            printf("FAIL elfbad: %s gave errno %d, want ENOEXEC\n", name, err);           \
-            exit(1);                                                                      \
-        }                                                                                 \
+#define CASE(name, patch)                                                                          \
+    do {                                                                                           \
+        char *c = malloc(size);                                                                    \
+        memcpy(c, image, size);                                                                    \
+        struct ehdr *h = (struct ehdr *)c;                                                         \
+        (void)h;                                                                                   \
+        patch;                                                                                     \
+        int err = try_exec(c, size);                                                               \
+        free(c);                                                                                   \
+        if (err != ENOEXEC) {                                                                      \
+            printf("FAIL elfbad: %s gave errno %d, want ENOEXEC\n", name, err);                    \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 int main(void)
 {
     load_self();
-    CHECK_EQ(try_exec(image, 10), ENOEXEC);                         /* truncated header */
-    CHECK_EQ(try_exec(image, 200), ENOEXEC);                        /* segments cut off */
-    CHECK_EQ(try_exec("#!/bin/sh\necho hi\n", 19), ENOEXEC);        /* not ELF */
+    CHECK_EQ(try_exec(image, 10), ENOEXEC);                  /* truncated header */
+    CHECK_EQ(try_exec(image, 200), ENOEXEC);                 /* segments cut off */
+    CHECK_EQ(try_exec("#!/bin/sh\necho hi\n", 19), ENOEXEC); /* not ELF */
     CASE("wrong machine", h->machine = 3);
     CASE("32-bit class", h->ident[4] = 1);
     CASE("not executable type", h->type = 3);

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #define PAGES 8
-#define PAGE 4096
+#define PAGE  4096
 
 static char data_area[PAGES * PAGE] __attribute__((aligned(PAGE))); /* .bss */
-static char *near_area;  /* mmap area: another PML4 slot (32) than .bss (0) */
-static char *far_area;   /* another PML4 slot (512 GiB away) */
+static char *near_area; /* mmap area: another PML4 slot (32) than .bss (0) */
+static char *far_area;  /* another PML4 slot (512 GiB away) */
 
 static char *areas[3];
 static const char *names[3] = {"bss", "mmap", "far"};
@@ -57,13 +57,13 @@ static void own_writes_only(void)
     if (pid == 0) {
         if (!holds('P'))
             _exit(2);
-        fill('C');                         /* child writes first */
+        fill('C'); /* child writes first */
         write(to_parent[1], "c", 1);
-        read(to_child[0], &token, 1);      /* parent has written 'Q' by now */
+        read(to_child[0], &token, 1); /* parent has written 'Q' by now */
         _exit(holds('C') ? 0 : 3);
     }
     read(to_parent[0], &token, 1);
-    CHECK(holds('P'));                     /* the child's writes stayed in the child */
+    CHECK(holds('P')); /* the child's writes stayed in the child */
     fill('Q');
     write(to_child[1], "p", 1);
     CHECK(wait_ok(pid));
@@ -117,7 +117,8 @@ static void siblings(void)
 int main(void)
 {
     areas[0] = data_area;
-    near_area = mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    near_area =
+        mmap(NULL, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     far_area = mmap((void *)0x0000300000000000ul, PAGES * PAGE, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     CHECK(near_area != MAP_FAILED && far_area != MAP_FAILED);

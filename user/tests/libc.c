@@ -10,7 +10,7 @@ static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(co
 int main(void)
 {
     char buf[64];
-        const char *want = "-7|   ab|ff |18446744073709551615";
+    const char *want = "-7|   ab|ff |18446744073709551615";
     CHECK_EQ(snprintf(buf, sizeof(buf), "%d|%5s|%-3x|%lu", -7, "ab", 255, ULONG_MAX), strlen(want));
     CHECK(!strcmp(buf, want));
     char line[] = "  alpha, beta,,gamma ";

@@ -48,15 +48,15 @@ int main(void)
     CHECK_EQ(mprotect(p + 2 * PAGE, 2 * PAGE, PROT_READ), 0);
     CHECK_EQ(mprotect(p + 2 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE), 0);
     p[2 * PAGE] = 'd'; /* writable again */
-        /* The kernel copies obey the regions' permissions too. */
+    /* The kernel copies obey the regions' permissions too. */
     int fds[2];
     CHECK_EQ(pipe(fds), 0);
     CHECK_EQ(mprotect(p + 3 * PAGE, PAGE, PROT_NONE), 0);
     CHECK_EQ(write(fds[1], p + 3 * PAGE, 1), -1); /* cannot be read from */
     CHECK_EQ(errno, EFAULT);
     CHECK_EQ(mprotect(p + 3 * PAGE, PAGE, PROT_READ), 0);
-    CHECK_EQ(write(fds[1], p + 3 * PAGE, 1), 1);   /* readable now */
-    CHECK_EQ(read(fds[0], p + 3 * PAGE, 1), -1);   /* but not writable */
+    CHECK_EQ(write(fds[1], p + 3 * PAGE, 1), 1); /* readable now */
+    CHECK_EQ(read(fds[0], p + 3 * PAGE, 1), -1); /* but not writable */
     CHECK_EQ(errno, EFAULT);
     close(fds[0]);
     close(fds[1]);

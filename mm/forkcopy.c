@@ -1,0 +1,66 @@
+/* forkcopy.c - the two classic ways to fork, beside cowl's own (share.c):
+ *
+ *   copy   copy every page table; write-protect the leaves in parent and
+ *          child; the data pages are shared copy-on-write (what Linux does)
+ *   eager  copy every page table and every data page (what xv6 does)
+ *
+ * Both leave the child's tables private (no COW_TABLE anywhere), so the one
+ * fault handler serves all three modes.  On -ENOMEM the partly built child
+ * is consistent (each installed entry holds its references) and
+ * mm_destroy() frees it. */
+#include "kernel/string.h"
+#include "mm/pgtable.h"
+#include "mm/pmm.h"
+#include "mm/tlb.h"
+#include "mm/vm.h"
+
+static int copy_leaf(pte_t *src, pte_t *dst, bool eager)
+{
+    struct page *p = pgtable_counted_page(pte_addr(*src));
+    if (!p)
+        return 0; /* not RAM we manage: nothing to share or copy */
+    if (eager) {
+        struct page *q = pmm_alloc(0, PAGE_USER, 0);
+        if (!q)
+            return -ENOMEM;
+        memcpy(page_to_virt(q), page_to_virt(p), PAGE_SIZE);
+        pte_set(dst, page_to_phys(q) | (*src & ~PTE_ADDR_MASK));
+        return 0;
+    }
+    page_get(p);
+    pte_t ro = *src & ~PTE_W;
+    if (ro != *src)
+        pte_set(src, ro); /* even in a table still shared with others: fewer rights only */
+    pte_set(dst, ro);
+    return 0;
+}
+
+static int copy_level(pte_t *src, pte_t *dst, int level, bool eager)
+{
+    for_each_entry(src, i)
+    {
+        if (level == 4 && i >= PT_ENTRIES / 2)
+            break; /* the kernel half is already there */
+        int err;
+        if (level == 1) {
+            err = copy_leaf(&src[i], &dst[i], eager);
+        } else {
+            pte_t *table = table_alloc(level - 1);
+            if (!table)
+                return -ENOMEM;
+            pte_set(&dst[i], virt_to_phys(table) | PTE_P | PTE_W | PTE_U);
+            err = copy_level(pte_table(src[i]), table, level - 1, eager);
+        }
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+int fork_copy_tables(pte_t *parent_pml4, pte_t *child_pml4, bool eager)
+{
+    int err = copy_level(parent_pml4, child_pml4, 4, eager);
+    if (!eager)
+        tlb_flush(parent_pml4, 0, USER_TOP); /* the parent's leaves lost W */
+    return err;
+}
