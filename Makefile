@@ -42,7 +42,7 @@ endif
 # test runner adds the device itself).
 QEMU_BASE := $(QEMU) -accel $(ACCEL) -cpu max -m $(MEM) -smp $(SMP) -display none -no-reboot
 
-.PHONY: all iso run run-iso debug test test-harness clean help format
+.PHONY: all iso run run-iso debug test test-harness bench clean help format
 all: $(KERNEL) $(INITRD)
 
 help:
@@ -52,6 +52,7 @@ help:
 	@echo "make test       build and run every test headless (T=pattern for a subset)"
 	@echo "make test-harness  only check that the test harness catches failures"
 	@echo "make debug      QEMU paused + gdb attached, stopped at kmain"
+	@echo "make bench      fork benchmarks on cowl (every mode) and on this Linux"
 	@echo "knobs: MEM=$(MEM) SMP=$(SMP) ACCEL=$(ACCEL) ARGS='kernel command line'"
 
 $(BUILD)/%.o: %.c
@@ -155,6 +156,9 @@ test: $(KERNEL) $(INITRD)
 
 test-harness: $(KERNEL) $(INITRD)
 	$(PYTHON) tests/run.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL) --filter 'host/harness/*'
+
+bench: $(KERNEL) $(INITRD)
+	$(PYTHON) tools/bench.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL)
 
 format:
 	clang-format -i $(KSRCS) $(wildcard kernel/*.h mm/*.h arch/x86_64/*.h) \

@@ -38,6 +38,7 @@ int64_t sys_reboot(int magic1, int magic2, int cmd, void *arg);
 int64_t sys_cowl_procs(void *buf, size_t size);
 int64_t sys_cowl_memstat(uint64_t *out, size_t n);
 int64_t sys_cowl_fork_mode(int mode);
+int64_t sys_cowl_vmstat(void *buf, size_t size);
 
 int64_t sys_brk(uint64_t addr);
 int64_t sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t off);

@@ -10,6 +10,7 @@
 #include "kernel/usercopy.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "mm/share.h"
 #include "mm/vm.h"
 
 #define WNOHANG 1
@@ -180,4 +181,11 @@ int64_t sys_cowl_fork_mode(int mode)
     if (mode >= 0)
         current_proc()->fork_mode = mode;
     return old;
+}
+
+/* The fork/unshare/COW counters of mm/share.h, for benchmarks. */
+int64_t sys_cowl_vmstat(void *ubuf, size_t size)
+{
+    size = MIN(size, sizeof(share_stats));
+    return copy_to_user(ubuf, &share_stats, size) ? -EFAULT : (int64_t)size;
 }

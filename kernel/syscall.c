@@ -15,18 +15,18 @@ typedef int64_t (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, 
  * anyway.  The cast goes through void (*)(void) to say that on purpose. */
 #define H(name) [SYS_##name] = (syscall_fn)(void (*)(void))sys_##name
 static const syscall_fn table[] = {
-    H(read),           H(write),      H(open),
-    H(close),          H(stat),       H(fstat),
-    H(lseek),          H(mmap),       H(mprotect),
-    H(munmap),         H(brk),        H(pipe),
-    H(sched_yield),    H(dup),        H(dup2),
-    H(nanosleep),      H(getpid),     H(fork),
-    H(execve),         H(exit),       H(wait4),
-    H(kill),           H(getcwd),     H(chdir),
-    H(mkdir),          H(unlink),     H(getppid),
-    H(reboot),         H(getdents64), H(clock_gettime),
-    H(exit_group),     H(cowl_procs), H(cowl_memstat),
-    H(cowl_fork_mode),
+    H(read),           H(write),       H(open),
+    H(close),          H(stat),        H(fstat),
+    H(lseek),          H(mmap),        H(mprotect),
+    H(munmap),         H(brk),         H(pipe),
+    H(sched_yield),    H(dup),         H(dup2),
+    H(nanosleep),      H(getpid),      H(fork),
+    H(execve),         H(exit),        H(wait4),
+    H(kill),           H(getcwd),      H(chdir),
+    H(mkdir),          H(unlink),      H(getppid),
+    H(reboot),         H(getdents64),  H(clock_gettime),
+    H(exit_group),     H(cowl_procs),  H(cowl_memstat),
+    H(cowl_fork_mode), H(cowl_vmstat),
 };
 
 void syscall_dispatch(struct trapframe *tf)

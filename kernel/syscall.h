@@ -40,6 +40,7 @@
 /* cowl's own */
 #define SYS_cowl_procs     500 /* process list for ps */
 #define SYS_cowl_memstat   501 /* free pages etc., for tests */
+#define SYS_cowl_vmstat    503 /* fork/unshare/COW counters (mm/share.h) */
 #define SYS_cowl_fork_mode 502 /* how this process's forks copy memory */
 
 #define SYSCALL_VECTOR 0x100 /* trap frame marker; see trapentry.asm */

@@ -10,6 +10,7 @@
 
 /* Microseconds since boot, from the calibrated TSC. */
 uint64_t time_now_us(void);
+uint64_t time_now_ns(void);
 extern uint64_t tsc_per_us;
 
 #endif

@@ -7,6 +7,7 @@
 #include "mm/share.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
+#include "kernel/time.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/tlb.h"
@@ -48,7 +49,17 @@ static void copy_table(pte_t *old, pte_t *copy, int level)
     }
 }
 
+static int unshare(pte_t *entry, int level);
+
 int share_unshare(pte_t *entry, int level)
+{
+    uint64_t t0 = time_now_ns();
+    int err = unshare(entry, level);
+    share_stats.unshare_ns[level] += time_now_ns() - t0;
+    return err;
+}
+
+static int unshare(pte_t *entry, int level)
 {
     for (;;) {
         pte_t seen = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
@@ -109,10 +120,12 @@ int share_break_cow(pte_t *entry, pte_t seen, pte_t leaf_flags)
         share_stats.cow_reuses++;
         return 0;
     }
+    uint64_t t0 = time_now_ns();
     struct page *copy = pmm_alloc(0, PAGE_USER, 0);
     if (!copy)
         return -ENOMEM;
     memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
+    share_stats.cow_ns += time_now_ns() - t0;
     if (!pte_cas(entry, seen, page_to_phys(copy) | leaf_flags)) {
         page_put(copy); /* lost the race: someone else resolved it */
         return -EAGAIN;

@@ -35,6 +35,8 @@ struct share_stats {
     uint64_t unshare_takebacks[4]; /* tables taken back, by level */
     uint64_t cow_copies;           /* pages copied on write */
     uint64_t cow_reuses;           /* pages made writable in place */
+    uint64_t unshare_ns[4];        /* time spent unsharing, by level (incl. flush) */
+    uint64_t cow_ns;               /* time spent copying pages on write */
 };
 extern struct share_stats share_stats;
 

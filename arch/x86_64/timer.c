@@ -101,3 +101,4 @@ void arch_timer_init(void)
 }
 
 uint64_t time_now_us(void) { return rdtsc() / tsc_per_us; }
+uint64_t time_now_ns(void) { return rdtsc() * 1000 / tsc_per_us; }

@@ -2,7 +2,7 @@
  * 2002 page-table-sharing thread (n forks of a parent that has mapped and
  * touched m pages), made to report each call:
  *
- *   forktime -n FORKS -m PAGES
+ *   forktime -n FORKS -m PAGES [-M share|copy|eager]
  *
  * Each fork() is timed from just before the call until it returns in the
  * parent; the child exits at once; the parent reaps it outside the timed
@@ -29,12 +29,26 @@ static long now_ns(void)
 int main(int argc, char **argv)
 {
     long n = 10, m = 1000;
+    const char *mode = "linux";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "-n"))
             n = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "-m"))
             m = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "-M"))
+            mode = argv[i + 1];
     }
+#ifdef __cowl__
+    static const char *const modes[] = {"share", "copy", "eager"};
+    int want = -1;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(mode, modes[i]))
+            want = i;
+    if (want < 0) /* not given: this process's mode (the boot option fork=) */
+        want = cowl_fork_mode(-1);
+    cowl_fork_mode(want);
+    mode = modes[want];
+#endif
     if (n < 1 || m < 1) {
         fprintf(stderr, "usage: forktime -n FORKS -m PAGES\n");
         return 2;
@@ -66,7 +80,7 @@ int main(int argc, char **argv)
         if (min < 0 || dt < min)
             min = dt;
     }
-    printf("forktime pages=%ld forks=%ld mean_us=%ld min_us=%ld ptpages=%ld\n", m, n,
-           total / n / 1000, min / 1000, tables);
+    printf("forktime mode=%s pages=%ld forks=%ld mean_us=%ld.%03ld min_us=%ld.%03ld ptpages=%ld\n",
+           mode, m, n, total / n / 1000, total / n % 1000, min / 1000, min % 1000, tables);
     return 0;
 }

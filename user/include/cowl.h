@@ -13,6 +13,13 @@ int cowl_memstat(uint64_t *free_pages, uint64_t *total_pages);
 #define COWL_FORK_COPY  1
 #define COWL_FORK_EAGER 2
 int cowl_fork_mode(int mode);
+/* Counters of fork over shared tables (kernel mm/share.h). */
+struct cowl_vmstat {
+    uint64_t unshare_copies[4], unshare_takebacks[4];
+    uint64_t cow_copies, cow_reuses;
+    uint64_t unshare_ns[4], cow_ns;
+};
+int cowl_vmstat(struct cowl_vmstat *st);
 /* Page-table pages allocated by the caller's last fork(). */
 long cowl_fork_tables(void);
 /* Turn the machine off. */

@@ -114,6 +114,10 @@ void *sbrk(intptr_t inc)
 }
 
 int cowl_fork_mode(int mode) { return SYS1(SYS_cowl_fork_mode, mode); }
+int cowl_vmstat(struct cowl_vmstat *st)
+{
+    return SYS2(SYS_cowl_vmstat, st, sizeof(*st)) < 0 ? -1 : 0;
+}
 
 long cowl_fork_tables(void)
 {

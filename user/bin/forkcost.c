@@ -1,0 +1,156 @@
+/* forkcost.c - the costs that sharing page tables moves elsewhere, for one
+ * fork mode and one process size:
+ *
+ *   forkwait   fork + exit + wait of a child that writes nothing
+ *   forkexec   fork + exec of a tiny program (/bin/true) + wait
+ *   writeall   a child that writes one byte in every page, until reaped
+ *   firstwrite the child's first write: unshare by level, then page copy
+ *   teardown   munmap of the whole region in the parent
+ *
+ *   forkcost -M share|copy|eager -m PAGES      (times in microseconds) */
+#include <cowl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ROUNDS 5
+#define PAGE   4096
+
+static long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static long median(long *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            long t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return v[n / 2];
+}
+
+static long forkwait(void)
+{
+    long t[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        long t0 = now_ns();
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(0);
+        waitpid(pid, NULL, 0);
+        t[r] = now_ns() - t0;
+    }
+    return median(t, ROUNDS);
+}
+
+static long forkexec(void)
+{
+    long t[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        long t0 = now_ns();
+        pid_t pid = fork();
+        if (pid == 0) {
+            char *argv[] = {"true", NULL};
+            execve("/bin/true", argv, NULL);
+            _exit(127);
+        }
+        waitpid(pid, NULL, 0);
+        t[r] = now_ns() - t0;
+    }
+    return median(t, ROUNDS);
+}
+
+static long writeall(char *mem, long m)
+{
+    long t[3]; /* the median of three: the first run after boot pays extra */
+    for (int r = 0; r < 3; r++) {
+        long t0 = now_ns();
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (long i = 0; i < m; i++)
+                mem[i * PAGE] = 2;
+            _exit(0);
+        }
+        waitpid(pid, NULL, 0);
+        t[r] = now_ns() - t0;
+    }
+    return median(t, 3);
+}
+
+/* The child's first write, and the kernel's own account of where it went. */
+static void firstwrite(char *mem, long out[6])
+{
+    int fds[2];
+    pipe(fds);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct cowl_vmstat a, b;
+        cowl_vmstat(&a);
+        long t0 = now_ns();
+        mem[0] = 3;
+        long total = now_ns() - t0;
+        cowl_vmstat(&b);
+        long v[6] = {total,
+                     (long)(b.unshare_ns[3] - a.unshare_ns[3]),
+                     (long)(b.unshare_ns[2] - a.unshare_ns[2]),
+                     (long)(b.unshare_ns[1] - a.unshare_ns[1]),
+                     (long)(b.cow_ns - a.cow_ns),
+                     (long)(b.cow_copies - a.cow_copies)};
+        write(fds[1], v, sizeof(v));
+        _exit(0);
+    }
+    read(fds[0], out, 6 * sizeof(long));
+    waitpid(pid, NULL, 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+int main(int argc, char **argv)
+{
+    long m = 1000;
+    int mode = -1;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "-m"))
+            m = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "-M"))
+            mode = !strcmp(argv[i + 1], "copy") ? 1 : !strcmp(argv[i + 1], "eager") ? 2 : 0;
+    }
+    if (mode >= 0)
+        cowl_fork_mode(mode);
+    mode = cowl_fork_mode(-1);
+    static const char *const names[] = {"share", "copy", "eager"};
+    char *mem = mmap(NULL, m * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED)
+        return 1;
+    for (long i = 0; i < m; i++)
+        mem[i * PAGE] = 1;
+    long fw = forkwait(), fe = forkexec(), wa = writeall(mem, m);
+    long first[6] = {0};
+    long firsts[ROUNDS][6];
+    long col[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++)
+        firstwrite(mem, firsts[r]);
+    for (int k = 0; k < 6; k++) { /* median of each column */
+        for (int r = 0; r < ROUNDS; r++)
+            col[r] = firsts[r][k];
+        first[k] = median(col, ROUNDS);
+    }
+    long t0 = now_ns();
+    munmap(mem, m * PAGE);
+    long td = now_ns() - t0;
+    printf("forkcost mode=%s pages=%ld forkwait_us=%ld forkexec_us=%ld writeall_us=%ld "
+           "firstwrite_us=%ld unshare_l3_us=%ld unshare_l2_us=%ld unshare_l1_us=%ld "
+           "cowcopy_us=%ld teardown_us=%ld\n",
+           names[mode], m, fw / 1000, fe / 1000, wa / 1000, first[0] / 1000, first[1] / 1000,
+           first[2] / 1000, first[3] / 1000, first[4] / 1000, td / 1000);
+    return 0;
+}

@@ -1,0 +1,2 @@
+/* true.c - do nothing, successfully (the smallest program to exec). */
+int main(void) { return 0; }
