@@ -68,6 +68,8 @@ void sched_yield(void);
 void sched_tick(void);          /* timer interrupt */
 void sched_preempt_point(void); /* on the way out of an interrupt */
 void sched_sleep_ticks(uint64_t ticks);
+/* Sleep at least `us` microseconds of wall time (or until killed). */
+void sched_sleep_us(uint64_t us);
 uint64_t sched_ticks(void);
 struct proc *current_proc(void);
 /* Wait until p (already a zombie) has left its CPU for good. */

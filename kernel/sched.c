@@ -182,6 +182,16 @@ void sched_preempt_point(void)
     }
 }
 
+void sched_sleep_us(uint64_t us)
+{
+    /* Ticks alone are not enough: when the host is busy, QEMU delivers late
+     * timer interrupts back to back, and two ticks can pass in far less
+     * than 20 ms.  The TSC clock decides when the time is up. */
+    uint64_t deadline = time_now_us() + us;
+    while (time_now_us() < deadline && !current_proc()->killed)
+        sched_sleep_ticks(1);
+}
+
 void sched_sleep_ticks(uint64_t n)
 {
     spin_lock(&tick_lock);

@@ -101,9 +101,7 @@ int64_t sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
         return -EFAULT;
     if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
         return -EINVAL;
-    uint64_t us = req.tv_sec * 1000000ul + req.tv_nsec / 1000;
-    uint64_t ticks = (us * HZ + 999999) / 1000000;
-    sched_sleep_ticks(ticks);
+    sched_sleep_us(req.tv_sec * 1000000ul + (req.tv_nsec + 999) / 1000);
     if (urem) {
         struct timespec zero = {0, 0};
         if (copy_to_user(urem, &zero, sizeof(zero)))
