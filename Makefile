@@ -131,10 +131,13 @@ $(BUILD)/user/tests/%: $(BUILD)/user/user/tests/%.o $(BUILD)/user/libc.a user/us
 
 # The initrd: a cpio archive of user/etc, the programs (bin/) and the user
 # tests (tests/), unpacked into the in-memory file system at boot.
-INITRD_FILES := $(sort $(wildcard user/etc/*))
+INITRD_FILES := $(sort $(wildcard user/etc/*) $(BUILD)/etc/bench.sh)
+$(BUILD)/etc/bench.sh: tools/bench.py
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) tools/bench.py --write-script $@
 $(INITRD): $(INITRD_FILES) $(UBIN) $(UTEST) tools/mkinitrd.py
 	@echo "  CPIO  $@"
-	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(foreach f,$(INITRD_FILES),$(patsubst user/%,%,$(f))=$(f)) \
+	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(foreach f,$(INITRD_FILES),$(patsubst $(BUILD)/%,%,$(patsubst user/%,%,$(f)))=$(f)) \
 	    $(foreach f,$(UBIN) $(UTEST),$(patsubst $(BUILD)/user/%,%,$(f))=$(f))
 
 iso: $(ISO)

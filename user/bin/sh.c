@@ -1,7 +1,7 @@
 /* sh.c - a small shell: pipelines (|), redirection (<, >, >>), background
  * jobs (&), sequences (;), quotes, $? for the last exit status, and the
- * built-ins cd and exit.  Prompts only when asked to (-i) or when reading
- * the console, so scripts piped into it produce clean output. */
+ * built-ins cd and exit.  `sh FILE` runs the commands in FILE.  Prompts
+ * only when asked to (-i) or when reading the console. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -202,6 +202,11 @@ static void run_line(char **tok)
 
 int main(int argc, char **argv)
 {
+    FILE *in = stdin; /* sh FILE runs the commands in FILE */
+    if (argc > 1 && strcmp(argv[1], "-i") && !(in = fopen(argv[1], "r"))) {
+        fprintf(stderr, "sh: %s: %s\n", argv[1], strerror(errno));
+        return 127;
+    }
     struct stat st; /* prompt on the console (or with -i), not for a script */
     int interactive = (argc > 1 && !strcmp(argv[1], "-i")) ||
                       (argc == 1 && fstat(0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR);
@@ -213,7 +218,7 @@ int main(int argc, char **argv)
             ;
         if (interactive)
             fputs("$ ", stdout);
-        if (!fgets(line, sizeof(line), stdin))
+        if (!fgets(line, sizeof(line), in))
             break;
         if (tokenize(line, tok, MAX_WORDS * 2) > 0)
             run_line(tok);
