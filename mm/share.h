@@ -13,8 +13,6 @@
 #include "kernel/types.h"
 #include "pte.h"
 
-#define EAGAIN 11
-
 /* Make the table that `entry` points to (a table at `level`, 1..3) private
  * to the address space `entry` belongs to.  0, or -ENOMEM with nothing
  * changed.  The caller holds the address space's lock and flushes its TLB

@@ -1,14 +1,8 @@
 /* sys_mm.c - brk, mmap, munmap, mprotect: anonymous private memory only. */
+#include "kernel/mman.h"
 #include "kernel/proc.h"
 #include "kernel/sys.h"
 #include "mm/vm.h"
-
-#define PROT_READ     1
-#define PROT_WRITE    2
-#define PROT_EXEC     4
-#define MAP_PRIVATE   0x02
-#define MAP_FIXED     0x10
-#define MAP_ANONYMOUS 0x20
 
 static uint32_t prot_to_vm(int prot)
 {

@@ -9,6 +9,43 @@ extern trap_dispatch
 extern cpu_has_smap
 %define SYSCALL_VECTOR 0x100    ; kernel/syscall.h: not a hardware vector
 
+; The general registers, in the order of struct trapframe (arch/x86_64/trap.h):
+; r15 ends up lowest, at the frame's start.
+%macro PUSH_REGS 0
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+%endmacro
+%macro POP_REGS 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+%endmacro
+
 ; ---------------------------------------------------------------------------
 ; syscall: the CPU saved rip in rcx and rflags in r11, cleared IF (FMASK),
 ; and loaded the kernel code segment; rsp is still the user's.  Build a
@@ -26,21 +63,7 @@ syscall_entry:
     push rcx                        ; rip
     push 0                          ; error code
     push SYSCALL_VECTOR
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_REGS
     mov rdi, rsp
     cld
     call syscall_dispatch
@@ -67,21 +90,7 @@ trap_common:
     je .ac_clear
     clac
 .ac_clear:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_REGS
     mov rdi, rsp
     cld
     call trap_dispatch
@@ -97,42 +106,14 @@ trap_return:
     mov rcx, 0x00007ffffffff000
     cmp rax, rcx
     jae .iret                       ; never sysret to a non-canonical rip
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_REGS
     mov rcx, [rsp + 16]             ; user rip
     mov r11, [rsp + 32]             ; user rflags
     mov rsp, [rsp + 40]             ; user rsp (interrupts are off; NMIs use IST)
     swapgs
     o64 sysret
 .iret:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_REGS
     add rsp, 16                 ; vector and error code
     test byte [rsp + 8], 3      ; back to user mode?
     jz .to_kernel

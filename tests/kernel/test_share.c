@@ -34,6 +34,14 @@ static char byte_at(struct mm *mm, uint64_t va)
     return pgtable_translate(mm->pml4, va, &pa, NULL) ? *(char *)phys_to_virt(pa) : 0;
 }
 
+static struct mm *fork_shared(struct mm *a)
+{
+    mutex_lock(&a->lock);
+    struct mm *b = mm_fork(a, FORK_SHARE);
+    mutex_unlock(&a->lock);
+    return b;
+}
+
 static struct page *table_page(pte_t e) { return virt_to_page(pte_table(e)); }
 
 KTEST(share, fork_touches_only_the_pml4)
@@ -44,9 +52,7 @@ KTEST(share, fork_touches_only_the_pml4)
     for (unsigned i = 0; i < 3; i++)
         pgtable_translate(a->pml4, vas[i], &pa_before[i], NULL);
     uint64_t tables_before = pgtable_count_tables(a->pml4);
-    mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
-    mutex_unlock(&a->lock);
+    struct mm *b = fork_shared(a);
     ASSERT(b != NULL);
     for (unsigned slot = 0; slot < 256; slot++) {
         if (!a->pml4[slot])
@@ -71,9 +77,7 @@ KTEST(share, write_unshares_the_path_and_copies_the_page)
 {
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
-    mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
-    mutex_unlock(&a->lock);
+    struct mm *b = fork_shared(a);
     ASSERT(b != NULL);
     struct share_stats before = share_stats;
     ASSERT_EQ(vm_fault(b, VA1, FAULT_WRITE), 0);
@@ -103,9 +107,7 @@ KTEST(share, read_fault_in_shared_table_stays_private)
 {
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
-    mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
-    mutex_unlock(&a->lock);
+    struct mm *b = fork_shared(a);
     ASSERT(b != NULL);
     uint64_t va = VA1 + 5 * PAGE_SIZE; /* empty entry in the shared PT */
     ASSERT_EQ(vm_fault(b, va, 0), 0);
@@ -119,9 +121,7 @@ KTEST(share, last_user_takes_the_table_back)
 {
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
-    mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
-    mutex_unlock(&a->lock);
+    struct mm *b = fork_shared(a);
     ASSERT(b != NULL);
     mm_destroy(b); /* exit of a child that wrote nothing: one decrement per PDPT */
     EXPECT_EQ(table_page(a->pml4[0])->refcount, 1);
@@ -140,9 +140,7 @@ KTEST(share, unshare_without_memory_changes_nothing)
 {
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
-    mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
-    mutex_unlock(&a->lock);
+    struct mm *b = fork_shared(a);
     ASSERT(b != NULL);
     pte_t a0 = a->pml4[0], b0 = b->pml4[0];
     uint64_t free_before = pmm_free_pages();
@@ -167,9 +165,7 @@ KTEST(share, munmap_of_a_whole_shared_subtree_is_one_decrement)
 {
     struct mm *a = populated_mm(t, 'a');
     ASSERT(a != NULL);
-    mutex_lock(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
-    mutex_unlock(&a->lock);
+    struct mm *b = fork_shared(a);
     ASSERT(b != NULL);
     unsigned slot = pt_index(VA3, 4);
     struct page *pdpt = table_page(a->pml4[slot]);
