@@ -6,6 +6,8 @@
 
 #include "kernel/types.h"
 
+#define MAX_CPUS 8
+
 struct proc;
 
 struct cpu {
@@ -18,6 +20,8 @@ struct cpu {
     int lock_depth;       /* spinlocks held: interrupts stay off while > 0 */
     bool irq_were_on;     /* interrupt flag before the outermost lock */
     bool need_resched;    /* the timer says: switch at the next safe point */
+    uint32_t apic_id;     /* the local APIC's ID (from the MADT) */
+    volatile int online;  /* set by the CPU itself when it is up */
     uint64_t ticks;       /* timer interrupts seen */
 };
 

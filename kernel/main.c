@@ -96,6 +96,8 @@ void kmain(struct boot_info *bi)
     kmap_init(bi);
     pmm_init_high(bi);
     sched_init();
+    arch_smp_init();
+
     unpack_initrd(bi);
 
     const char *tests = cmdline_get("test");

@@ -296,8 +296,8 @@ def make_iso(kernel, cmdline, out, module):
 
 def run_boot(args, boot, expected):
     log_path = os.path.join(args.logs, boot.name + ".log")
-    cmdline = "test=%s expect_loader=%s expect_module=1 %s" % (boot.patterns, boot.loader,
-                                                              boot.extra_args)
+    cmdline = "test=%s expect_loader=%s expect_module=1 expect_cpus=%d %s" % (
+        boot.patterns, boot.loader, boot.smp, boot.extra_args)
     module = args.initrd
     iso_path = None
     if boot.iso:
@@ -318,6 +318,8 @@ def standard_boots():
         Boot("pvh", "*", "pvh"),
         Boot("iso", "*", "multiboot2", iso=True),
                 Boot("microvm", "*", "pvh", machine="microvm"),
+        # Every test with four CPUs started (parked until the SMP scheduler).
+        Boot("smp4", "*", "pvh", smp=4),
         # The fork and copy-on-write suite again in the classic fork modes.
         Boot("copy", "user/*,forkmodes/*", "pvh", extra_args="fork=copy"),
         Boot("eager", "user/*,forkmodes/*", "pvh", extra_args="fork=eager"),

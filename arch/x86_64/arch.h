@@ -164,6 +164,12 @@ void arch_cpu_init(void);                           /* GDT, TSS, IDT, CPU featur
 void arch_percpu_init(struct cpu *c, int id);       /* GS base -> c */
 void arch_timer_init(void);                         /* LAPIC timer at HZ, TSC calibrated */
 void arch_irq_eoi(void);
+/* Start the other CPUs (smp.c); they stay parked for now.  CPUs online. */
+int arch_smp_init(void);
+int arch_cpus_found(void);
+int arch_cpus_online(void);
+void arch_cpu_init_this(int cpu); /* GDT/TSS, IDT, features, on this CPU */
+#define KSTACK_ORDER_ARCH 2       /* = KSTACK_ORDER (kernel/proc.h) */
 /* Context switch (switch.asm): save callee-saved registers and rsp into
  * *save_rsp, continue on new_rsp. */
 void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);

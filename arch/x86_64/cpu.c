@@ -12,12 +12,14 @@
 bool cpu_has_smep;
 bool cpu_has_smap; /* read by usercopy.asm (one byte) */
 
-void arch_cpu_init(void)
+/* What every CPU sets up for itself: its GDT and TSS, the shared IDT,
+ * control-register features, the FPU and the syscall MSRs. */
+void arch_cpu_init_this(int cpu)
 {
-    gdt_init();
-    idt_init();
+    gdt_init(cpu);
+    idt_load_shared();
     uint32_t r[4];
-    cpuid(0, 0, r);
+    cpuid(0, 0, r); /* (the same answers on every CPU of a machine) */
     if (r[0] >= 7) {
         cpuid(7, 0, r);
         cpu_has_smep = r[1] & (1u << 7);
@@ -31,4 +33,10 @@ void arch_cpu_init(void)
     write_cr4(cr4);
     arch_fpu_init();
     arch_syscall_init();
+}
+
+void arch_cpu_init(void)
+{
+    idt_init();
+    arch_cpu_init_this(0);
 }

@@ -16,7 +16,7 @@
 #define IST_MCE          3
 #define IST_COUNT        3
 
-void gdt_init(void);
+void gdt_init(int cpu);
 void tss_set_kernel_stack(uint64_t rsp0);
 /* descriptors.asm: lgdt, reload segment registers, ltr */
 void gdt_load(void *gdt, uint16_t size, uint16_t tss_sel);

@@ -35,5 +35,7 @@ void idt_init(void)
     set_gate(T_NMI, trap_stubs[T_NMI], IST_NMI, 0);
     set_gate(T_MACHINE_CHECK, trap_stubs[T_MACHINE_CHECK], IST_MCE, 0);
     set_gate(T_BREAKPOINT, trap_stubs[T_BREAKPOINT], 0, 3); /* int3 from user */
-    idt_load(idt, sizeof(idt));
 }
+
+/* Every CPU loads the same table. */
+void idt_load_shared(void) { idt_load(idt, sizeof(idt)); }

@@ -24,8 +24,15 @@
 uint64_t tsc_per_us; /* TSC ticks per microsecond */
 static volatile uint32_t *lapic;
 
-static uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }
-static void lapic_write(uint32_t reg, uint32_t v) { lapic[reg / 4] = v; }
+uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }
+void lapic_write(uint32_t reg, uint32_t v) { lapic[reg / 4] = v; }
+
+/* Every CPU turns its own local APIC on (spurious vector 0xff). */
+void lapic_enable(void)
+{
+    lapic = phys_to_virt(rdmsr(MSR_APIC_BASE) & PAGE_MASK);
+    lapic_write(LAPIC_SVR, 0x100 | 0xff);
+}
 
 void arch_irq_eoi(void) { lapic_write(LAPIC_EOI, 0); }
 

@@ -35,6 +35,7 @@ struct trapframe {
 #define SYSCALL_VECTOR_MARK 0x100
 
 void idt_init(void);
+void idt_load_shared(void);
 void trap_dispatch(struct trapframe *tf);
 
 #endif
