@@ -4,11 +4,14 @@
 #ifndef CPU_H
 #define CPU_H
 
+#include "kernel/list.h"
 #include "kernel/types.h"
 
 #define MAX_CPUS 8
 
 struct proc;
+
+#include "kernel/cpustat.h"
 
 struct cpu {
     struct cpu *self;    /* gs:0  - this_cpu() reads it */
@@ -23,6 +26,14 @@ struct cpu {
     uint32_t apic_id;     /* the local APIC's ID (from the MADT) */
     volatile int online;  /* set by the CPU itself when it is up */
     uint64_t ticks;       /* timer interrupts seen */
+    void *boot_stack;     /* an AP's first stack; becomes its idle thread's */
+
+    /* The scheduler's part (kernel/sched.c), all [sched_lock]: */
+    struct list_head runq; /* runnable threads waiting for this CPU */
+    int nr_queued;         /* length of runq */
+    bool sched_ready;      /* takes threads (its idle thread exists) */
+
+    struct cpu_stats stats; /* [this CPU only] read by cowl_cpustat */
 };
 
 #define CPU_OFFSET_KERNEL_RSP 8

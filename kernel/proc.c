@@ -11,6 +11,7 @@
 #include "mm/heap.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/tlb.h"
 #include "mm/vm.h"
 
 static struct spinlock proc_table_lock = SPINLOCK_INIT("proc_table");
@@ -112,7 +113,7 @@ static void release_user_resources(struct proc *p)
         /* In this order: a switch away and back after p->mm = NULL reloads
          * kernel_pml4, never the address space being freed. */
         p->mm = NULL;
-        arch_switch_address_space(kernel_pml4);
+        tlb_switch_to(kernel_pml4);
         mm_destroy(mm);
     }
 }

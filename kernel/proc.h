@@ -28,6 +28,7 @@ enum proc_state {
     P_ZOMBIE,   /* exited; waiting for its parent to collect it */
 };
 
+struct cpu;
 struct mm;
 struct inode;
 struct file;
@@ -45,6 +46,7 @@ struct proc {
     int exit_status;           /* [p] waitpid status, valid once P_ZOMBIE */
     struct waitq child_exit;   /* [s] this proc sleeps here for its children */
     bool is_idle;              /* [-] */
+    struct cpu *cpu;           /* [s] the CPU it runs on, is queued on, or ran on last */
 
     /* User processes only (NULL/0 for kernel threads): */
     struct mm *mm;              /* [c] address space */
@@ -63,6 +65,9 @@ struct proc {
 
 /* ---- kernel/sched.c: running, sleeping, waking */
 void sched_init(void);
+/* An AP joins the scheduler; its current stack becomes its idle thread's. */
+__attribute__((noreturn)) void sched_cpu_enter(struct cpu *c);
+void sched_resched_ipi(void);
 void proc_start(struct proc *p); /* make a new proc runnable */
 void sched_yield(void);
 void sched_tick(void);          /* timer interrupt */

@@ -9,6 +9,7 @@
 #include "kernel/sys.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"
+#include "mm/tlb.h"
 #include "mm/vm.h"
 #include "trap.h"
 
@@ -67,7 +68,7 @@ int process_exec(const char *path, char *const argv[], char *const envp[])
         return err;
     struct mm *old = cur->mm;
     cur->mm = mm;
-    arch_switch_address_space(mm->pml4);
+    tlb_switch_to(mm->pml4);
     if (old)
         mm_destroy(old);
     strlcpy(cur->name, basename(path), sizeof(cur->name));

@@ -1,22 +1,36 @@
-/* sched.c - the run queue, switching, sleeping and waking.
+/* sched.c - run queues, switching, sleeping and waking, on every CPU.
  *
- * One run queue, round robin: the timer asks the running thread to give up
- * the CPU every tick (10 ms), and it goes to the back of the queue.
+ *   CPU 0: runq  A -> B        CPU 1: runq  (empty)  --> steals A
+ *   CPU 2: runq  C             CPU 3: runq  D
  *
- * sched_lock is held across arch_switch(): the thread that switches away
- * takes it and the thread that switches in releases it.  That is what makes
- * it safe for a parent to free a zombie's stack: it takes sched_lock first
- * (sched_wait_off_cpu), and cannot get it before the zombie is off its stack. */
+ * Each CPU has its own run queue and round-robins it: the timer asks the
+ * running thread to give up the CPU every tick (10 ms) and it goes to the
+ * back of its CPU's queue.  Balancing is simple: a thread that wakes up or
+ * is new goes to the least loaded CPU, and a CPU with an empty queue takes
+ * the first thread of the longest one before it goes idle.  A CPU that
+ * gets work while idle is woken with an IPI.
+ *
+ * One lock, sched_lock, protects all the queues and every thread's state.
+ * It is held across arch_switch(): the thread that switches away takes it
+ * and the thread that switches in releases it.  That makes migration safe
+ * (no other CPU can pick a thread until it is off its stack here) and lets
+ * a parent free a zombie's stack: it takes sched_lock first
+ * (sched_wait_off_cpu), and cannot get it before the zombie is off its
+ * stack.  A global lock limits scaling; at 8 CPUs it is not what costs. */
 #include "kernel/cpu.h"
 #include "kernel/file.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/string.h"
 #include "kernel/time.h"
+#include "mm/heap.h"
 #include "mm/pgtable.h"
+#include "mm/tlb.h"
 #include "mm/vm.h"
 
 static struct spinlock sched_lock = SPINLOCK_INIT("sched");
-static struct list_head run_queue = LIST_HEAD_INIT(run_queue); /* [sched_lock] */
+static struct cpu *sched_cpus[MAX_CPUS]; /* [sched_lock] the CPUs taking threads */
+static int sched_ncpus;                  /* [sched_lock] */
 
 static struct spinlock tick_lock = SPINLOCK_INIT("ticks");
 static struct waitq tick_waitq = WAITQ_INIT(tick_waitq); /* [sched_lock] */
@@ -27,38 +41,84 @@ struct proc *current_proc(void) { return this_cpu()->current; }
 void sched_lock_acquire(void) { spin_lock(&sched_lock); }
 void sched_lock_release(void) { spin_unlock(&sched_lock); }
 
+/* How busy a CPU is: queued threads, plus the one running. */
+static int load(const struct cpu *c) { return c->nr_queued + (c->current != c->idle); }
+
+static void enqueue(struct cpu *c, struct proc *p)
+{
+    p->state = P_RUNNABLE;
+    p->cpu = c;
+    list_add_tail(&p->run_link, &c->runq);
+    c->nr_queued++;
+}
+
+static struct proc *dequeue(struct cpu *c)
+{
+    if (list_empty(&c->runq))
+        return NULL;
+    struct proc *p = container_of(c->runq.next, struct proc, run_link);
+    list_del(&p->run_link);
+    c->nr_queued--;
+    return p;
+}
+
+/* The next thread for this CPU: its own queue first, else the head of the
+ * longest other queue (balancing by stealing). */
+static struct proc *pick_next(struct cpu *me)
+{
+    struct proc *p = dequeue(me);
+    if (p)
+        return p;
+    struct cpu *victim = NULL;
+    for (int i = 0; i < sched_ncpus; i++) {
+        struct cpu *c = sched_cpus[i];
+        if (c != me && c->nr_queued > 0 && (!victim || c->nr_queued > victim->nr_queued))
+            victim = c;
+    }
+    return victim ? dequeue(victim) : NULL;
+}
+
 /* Pick the next thread and switch to it.  sched_lock held; the caller has
  * already put the current thread where it belongs (run queue, wait queue,
  * or nowhere if it is a zombie). */
 static void switch_to_next(void)
 {
     struct cpu *c = this_cpu();
-    struct proc *prev = c->current, *next = c->idle;
-    if (!list_empty(&run_queue)) {
-        next = container_of(run_queue.next, struct proc, run_link);
-        list_del(&next->run_link);
-    }
+    struct proc *prev = c->current, *next = pick_next(c);
+    if (!next)
+        next = c->idle;
     if (next == prev) {
         prev->state = P_RUNNING;
         return;
     }
     next->state = P_RUNNING;
+    next->cpu = c;
     c->current = next;
+    c->stats.switches++;
     arch_set_kernel_stack((uint64_t)next->kstack + KSTACK_SIZE);
     if (prev->fpu && prev->state != P_ZOMBIE)
         arch_fpu_save(prev->fpu);
     if (next->fpu)
         arch_fpu_restore(next->fpu);
-    arch_switch_address_space(next->mm ? next->mm->pml4 : kernel_pml4);
+    tlb_switch_to(next->mm ? next->mm->pml4 : kernel_pml4);
     bool irq_were_on = c->irq_were_on;
     arch_switch(&prev->ctx_rsp, next->ctx_rsp);
     this_cpu()->irq_were_on = irq_were_on; /* we may be back on another CPU */
 }
 
+/* A thread becomes runnable: queue it on the least loaded CPU (ties: the
+ * CPU it ran on last, then this one) and wake that CPU if it idles. */
 static void make_runnable(struct proc *p)
 {
-    p->state = P_RUNNABLE;
-    list_add_tail(&p->run_link, &run_queue);
+    struct cpu *me = this_cpu(), *best = p->cpu && p->cpu->sched_ready ? p->cpu : me;
+    for (int i = 0; i < sched_ncpus; i++)
+        if (load(sched_cpus[i]) < load(best))
+            best = sched_cpus[i];
+    enqueue(best, p);
+    if (best != me && best->current == best->idle) {
+        me->stats.resched_ipis_sent++;
+        arch_send_ipi(best->id, VECTOR_IPI_RESCHED);
+    }
 }
 
 /* First code a new thread runs (arch_thread_entry, arch_fork_entry). */
@@ -80,7 +140,7 @@ void sched_yield(void)
     spin_lock(&sched_lock);
     struct proc *cur = current_proc();
     if (!cur->is_idle)
-        make_runnable(cur);
+        enqueue(this_cpu(), cur); /* the back of our own queue */
     switch_to_next();
     spin_unlock(&sched_lock);
 }
@@ -140,22 +200,37 @@ void sched_wait_off_cpu(struct proc *p)
     spin_unlock(&sched_lock);
 }
 
-/* The idle thread: runs only when the run queue is empty. */
+/* Work this CPU could run: its queue, or one it may steal from. */
+static bool work_waiting(struct cpu *me)
+{
+    (void)me; /* its own queue or any other: pick_next steals */
+    for (int i = 0; i < sched_ncpus; i++)
+        if (__atomic_load_n(&sched_cpus[i]->nr_queued, __ATOMIC_RELAXED) > 0)
+            return true;
+    return false;
+}
+
+/* The idle thread of each CPU: runs only when there is nothing to do, and
+ * halts until an interrupt (its timer, or a resched IPI) says otherwise. */
 static int idle_loop(void *arg)
 {
     (void)arg;
+    struct cpu *me = this_cpu();
     for (;;) {
         spin_lock(&sched_lock);
-        if (!list_empty(&run_queue))
+        if (work_waiting(me))
             switch_to_next();
         spin_unlock(&sched_lock);
         irq_disable();
-        if (list_empty(&run_queue))
+        if (!work_waiting(me))
             cpu_idle_wait(); /* sti; hlt: no interrupt can slip in between */
         irq_enable();
     }
     return 0;
 }
+
+/* The resched IPI: another CPU queued work for us (idle_loop looks). */
+void sched_resched_ipi(void) { this_cpu()->need_resched = true; }
 
 uint64_t sched_ticks(void) { return ticks; }
 
@@ -204,17 +279,54 @@ void sched_sleep_ticks(uint64_t n)
 extern struct proc boot_proc;
 extern char boot_stack_hi[];
 
+/* Let CPU c take threads; sched_lock held. */
+static void cpu_ready(struct cpu *c)
+{
+    list_init(&c->runq);
+    c->nr_queued = 0;
+    c->sched_ready = true;
+    sched_cpus[sched_ncpus++] = c;
+}
+
 void sched_init(void)
 {
     struct cpu *c = this_cpu();
     boot_proc.kstack = boot_stack_hi;
+    boot_proc.cpu = c;
     c->current = &boot_proc;
     struct proc *idle = kthread_create("idle", idle_loop, NULL);
     if (!idle)
         panic("sched_init: no memory for the idle thread");
     idle->is_idle = true;
     c->idle = idle;
+    spin_lock(&sched_lock);
+    cpu_ready(c);
+    spin_unlock(&sched_lock);
     arch_set_kernel_stack((uint64_t)boot_stack_hi + KSTACK_SIZE);
     arch_timer_init();
     irq_enable();
+}
+
+/* An AP, up and on its boot stack, becomes a scheduler CPU: the code
+ * running now turns into its idle thread (so the stack is not wasted). */
+void sched_cpu_enter(struct cpu *c)
+{
+    struct proc *idle = kzalloc(sizeof(*idle));
+    if (!idle)
+        panic("sched_cpu_enter: no memory for CPU %d's idle thread", c->id);
+    strlcpy(idle->name, "idle", sizeof(idle->name));
+    idle->pid = -1;
+    idle->is_idle = true;
+    idle->state = P_RUNNING;
+    idle->kstack = c->boot_stack;
+    idle->cpu = c;
+    list_init(&idle->run_link);
+    c->idle = c->current = idle;
+    arch_set_kernel_stack((uint64_t)c->boot_stack + KSTACK_SIZE);
+    spin_lock(&sched_lock);
+    cpu_ready(c);
+    spin_unlock(&sched_lock);
+    irq_enable();
+    idle_loop(NULL);
+    panic("sched_cpu_enter: idle loop returned");
 }

@@ -1,7 +1,13 @@
-/* spinlock.c - spinlocks and the per-CPU interrupt-off nesting count. */
+/* spinlock.c - spinlocks and the per-CPU interrupt-off nesting count.
+ *
+ * A CPU spinning here has interrupts off, so it cannot take a TLB
+ * shootdown IPI; if the lock holder is the CPU waiting for that flush,
+ * both would wait forever.  The spin loop therefore serves pending
+ * shootdown requests itself (tlb_poll). */
 #include "kernel/spinlock.h"
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
+#include "mm/tlb.h"
 
 void irq_push(void)
 {
@@ -31,8 +37,10 @@ void spin_lock(struct spinlock *l)
     if (spin_held(l))
         panic("spin_lock: %s already held by this CPU", l->name);
     while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+            tlb_poll(); /* the holder may be waiting for our TLB flush (mm/tlb.c) */
             cpu_relax();
+        }
     l->owner = this_cpu();
 }
 

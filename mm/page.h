@@ -33,6 +33,8 @@ struct page {
     union {
         struct list_head free_link; /* [z] PAGE_FREE: free-list membership */
         struct list_head slab_link; /* [heap lock] PAGE_HEAP: partial-slab list */
+        uint32_t cpus_live;         /* [a] PAGE_TABLE level 4: the CPUs that have this
+                                       PML4 in CR3 (bit = CPU index; mm/tlb.c) */
     };
     union {
         uint64_t populated; /* [t] PAGE_TABLE: bit i set when any of entries

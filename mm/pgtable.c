@@ -51,6 +51,7 @@ pte_t *table_alloc(int level)
     __atomic_add_fetch(&pgtable_tables_allocated, 1, __ATOMIC_RELAXED);
     p->level = level;
     p->populated = 0;
+    p->cpus_live = 0;
     p->lock = (struct spinlock)SPINLOCK_INIT("pgtable");
     return page_to_virt(p);
 }
@@ -76,7 +77,7 @@ pte_t *pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags)
         } else if (pte_large(*e)) {
             return NULL;
         } else if ((*e & PTE_COW_TABLE) && (flags & PGW_UNSHARE)) {
-            if (share_unshare(e, l - 1))
+            if (share_unshare(pml4, e, l - 1))
                 return NULL;
         }
         table = pte_table(*e);
@@ -203,8 +204,9 @@ pte_t *pgtable_create(void)
 
 void pgtable_destroy(pte_t *pml4)
 {
-    if (read_cr3() == virt_to_phys(pml4))
-        panic("pgtable_destroy: destroying the live address space");
+    if (read_cr3() == virt_to_phys(pml4) || virt_to_page(pml4)->cpus_live)
+        panic("pgtable_destroy: address space still live on CPUs %x",
+              virt_to_page(pml4)->cpus_live);
     for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
         if (pml4[i])
             table_put(pte_table(pml4[i]), 3);
@@ -216,7 +218,8 @@ void pgtable_destroy(pte_t *pml4)
 /* Clear [start, end) below the entries of `table` (at `level`, covering
  * addresses from `base`).  Fully covered subtrees are dropped whole; a
  * partially covered one is descended into (it was unshared beforehand). */
-static void unmap_level(pte_t *table, int level, uint64_t base, uint64_t start, uint64_t end)
+static void unmap_level(pte_t *table, int level, uint64_t base, uint64_t start, uint64_t end,
+                        struct tlb_gather *g)
 {
     uint64_t span = pt_entry_span(level);
     for_each_entry(table, i)
@@ -227,16 +230,18 @@ static void unmap_level(pte_t *table, int level, uint64_t base, uint64_t start, 
         pte_t e = table[i];
         if (level == 1) {
             pte_set(&table[i], 0);
+            tlb_gather_add(g, lo, hi);
             struct page *p = pgtable_counted_page(pte_addr(e));
             if (p)
-                page_put(p);
+                tlb_gather_page(g, p);
         } else if (start <= lo && hi <= end) {
             pte_set(&table[i], 0);
-            table_put(pte_table(e), level - 1);
+            tlb_gather_add(g, lo, hi);
+            tlb_gather_table(g, pte_table(e), level - 1);
         } else {
             if (e & PTE_COW_TABLE)
                 panic("unmap_level: partially covered table at %lx is still shared", lo);
-            unmap_level(pte_table(e), level - 1, lo, start, end);
+            unmap_level(pte_table(e), level - 1, lo, start, end, g);
         }
     }
 }
@@ -250,7 +255,7 @@ static int unshare_path(pte_t *pml4, uint64_t va)
         pte_t *e = &table[pt_index(va, l)];
         if (!pte_present(*e))
             return 0;
-        if ((*e & PTE_COW_TABLE) && share_unshare(e, l - 1))
+        if ((*e & PTE_COW_TABLE) && share_unshare(pml4, e, l - 1))
             return -ENOMEM;
         table = pte_table(*e);
     }
@@ -264,13 +269,18 @@ int pgtable_unmap_range(pte_t *pml4, uint64_t start, uint64_t end)
     int err = unshare_path(pml4, start);
     if (!err)
         err = unshare_path(pml4, end - 1);
-    if (!err)
-        unmap_level(pml4, 4, 0, start, end);
-    return err;
+    if (err)
+        return err;
+    struct tlb_gather g;
+    tlb_gather_init(&g, pml4);
+    unmap_level(pml4, 4, 0, start, end, &g);
+    tlb_gather_flush(&g); /* once for the range; then the pages may go */
+    return 0;
 }
 
 /* Unshare every shared table that has entries inside [start, end). */
-static int unshare_level(pte_t *table, int level, uint64_t base, uint64_t start, uint64_t end)
+static int unshare_level(pte_t *pml4, pte_t *table, int level, uint64_t base, uint64_t start,
+                         uint64_t end)
 {
     uint64_t span = pt_entry_span(level);
     for_each_entry(table, i)
@@ -278,9 +288,9 @@ static int unshare_level(pte_t *table, int level, uint64_t base, uint64_t start,
         uint64_t lo = base + i * span;
         if (lo + span <= start || lo >= end || level == 1)
             continue;
-        if ((table[i] & PTE_COW_TABLE) && share_unshare(&table[i], level - 1))
+        if ((table[i] & PTE_COW_TABLE) && share_unshare(pml4, &table[i], level - 1))
             return -ENOMEM;
-        int err = unshare_level(pte_table(table[i]), level - 1, lo, start, end);
+        int err = unshare_level(pml4, pte_table(table[i]), level - 1, lo, start, end);
         if (err)
             return err;
     }
@@ -309,7 +319,7 @@ int pgtable_protect_range(pte_t *pml4, uint64_t start, uint64_t end, pte_t leaf)
 {
     if (start >= end || end > USER_TOP)
         return -EINVAL;
-    int err = unshare_level(pml4, 4, 0, start, end);
+    int err = unshare_level(pml4, pml4, 4, 0, start, end);
     if (!err)
         protect_level(pml4, 4, 0, start, end, leaf);
     return err;

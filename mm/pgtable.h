@@ -55,8 +55,9 @@ int pgtable_map_large(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags);
 int pgtable_unmap(pte_t *pml4, uint64_t va);
 /* Remove every mapping in [start, end) of the user half.  Whole subtrees in
  * the range go with one table_put; shared tables on the two boundary paths
- * are unshared first, so -ENOMEM comes before anything changed.  The caller
- * flushes the TLB. */
+ * are unshared first, so -ENOMEM comes before anything changed.  Flushes
+ * the TLB of every CPU where the address space is live (once, for the
+ * range) before the pages and tables go. */
 int pgtable_unmap_range(pte_t *pml4, uint64_t start, uint64_t end);
 /* Give the present leaves in [start, end) the permissions `leaf` (PTE_W,
  * PTE_U, PTE_NX; W is only ever removed here: a write fault adds it back).

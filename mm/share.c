@@ -14,16 +14,13 @@
 
 struct share_stats share_stats;
 
-/* Which address space and which addresses an entry belongs to: the walk
- * that reached it knows, but flushing only needs the PML4 of this CPU's
- * current address space and a range.  An entry at index i of a table at
- * `level` covers pt_entry_span(level) bytes; we flush the whole user half
- * when in doubt, which the flush API turns into one CR3 reload. */
-static void flush_after_unshare(void)
-{
-    pte_t *live = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
-    tlb_flush(live, 0, USER_TOP);
-}
+/* After an entry stopped pointing at a shared table, no CPU running this
+ * address space may keep paging-structure caches that lead through it (the
+ * table may be freed once the others let go), nor read-only translations
+ * that would fault again for nothing.  An entry covers up to 512 GiB, so
+ * we flush the whole user half: the flush API makes that one CR3 reload
+ * per CPU. */
+static void flush_after_unshare(pte_t *pml4) { tlb_flush(pml4, 0, USER_TOP); }
 
 /* Copy table `old` (at `level`) into `copy`, adding the references the copy
  * holds.  Entries pointing to tables become read-only + COW_TABLE in both
@@ -49,17 +46,17 @@ static void copy_table(pte_t *old, pte_t *copy, int level)
     }
 }
 
-static int unshare(pte_t *entry, int level);
+static int unshare(pte_t *pml4, pte_t *entry, int level);
 
-int share_unshare(pte_t *entry, int level)
+int share_unshare(pte_t *pml4, pte_t *entry, int level)
 {
     uint64_t t0 = time_now_ns();
-    int err = unshare(entry, level);
+    int err = unshare(pml4, entry, level);
     share_stats.unshare_ns[level] += time_now_ns() - t0;
     return err;
 }
 
-static int unshare(pte_t *entry, int level)
+static int unshare(pte_t *pml4, pte_t *entry, int level)
 {
     for (;;) {
         pte_t seen = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
@@ -76,7 +73,7 @@ static int unshare(pte_t *entry, int level)
             pte_set(entry, (seen | PTE_W) & ~PTE_COW_TABLE); /* last user: take it back */
             spin_unlock(&tp->lock);
             share_stats.unshare_takebacks[level]++;
-            flush_after_unshare();
+            flush_after_unshare(pml4);
             return 0;
         }
         pte_t *copy = table_alloc(level);
@@ -87,9 +84,9 @@ static int unshare(pte_t *entry, int level)
         copy_table(table, copy, level);
         pte_set(entry, virt_to_phys(copy) | (seen & ~(PTE_ADDR_MASK | PTE_COW_TABLE)) | PTE_W);
         spin_unlock(&tp->lock);
+        flush_after_unshare(pml4);
         table_put(table, level); /* may free it, if the others left meanwhile */
         share_stats.unshare_copies[level]++;
-        flush_after_unshare();
         return 0;
     }
 }
@@ -108,7 +105,7 @@ void share_fork(pte_t *parent_pml4, pte_t *child_pml4)
     tlb_flush(parent_pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
 }
 
-int share_break_cow(pte_t *entry, pte_t seen, pte_t leaf_flags)
+int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t leaf_flags)
 {
     struct page *old = pgtable_counted_page(pte_addr(seen));
     if (!old)
@@ -130,6 +127,10 @@ int share_break_cow(pte_t *entry, pte_t seen, pte_t leaf_flags)
         page_put(copy); /* lost the race: someone else resolved it */
         return -EAGAIN;
     }
+    /* Other CPUs may still read the old page through a stale read-only
+     * translation: only after they flushed may our reference go (it may
+     * be the last one by now). */
+    tlb_flush(pml4, va, va + PAGE_SIZE);
     page_put(old);
     share_stats.cow_copies++;
     return 0;

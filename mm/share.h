@@ -14,10 +14,10 @@
 #include "pte.h"
 
 /* Make the table that `entry` points to (a table at `level`, 1..3) private
- * to the address space `entry` belongs to.  0, or -ENOMEM with nothing
- * changed.  The caller holds the address space's lock and flushes its TLB
- * (share_unshare flushes the range the entry covers). */
-int share_unshare(pte_t *entry, int level);
+ * to the address space `pml4` (which `entry` belongs to).  0, or -ENOMEM
+ * with nothing changed.  Flushes that address space on every CPU where it
+ * is live before a table it let go of can be freed. */
+int share_unshare(pte_t *pml4, pte_t *entry, int level);
 /* fork, "share" mode: copy the parent's present user PML4 entries into the
  * child's, both read-only with COW_TABLE, one more reference per PDPT. */
 void share_fork(pte_t *parent_pml4, pte_t *child_pml4);
@@ -25,7 +25,7 @@ void share_fork(pte_t *parent_pml4, pte_t *child_pml4);
  * a region that allows writing: reuse the page if ours is its only
  * reference, else copy it, and install the result with a compare-and-swap.
  * 0, -EAGAIN if the entry changed meanwhile (retry), or -ENOMEM. */
-int share_break_cow(pte_t *entry, pte_t seen, pte_t leaf_flags);
+int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t leaf_flags);
 
 /* Counters for tests and benchmarks. */
 struct share_stats {

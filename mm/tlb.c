@@ -1,15 +1,56 @@
-/* tlb.c - flushing stale translations after page-table changes. */
+/* tlb.c - TLB shootdown: making every CPU forget translations that a
+ * page-table change made stale.
+ *
+ *   CPU 0 (changes a table)               CPU 2 (runs a thread of the same mm)
+ *   change the entries
+ *   flush its own TLB
+ *   take shootdown_lock, fill in `req`
+ *   pending = {2}; IPI CPU 2  ---------->  tlb_ipi(): flush the range,
+ *   spin while pending != 0   <----------  clear its bit in pending
+ *   release shootdown_lock
+ *
+ * Only CPUs in the address space's live set get an IPI: the set is kept by
+ * tlb_switch_to(), which adds a CPU before it loads the new CR3 and removes
+ * it only after it has loaded another one.  A CPU outside the set holds no
+ * translation of that address space (cowl does not use PCIDs: a CR3 load
+ * drops all non-global entries).
+ *
+ * Deadlock: the sender waits with interrupts off; a target spinning for a
+ * lock with interrupts off would never take the IPI.  So every spin loop in
+ * spin_lock() calls tlb_poll(), which serves the request without the IPI. */
 #include "mm/tlb.h"
 #include "arch.h"
+#include "kernel/cpu.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "kernel/time.h"
+#include "mm/page.h"
 #include "mm/pgtable.h"
+#include "mm/pmm.h"
 
-void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end)
+/* One request at a time (shootdown_lock): simple, and enough for 8 CPUs. */
+static struct spinlock shootdown_lock = SPINLOCK_INIT("shootdown");
+static struct {
+    uint64_t cr3;              /* the address space (physical PML4) */
+    uint64_t start, end;       /* the range; start >= USER_TOP: kernel */
+    volatile uint32_t pending; /* [a] CPUs that have not flushed yet */
+} req;
+
+static uint32_t *live_set(pte_t *pml4) { return &virt_to_page(pml4)->cpus_live; }
+static uint32_t cpu_bit(void) { return 1u << this_cpu()->id; }
+
+/* Flush [start, end) of the address space cr3 on this CPU, if it is live
+ * here (kernel ranges always are). */
+static void flush_local(uint64_t cr3, uint64_t start, uint64_t end)
 {
-    bool live = read_cr3() == virt_to_phys(pml4) || start >= USER_TOP;
-    if (!live)
+    bool kernel = start >= USER_TOP;
+    if (!kernel && read_cr3() != cr3)
         return;
+    struct cpu_stats *st = &this_cpu()->stats;
+    st->tlb_flushes++;
     if ((end - start) / PAGE_SIZE > TLB_FULL_FLUSH_PAGES) {
-        if (start >= USER_TOP)
+        st->tlb_full_flushes++;
+        if (kernel)
             arch_flush_tlb_global(); /* kernel mappings are global: CR3 reload keeps them */
         else
             arch_flush_tlb_all();
@@ -17,4 +58,147 @@ void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end)
     }
     for (uint64_t va = start; va < end; va += PAGE_SIZE)
         arch_flush_tlb_page(va);
+}
+
+static uint32_t online_set(void)
+{
+    uint32_t set = 0;
+    for (int i = 0; i < MAX_CPUS; i++) {
+        struct cpu *c = arch_cpu(i);
+        if (c && __atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+            set |= 1u << i;
+    }
+    return set;
+}
+
+static void shootdown(uint32_t targets, uint64_t cr3, uint64_t start, uint64_t end)
+{
+    struct cpu_stats *st = &this_cpu()->stats;
+    spin_lock(&shootdown_lock);
+    req.cr3 = cr3;
+    req.start = start;
+    req.end = end;
+    __atomic_store_n(&req.pending, targets, __ATOMIC_RELEASE);
+    uint64_t t0 = time_now_ns();
+    for (int i = 0; i < MAX_CPUS; i++) {
+        if (targets & (1u << i)) {
+            arch_send_ipi(i, VECTOR_IPI_TLB);
+            st->tlb_ipis_sent++;
+        }
+    }
+    while (__atomic_load_n(&req.pending, __ATOMIC_ACQUIRE))
+        cpu_relax();
+    st->shootdown_wait_ns += time_now_ns() - t0;
+    st->tlb_shootdowns++;
+    spin_unlock(&shootdown_lock);
+}
+
+void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end)
+{
+    irq_push(); /* stay on this CPU: "the others" must mean the same CPUs throughout */
+    bool kernel = start >= USER_TOP;
+    uint64_t cr3 = virt_to_phys(pml4);
+    flush_local(cr3, start, end);
+    /* Our entry stores must be visible before we read the live set, and a
+     * CPU joining the set (a locked OR) does so before it loads CR3: so
+     * either we see its bit, or its table walks see our new entries. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint32_t live = kernel ? online_set() : __atomic_load_n(live_set(pml4), __ATOMIC_ACQUIRE);
+    uint32_t others = live & ~cpu_bit();
+    if (others)
+        shootdown(others, cr3, start, end);
+    irq_pop();
+}
+
+void tlb_flush_local(uint64_t va)
+{
+    this_cpu()->stats.tlb_flushes++;
+    arch_flush_tlb_page(va);
+}
+
+/* Serve the current request if it names this CPU. */
+static bool serve(void)
+{
+    uint32_t me = cpu_bit();
+    if (!(__atomic_load_n(&req.pending, __ATOMIC_ACQUIRE) & me))
+        return false;
+    flush_local(req.cr3, req.start, req.end);
+    __atomic_and_fetch(&req.pending, ~me, __ATOMIC_RELEASE);
+    return true;
+}
+
+void tlb_ipi(void)
+{
+    if (serve())
+        this_cpu()->stats.tlb_ipis_received++;
+}
+
+void tlb_poll(void)
+{
+    if (this_cpu()->id < MAX_CPUS && serve()) /* the IPI that arrives later finds nothing */
+        this_cpu()->stats.tlb_ipis_received++;
+}
+
+static bool tracked(pte_t *pml4)
+{
+    return pml4 != kernel_pml4 && phys_has_page(virt_to_phys(pml4)) &&
+           virt_to_page(pml4)->kind == PAGE_TABLE;
+}
+
+void tlb_switch_to(pte_t *pml4)
+{
+    irq_push();
+    pte_t *old = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+    if (old != pml4) {
+        if (tracked(pml4))
+            __atomic_or_fetch(live_set(pml4), cpu_bit(), __ATOMIC_SEQ_CST);
+        write_cr3(virt_to_phys(pml4));
+        if (tracked(old))
+            __atomic_and_fetch(live_set(old), ~cpu_bit(), __ATOMIC_SEQ_CST);
+    }
+    irq_pop();
+}
+
+void tlb_gather_init(struct tlb_gather *g, pte_t *pml4)
+{
+    g->pml4 = pml4;
+    g->start = g->end = 0;
+    g->n = 0;
+}
+
+void tlb_gather_add(struct tlb_gather *g, uint64_t start, uint64_t end)
+{
+    if (g->start == g->end) {
+        g->start = start;
+        g->end = end;
+        return;
+    }
+    g->start = MIN(g->start, start);
+    g->end = MAX(g->end, end);
+}
+
+static void defer(struct tlb_gather *g, void *obj, int level)
+{
+    if (g->n == TLB_GATHER_MAX)
+        tlb_gather_flush(g); /* what was cleared so far is flushed and released */
+    g->defer[g->n].obj = obj;
+    g->defer[g->n].level = level;
+    g->n++;
+}
+
+void tlb_gather_page(struct tlb_gather *g, struct page *p) { defer(g, p, 0); }
+void tlb_gather_table(struct tlb_gather *g, pte_t *table, int level) { defer(g, table, level); }
+
+void tlb_gather_flush(struct tlb_gather *g)
+{
+    if (g->start != g->end)
+        tlb_flush(g->pml4, g->start, g->end);
+    g->start = g->end = 0;
+    for (int i = 0; i < g->n; i++) {
+        if (g->defer[i].level == 0)
+            page_put(g->defer[i].obj);
+        else
+            table_put(g->defer[i].obj, g->defer[i].level);
+    }
+    g->n = 0;
 }

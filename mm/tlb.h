@@ -1,16 +1,61 @@
-/* tlb.h - the one TLB flush API (DESIGN.md section 5).
- * Today: a local INVLPG when `pml4` is live on this CPU (or is the kernel's,
- * whose upper half every address space shares).  The SMP issue adds the
- * per-address-space CPU set and IPIs behind this same call. */
+/* tlb.h - the one TLB flush API (DESIGN.md section 5, docs/locking.md).
+ *
+ * An address space is named by its PML4.  Each PML4 keeps the set of CPUs
+ * that have it loaded in CR3 (struct page cpus_live), maintained by
+ * tlb_switch_to().  tlb_flush() flushes this CPU, then sends a TLB IPI to
+ * the other CPUs in that set only, and returns when all of them have
+ * flushed.  A single-threaded process is live on one CPU, so its flushes
+ * never send an IPI. */
 #ifndef TLB_H
 #define TLB_H
 
 #include "pte.h"
 
-/* Above this many pages one ful flush is cheaper than page-by-page INVLPG
+/* Above this many pages one full flush is cheaper than page-by-page INVLPG
  * (each INVLPG costs roughly as much as refilling a few TLB entries). */
 #define TLB_FULL_FLUSH_PAGES 32
 
+/* Make every CPU drop translations of [start, end) in the address space
+ * `pml4` (kernel addresses: in every address space, on every CPU).  Also
+ * drops paging-structure caches, so a table unlinked before the call may
+ * be freed after it.  Any context; may spin with interrupts off. */
 void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end);
+
+/* Only this CPU, one page: after a fault made an entry more permissive
+ * (filled it, or added W in place).  Other CPUs may hold the stricter old
+ * entry; if they use it they fault, find the entry fine, and flush too. */
+void tlb_flush_local(uint64_t va);
+
+/* Load `pml4` into CR3 on this CPU and move this CPU from the old address
+ * space's live set to the new one's. */
+void tlb_switch_to(pte_t *pml4);
+
+/* The TLB IPI (trap.c), and the same work done while spinning for a lock
+ * with interrupts off (spinlock.c): serve a pending request, if any. */
+void tlb_ipi(void);
+void tlb_poll(void);
+
+/* Unmap-like operations gather: the ranges they cleared, and the pages
+ * and tables those entries held.  tlb_gather_flush() flushes the union once
+ * and only then drops the references: until every CPU has flushed, another
+ * CPU may still be reading a page or walking a table through a stale
+ * translation, so it must not be freed before. */
+#define TLB_GATHER_MAX 32
+struct tlb_gather {
+    pte_t *pml4;
+    uint64_t start, end; /* the union of what was added; start == end: none */
+    int n;
+    struct {
+        void *obj; /* a struct page (level 0) or a table at `level` */
+        int level;
+    } defer[TLB_GATHER_MAX];
+};
+void tlb_gather_init(struct tlb_gather *g, pte_t *pml4);
+void tlb_gather_add(struct tlb_gather *g, uint64_t start, uint64_t end);
+/* Drop a reference after the flush: a mapped page, or a table at level >= 1. */
+struct page;
+void tlb_gather_page(struct tlb_gather *g, struct page *p);
+void tlb_gather_table(struct tlb_gather *g, pte_t *table, int level);
+void tlb_gather_flush(struct tlb_gather *g);
 
 #endif

@@ -127,7 +127,7 @@ static int fault_once(struct mm *mm, struct vma *v, uint64_t va, unsigned access
     if (!pte_present(seen))
         return fill_zero_page(e, v);
     if ((access & FAULT_WRITE) && !(seen & PTE_W))
-        return share_break_cow(e, seen, leaf_flags(v->prot));
+        return share_break_cow(mm->pml4, va, e, seen, leaf_flags(v->prot));
     return 0; /* already fine: a stale translation, or another thread won */
 }
 
@@ -141,7 +141,7 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
         err = fault_once(mm, v, va, access);
     mutex_unlock(&mm->lock);
     if (!err)
-        tlb_flush(mm->pml4, va, va + PAGE_SIZE);
+        tlb_flush_local(va);
     return err;
 }
 
@@ -216,8 +216,7 @@ int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end)
             kfree(v);
         }
     }
-    tlb_flush(mm->pml4, start, end); /* once, for the whole range */
-    return 0;
+    return 0; /* pgtable_unmap_range flushed every CPU before freeing */
 }
 
 int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_end, uint32_t prot)

@@ -164,10 +164,17 @@ void arch_cpu_init(void);                           /* GDT, TSS, IDT, CPU featur
 void arch_percpu_init(struct cpu *c, int id);       /* GS base -> c */
 void arch_timer_init(void);                         /* LAPIC timer at HZ, TSC calibrated */
 void arch_irq_eoi(void);
-/* Start the other CPUs (smp.c); they stay parked for now.  CPUs online. */
+/* Start the other CPUs (smp.c); each enters the scheduler.  CPUs online. */
 int arch_smp_init(void);
 int arch_cpus_found(void);
 int arch_cpus_online(void);
+struct cpu *arch_cpu(int id); /* by index 0..found-1, or NULL */
+/* Send interrupt `vector` to CPU `cpu` (an index, not an APIC ID). */
+void arch_send_ipi(int cpu, uint8_t vector);
+#define VECTOR_IPI_RESCHED 0xf1 /* "look at your run queue" (kernel/sched.c) */
+#define VECTOR_IPI_TLB     0xf2 /* "flush what the shootdown asks" (mm/tlb.c) */
+/* Program this CPU's LAPIC timer at HZ with the BSP's calibration. */
+void arch_timer_start_this(void);
 void arch_cpu_init_this(int cpu); /* GDT/TSS, IDT, features, on this CPU */
 #define KSTACK_ORDER_ARCH 2       /* = KSTACK_ORDER (kernel/proc.h) */
 /* Context switch (switch.asm): save callee-saved registers and rsp into

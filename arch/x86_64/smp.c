@@ -8,13 +8,16 @@
  *   wait for cpu->online                   ap_main(cpu): kernel tables, GDT/TSS,
  *                                          IDT, LAPIC; online = 1; park
  *
- * The APs stay parked (interrupts off, halted) until the SMP scheduler and
- * TLB shootdown exist: a CPU running processes without shootdown would
- * keep stale translations after copy-on-write and munmap. */
+ * Once up, an AP starts its local APIC timer and becomes a scheduler CPU:
+ * its boot stack turns into the stack of its idle thread (sched_cpu_enter).
+ * Other CPUs reach it with IPIs (arch_send_ipi): TLB shootdown
+ * (mm/tlb.c) and "look at your run queue" (kernel/sched.c). */
 #include "arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "kernel/time.h"
 #include "lapic.h"
@@ -117,11 +120,9 @@ static __attribute__((noreturn)) void ap_main(struct cpu *c)
     arch_percpu_init(c, c->id);
     arch_cpu_init_this(c->id);
     lapic_enable();
+    arch_timer_start_this();
     __atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-    for (;;) { /* parked (see the comment at the top) */
-        irq_disable();
-        cpu_halt();
-    }
+    sched_cpu_enter(c); /* never returns: this stack is now the idle thread's */
 }
 
 static bool start_ap(struct cpu *c)
@@ -132,7 +133,8 @@ static bool start_ap(struct cpu *c)
     struct trampoline_params *tp =
         phys_to_virt(TRAMPOLINE_PA + (trampoline_params - trampoline_start));
     tp->cr3 = virt_to_phys(ap_pml4);
-    tp->stack = (uint64_t)page_to_virt(stack) + (PAGE_SIZE << KSTACK_ORDER_ARCH);
+    c->boot_stack = page_to_virt(stack);
+    tp->stack = (uint64_t)c->boot_stack + (PAGE_SIZE << KSTACK_ORDER_ARCH);
     tp->cpu = (uint64_t)c;
     tp->entry = (uint64_t)ap_main;
     send_ipi(c->apic_id, 0x4500); /* INIT, level assert */
@@ -162,11 +164,20 @@ int arch_smp_init(void)
         else
             pr_warn("smp: CPU %d (APIC %u) did not come up\n", i, cpu_table[i]->apic_id);
     }
-    pr_info("smp: %d of %d CPUs online (APs parked until the SMP scheduler)\n", online, ncpus);
+    pr_info("smp: %d of %d CPUs online\n", online, ncpus);
     return online;
 }
 
 int arch_cpus_found(void) { return ncpus; }
+
+struct cpu *arch_cpu(int id) { return id >= 0 && id < ncpus ? cpu_table[id] : NULL; }
+
+void arch_send_ipi(int cpu, uint8_t vector)
+{
+    irq_push(); /* the two ICR writes must not be split by an IPI of our own */
+    send_ipi(cpu_table[cpu]->apic_id, 0x4000 | vector); /* fixed, assert */
+    irq_pop();
+}
 
 int arch_cpus_online(void)
 {

@@ -21,7 +21,8 @@
 #define LVT_PERIODIC     (1u << 17)
 #define LVT_MASKED       (1u << 16)
 
-uint64_t tsc_per_us; /* TSC ticks per microsecond */
+uint64_t tsc_per_us;           /* TSC ticks per microsecond */
+static uint32_t apic_per_tick; /* LAPIC timer counts per tick (same on every CPU) */
 static volatile uint32_t *lapic;
 
 uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }
@@ -101,10 +102,19 @@ void arch_timer_init(void)
         tsc_per_us = 1000;
         per_tick = 1000000;
     }
-    lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
-    lapic_write(LAPIC_TIMER_INIT, per_tick ? per_tick : 1);
+    apic_per_tick = per_tick ? per_tick : 1;
+    arch_timer_start_this();
     pr_info("timer: TSC %lu MHz, APIC timer %u counts per %u ms tick\n", tsc_per_us, per_tick,
             1000 / HZ);
+}
+
+/* QEMU gives every CPU's LAPIC timer the same clock, so the calibration
+ * the BSP did holds for the APs too. */
+void arch_timer_start_this(void)
+{
+    lapic_write(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
+    lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
+    lapic_write(LAPIC_TIMER_INIT, apic_per_tick);
 }
 
 uint64_t time_now_us(void) { return rdtsc() / tsc_per_us; }

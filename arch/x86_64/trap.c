@@ -9,6 +9,7 @@
 #include "kernel/proc.h"
 #include "kernel/sys.h"
 #include "kernel/time.h"
+#include "mm/tlb.h"
 #include "mm/vm.h"
 
 static const char *const exception_names[32] = {
@@ -183,6 +184,12 @@ void trap_dispatch(struct trapframe *tf)
     } else if (tf->vector == VECTOR_TIMER) {
         arch_irq_eoi();
         sched_tick();
+    } else if (tf->vector == VECTOR_IPI_TLB) {
+        tlb_ipi();
+        arch_irq_eoi();
+    } else if (tf->vector == VECTOR_IPI_RESCHED) {
+        arch_irq_eoi();
+        sched_resched_ipi();
     } else if (tf->vector == VECTOR_SPURIOUS || (tf->vector >= 0xe0 && tf->vector < 0xf0)) {
         return; /* spurious LAPIC or (masked) legacy PIC interrupt: no EOI */
     } else if (tf->vector == T_PAGE_FAULT && usercopy_fault(tf)) {
