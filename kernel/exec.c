@@ -153,7 +153,7 @@ int exec_load(const uint8_t *image, size_t size, char *const argv[], char *const
     if (!err)
         err = build_stack(mm, argv, envp, sp);
     if (err) {
-        mm_destroy(mm);
+        mm_put(mm);
         return err;
     }
     *entry = h->entry;

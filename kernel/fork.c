@@ -1,11 +1,15 @@
 /* fork.c - fork(): a new process with a copy-on-write view of the caller's
  * memory (mm_fork: page tables shared, DESIGN.md section 4), the same open
- * files, working directory and registers; it returns 0 in the child. */
+ * files, working directory and registers; it returns 0 in the child.  Only
+ * the calling thread is copied, as POSIX says.
+ *
+ * clone(): a new thread in the caller's process. */
 #include "kernel/file.h"
 #include "kernel/proc.h"
 #include "kernel/ramfs.h"
 #include "kernel/string.h"
 #include "kernel/sys.h"
+#include "kernel/usercopy.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"
 #include "mm/vm.h"
@@ -30,14 +34,17 @@ int64_t sys_fork(void)
         proc_free_unstarted(child); /* frees fpu; mm is NULL */
         return -ENOMEM;
     }
-    arch_fpu_save(child->fpu); /* the caller's live registers */
+    arch_fpu_save(child->fpu);   /* the caller's live registers */
+    struct proc *g = cur->group; /* files and cwd are the process's */
+    spin_lock(&g->fd_lock);
     for (int fd = 0; fd < NFILES; fd++) {
-        child->files[fd] = cur->files[fd];
+        child->files[fd] = g->files[fd];
         if (child->files[fd])
             file_get(child->files[fd]);
     }
+    spin_unlock(&g->fd_lock);
     mutex_lock(&fs_lock);
-    child->cwd = cur->cwd;
+    child->cwd = g->cwd;
     inode_get(child->cwd);
     mutex_unlock(&fs_lock);
     child->tf = (struct trapframe *)((char *)child->kstack + KSTACK_SIZE) - 1;
@@ -48,3 +55,54 @@ int64_t sys_fork(void)
     proc_start(child);
     return pid;
 }
+
+/* The flags a thread needs (what pthread_create passes on Linux); cowl
+ * makes threads only, processes come from fork. */
+#define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
+#define CLONE_THREAD         0x00010000
+#define CLONE_SYSVSEM        0x00040000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_THREAD_FLAGS   (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
+
+/* clone(flags, stack, parent_tid, child_tid, tls): the new thread starts
+ * where the caller returns, on `stack`, with 0 in rax.  With
+ * CLONE_CHILD_CLEARTID, its exit writes 0 to *child_tid and wakes a futex
+ * waiter there (pthread_join); with CLONE_PARENT_SETTID its tid goes to
+ * *parent_tid.  Returns the new thread's id. */
+int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_tid, uint64_t tls)
+{
+    uint64_t known =
+        CLONE_THREAD_FLAGS | CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+    if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS || (flags & ~known) || tls ||
+        stack % 16 || !user_range_ok(stack - 16, 16))
+        return -EINVAL;
+    if ((flags & CLONE_PARENT_SETTID) && !user_range_ok((uint64_t)parent_tid, sizeof(int)))
+        return -EFAULT;
+    if ((flags & CLONE_CHILD_CLEARTID) &&
+        (!user_range_ok((uint64_t)child_tid, sizeof(int)) || (uint64_t)child_tid % sizeof(int)))
+        return -EFAULT;
+    reap_dead_threads(); /* threads that exited since: their stacks go back now */
+    struct proc *cur = current_proc();
+    struct proc *t = thread_alloc();
+    if (!t)
+        return cur->killed ? -EINTR : -ENOMEM;
+    arch_fpu_save(t->fpu); /* the caller's live registers */
+    t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_SIZE) - 1;
+    *t->tf = *cur->tf;
+    t->tf->rax = 0;
+    t->tf->rsp = stack;
+    if (flags & CLONE_CHILD_CLEARTID)
+        t->clear_tid = (uint64_t)child_tid;
+    t->ctx_rsp = arch_fork_stack((uint64_t)t->kstack + KSTACK_SIZE, t->tf);
+    int tid = t->pid;
+    if (flags & CLONE_PARENT_SETTID) /* checked above; lost to a racing munmap, as on Linux */
+        (void)copy_to_user(parent_tid, &tid, sizeof(tid));
+    proc_start(t);
+    return tid;
+}
+
+int64_t sys_gettid(void) { return current_proc()->pid; }

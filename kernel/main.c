@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
+#include "kernel/futex.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
@@ -95,6 +96,7 @@ void kmain(struct boot_info *bi)
     pmm_init(bi);
     kmap_init(bi);
     pmm_init_high(bi);
+    futex_init();
     sched_init();
     arch_smp_init();
 

@@ -1,13 +1,23 @@
 /* proc.c - the lifetime of threads and processes: creation, exit, waiting
  * for children, reparenting orphans, kill.
  *
+ * A thread exits in two steps.  First it gives back what is its own (its
+ * hold on the mm); if it was the last live thread of its process it also
+ * closes the process's files.  Then, under proc_table_lock and sched_lock,
+ * it becomes a zombie; the last one to do so wakes the parent, which can
+ * now collect the process: the leader and every exited thread with it.
+ *
  * Lock order: proc_table_lock -> sched_lock.  A proc's kernel stack is
- * freed by whoever collects it (proc_wait), never by the proc itself. */
+ * freed by whoever collects it (proc_wait, reap_dead_threads), never by the
+ * proc itself. */
 #include "kernel/proc.h"
 #include "kernel/file.h"
+#include "kernel/futex.h"
 #include "kernel/printk.h"
 #include "kernel/ramfs.h"
 #include "kernel/string.h"
+#include "kernel/sys.h"
+#include "kernel/usercopy.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
@@ -25,9 +35,16 @@ struct proc boot_proc = {
     .state = P_RUNNING,
     .run_link = LIST_HEAD_INIT(boot_proc.run_link),
     .child_exit = WAITQ_INIT(boot_proc.child_exit),
+    .group = &boot_proc,
+    .live = 1,
+    .nthreads = 1,
+    .thread_exit = WAITQ_INIT(boot_proc.thread_exit),
 };
 
-struct proc *proc_alloc(const char *name)
+static bool is_leader(const struct proc *p) { return p->group == p; }
+
+/* A proc with a kernel stack, not yet in the table; NULL on ENOMEM. */
+static struct proc *proc_new(const char *name)
 {
     struct proc *p = kzalloc(sizeof(*p));
     struct page *stack = pmm_alloc(KSTACK_ORDER, PAGE_KERNEL, 0);
@@ -44,11 +61,54 @@ struct proc *proc_alloc(const char *name)
     p->state = P_NEW;
     list_init(&p->run_link);
     waitq_init(&p->child_exit);
+    waitq_init(&p->thread_exit);
+    p->fd_lock = (struct spinlock)SPINLOCK_INIT("fd_table");
+    return p;
+}
+
+struct proc *proc_alloc(const char *name)
+{
+    struct proc *p = proc_new(name);
+    if (!p)
+        return NULL;
+    p->group = p;
+    p->live = p->nthreads = 1;
     spin_lock(&proc_table_lock);
     p->pid = next_pid++;
-    p->parent = current_proc();
+    p->parent = current_proc()->group;
     list_add_tail(&p->all_link, &all_procs);
     spin_unlock(&proc_table_lock);
+    return p;
+}
+
+struct proc *thread_alloc(void)
+{
+    struct proc *cur = current_proc(), *g = cur->group;
+    struct proc *p = proc_new(g->name);
+    if (p)
+        p->fpu = kmalloc(512);
+    if (!p || !p->fpu) {
+        if (p)
+            proc_free_unstarted(p);
+        return NULL;
+    }
+    p->group = g;
+    p->mm = cur->mm;
+    p->fork_mode = cur->fork_mode;
+    spin_lock(&proc_table_lock);
+    bool exiting = g->group_exit || cur->killed;
+    if (!exiting) {
+        p->pid = next_pid++;
+        g->live++;
+        g->nthreads++;
+        list_add_tail(&p->all_link, &all_procs);
+    }
+    spin_unlock(&proc_table_lock);
+    if (exiting) {
+        proc_free_unstarted(p);
+        return NULL;
+    }
+    mm_get(p->mm);
     return p;
 }
 
@@ -63,9 +123,11 @@ static void proc_free(struct proc *p)
 
 void proc_free_unstarted(struct proc *p)
 {
-    spin_lock(&proc_table_lock);
-    list_del(&p->all_link);
-    spin_unlock(&proc_table_lock);
+    if (p->pid) {
+        spin_lock(&proc_table_lock);
+        list_del(&p->all_link);
+        spin_unlock(&proc_table_lock);
+    }
     proc_free(p);
 }
 
@@ -93,20 +155,14 @@ static void reparent_children(struct proc *dying)
         wake_all(&boot_proc.child_exit);
 }
 
-/* Give back what a user process holds: files, cwd, address space. */
-static void release_user_resources(struct proc *p)
+/* The thread's own part of exiting: clear and wake its tid word (for
+ * pthread_join), then let go of the address space. */
+static void release_thread(struct proc *p)
 {
-    for (int fd = 0; fd < NFILES; fd++) {
-        if (p->files[fd]) {
-            file_put(p->files[fd]);
-            p->files[fd] = NULL;
-        }
-    }
-    if (p->cwd) {
-        mutex_lock(&fs_lock);
-        inode_put(p->cwd);
-        mutex_unlock(&fs_lock);
-        p->cwd = NULL;
+    if (p->clear_tid && p->mm) {
+        uint32_t zero = 0;
+        if (!copy_to_user((void *)p->clear_tid, &zero, sizeof(zero)))
+            futex_wake(p->mm, p->clear_tid, 1);
     }
     if (p->mm) {
         struct mm *mm = p->mm;
@@ -114,54 +170,149 @@ static void release_user_resources(struct proc *p)
          * kernel_pml4, never the address space being freed. */
         p->mm = NULL;
         tlb_switch_to(kernel_pml4);
-        mm_destroy(mm);
+        mm_put(mm);
+    }
+}
+
+/* The process's part, done by its last thread: files and cwd. */
+static void release_process(struct proc *g)
+{
+    for (int fd = 0; fd < NFILES; fd++) {
+        spin_lock(&g->fd_lock);
+        struct file *f = g->files[fd];
+        g->files[fd] = NULL;
+        spin_unlock(&g->fd_lock);
+        if (f)
+            file_put(f);
+    }
+    if (g->cwd) {
+        mutex_lock(&fs_lock);
+        inode_put(g->cwd);
+        mutex_unlock(&fs_lock);
+        g->cwd = NULL;
     }
 }
 
 void proc_exit(int status)
 {
-    struct proc *cur = current_proc();
+    struct proc *cur = current_proc(), *g = cur->group;
     if (cur == &boot_proc || cur->is_idle)
         panic("proc_exit: %s cannot exit", cur->name);
-    release_user_resources(cur);
+    release_thread(cur);
     spin_lock(&proc_table_lock);
-    reparent_children(cur);
-    cur->exit_status = status;
+    bool last = --g->live == 0;
+    spin_unlock(&proc_table_lock);
+    if (last)
+        release_process(g);
+    spin_lock(&proc_table_lock);
+    if (last) {
+        reparent_children(g);
+        if (!g->group_exit)
+            g->exit_status = status;
+    }
     sched_lock_acquire();
     cur->state = P_ZOMBIE;
-    wake_all_locked(&cur->parent->child_exit);
+    if (--g->nthreads == 0)
+        wake_all_locked(&g->parent->child_exit);
+    wake_all_locked(&g->thread_exit);
     spin_unlock(&proc_table_lock);
     sched_exit_switch(); /* releases sched_lock in the next thread */
+}
+
+/* Mark every other live thread of g killed and wake it. proc_table_lock held. */
+static void kill_threads(struct proc *g, struct proc *except, int sig)
+{
+    for (struct list_head *l = all_procs.next; l != &all_procs; l = l->next) {
+        struct proc *p = container_of(l, struct proc, all_link);
+        if (p->group == g && p != except && p->state != P_ZOMBIE) {
+            p->killed = sig;
+            sched_wake(p); /* under proc_table_lock: p cannot be freed meanwhile */
+        }
+    }
+}
+
+void group_exit(int status)
+{
+    struct proc *cur = current_proc(), *g = cur->group;
+    spin_lock(&proc_table_lock);
+    if (!g->group_exit) { /* the first exit_group (or kill) decides the status */
+        g->group_exit = true;
+        g->exit_status = status;
+    }
+    kill_threads(g, cur, SIGKILL);
+    spin_unlock(&proc_table_lock);
+    proc_exit(status);
+}
+
+int group_end_other_threads(void)
+{
+    struct proc *cur = current_proc(), *g = cur->group;
+    spin_lock(&proc_table_lock);
+    kill_threads(g, cur, SIGKILL);
+    while (g->live > 1 && !cur->killed)
+        sleep_on(&g->thread_exit, &proc_table_lock);
+    spin_unlock(&proc_table_lock);
+    return cur->killed ? -EINTR : 0;
+}
+
+/* Collect the exited threads of g other than `keep`; the caller made sure
+ * they are zombies.  Returns with proc_table_lock released. */
+static void free_zombie_threads(struct proc *g, struct proc *keep)
+{
+    for (;;) {
+        struct proc *z = NULL;
+        for (struct list_head *l = all_procs.next; l != &all_procs && !z; l = l->next) {
+            struct proc *p = container_of(l, struct proc, all_link);
+            if (p->group == g && p != g && p != keep && p->state == P_ZOMBIE)
+                z = p;
+        }
+        if (!z)
+            break;
+        list_del(&z->all_link);
+        spin_unlock(&proc_table_lock);
+        sched_wait_off_cpu(z);
+        proc_free(z);
+        spin_lock(&proc_table_lock);
+    }
+    spin_unlock(&proc_table_lock);
+}
+
+void reap_dead_threads(void)
+{
+    spin_lock(&proc_table_lock);
+    free_zombie_threads(current_proc()->group, current_proc());
 }
 
 void kthread_exit(int code) { proc_exit(W_EXITCODE(code)); }
 
 int proc_wait(int pid, int *status, bool nohang)
 {
-    struct proc *cur = current_proc();
+    struct proc *cur = current_proc()->group; /* any thread waits for the process */
     spin_lock(&proc_table_lock);
     for (;;) {
         bool have_child = false;
         struct proc *zombie = NULL;
         for (struct list_head *l = all_procs.next; l != &all_procs && !zombie; l = l->next) {
             struct proc *p = container_of(l, struct proc, all_link);
-            if (p->parent != cur || p->is_idle || (pid != -1 && p->pid != pid))
+            if (p->parent != cur || !is_leader(p) || p->is_idle || (pid != -1 && p->pid != pid))
                 continue;
             have_child = true;
-            if (p->state == P_ZOMBIE)
+            if (p->state == P_ZOMBIE && p->nthreads == 0) /* every thread has exited */
                 zombie = p;
         }
         if (zombie) {
-            list_del(&zombie->all_link);
             int zpid = zombie->pid;
             if (status)
                 *status = zombie->exit_status;
+            free_zombie_threads(zombie, NULL); /* releases proc_table_lock */
+            spin_lock(&proc_table_lock);
+            list_del(&zombie->all_link);
             spin_unlock(&proc_table_lock);
             sched_wait_off_cpu(zombie);
             proc_free(zombie);
             return zpid;
         }
-        int err = !have_child ? -ECHILD : nohang ? 0 : cur->killed ? -EINTR : 1;
+        int err = !have_child ? -ECHILD : nohang ? 0 : current_proc()->killed ? -EINTR : 1;
         if (err != 1) {
             spin_unlock(&proc_table_lock);
             return err;
@@ -202,18 +353,22 @@ int proc_count(void)
     return n;
 }
 
+/* A signal ends the whole process: every thread, with that status. */
 int proc_kill(int pid, int sig)
 {
     struct proc *target = NULL;
     spin_lock(&proc_table_lock);
     for (struct list_head *l = all_procs.next; l != &all_procs; l = l->next) {
         struct proc *p = container_of(l, struct proc, all_link);
-        if (p->pid == pid && p->mm && p->state != P_ZOMBIE)
+        if (p->pid == pid && is_leader(p) && p->live > 0 && p->tf)
             target = p;
     }
     if (target) {
-        target->killed = sig;
-        sched_wake(target); /* under proc_table_lock: target cannot be freed meanwhile */
+        if (!target->group_exit) {
+            target->group_exit = true;
+            target->exit_status = W_SIGNALED(sig);
+        }
+        kill_threads(target, NULL, sig);
     }
     spin_unlock(&proc_table_lock);
     return target ? 0 : -ESRCH;

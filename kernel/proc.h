@@ -57,6 +57,21 @@ struct proc {
     volatile int killed;        /* [a] signal that must end it, or 0 */
     uint64_t last_fork_tables;  /* [c] page-table pages its last fork allocated */
     int fork_mode;              /* [c] enum fork_mode its forks use (inherited) */
+
+    /* Threads.  A process is a group of threads that share one mm and one
+     * descriptor table.  The leader's struct proc stands for the process
+     * (pid, parent, files, cwd, exit status, children) for as long as any
+     * of its threads lives, even after the leader's own thread has exited;
+     * its fields above marked "leader" are only meaningful there. */
+    struct proc *group;       /* [-] the leader (itself for a leader) */
+    int live;                 /* [p] leader: threads that have not started to exit */
+    int nthreads;             /* [p] leader: threads that are not zombies yet */
+    bool group_exit;          /* [p] leader: exit_group or a signal ends every thread */
+    struct waitq thread_exit; /* [s] leader: exec waits here for the others to go */
+    struct spinlock fd_lock;  /* leader: protects files[] */
+    uint64_t clear_tid;       /* [c] user address zeroed and futex-woken at exit */
+    uint64_t futex_addr;      /* [futex bucket] the futex it sleeps on */
+    struct mm *futex_mm;      /* [futex bucket] in this address space */
 };
 
 /* waitpid status words, as on Linux */
@@ -105,6 +120,16 @@ int proc_wait(int pid, int *status, bool nohang);
 /* A new process sharing nothing yet, child of the caller; NULL on ENOMEM.
  * The caller fills in mm, files, cwd and registers, then proc_start()s it. */
 struct proc *proc_alloc(const char *name);
+/* A new thread in the caller's process (same mm, files); NULL on ENOMEM or
+ * when the process is exiting.  The caller sets registers and starts it. */
+struct proc *thread_alloc(void);
+/* End every other thread of the caller's process and wait until they have
+ * exited (exec).  -EINTR if the caller itself was killed meanwhile. */
+int group_end_other_threads(void);
+/* exit_group: end the whole process with this status, from any thread. */
+__attribute__((noreturn)) void group_exit(int status);
+/* Free the caller's process's threads that have exited (not the leader). */
+void reap_dead_threads(void);
 /* Undo proc_alloc for a child that never ran. */
 void proc_free_unstarted(struct proc *p);
 /* Visit every process under the proc table lock. */

@@ -23,8 +23,9 @@ void process_check_killed(void)
 void process_fault_kill(uint64_t addr, uint64_t rip, const char *why, int sig)
 {
     struct proc *cur = current_proc();
-    kprintf("cowl: pid %d (%s) killed: %s at %lx, rip %lx\n", cur->pid, cur->name, why, addr, rip);
-    proc_exit(W_SIGNALED(sig));
+    kprintf("cowl: pid %d (%s) killed: %s at %lx, rip %lx\n", cur->group->pid, cur->name, why, addr,
+            rip);
+    group_exit(W_SIGNALED(sig)); /* a fault in one thread ends them all */
 }
 
 static const char *basename(const char *path)
@@ -54,23 +55,28 @@ static void reset_user_registers(struct trapframe *tf, uint64_t entry, uint64_t 
 int process_exec(const char *path, char *const argv[], char *const envp[])
 {
     struct proc *cur = current_proc();
-    struct mm *mm;
+    struct mm *mm = NULL;
     uint64_t entry, sp;
     mutex_lock(&fs_lock);
     struct inode *ip;
-    int err = fs_lookup(cur->cwd ? cur->cwd : fs_root(), path, &ip);
+    int err = fs_lookup(cur->group->cwd ? cur->group->cwd : fs_root(), path, &ip);
     if (!err && ip->type != INODE_FILE)
         err = -EACCES;
     if (!err)
         err = exec_load((const uint8_t *)ip->data, ip->size, argv, envp, &mm, &entry, &sp);
     mutex_unlock(&fs_lock);
-    if (err)
+    if (!err && cur->group->live > 1)
+        err = group_end_other_threads(); /* the new program starts single-threaded */
+    if (err) {
+        if (mm)
+            mm_put(mm);
         return err;
+    }
     struct mm *old = cur->mm;
     cur->mm = mm;
     tlb_switch_to(mm->pml4);
     if (old)
-        mm_destroy(old);
+        mm_put(old);
     strlcpy(cur->name, basename(path), sizeof(cur->name));
     arch_fpu_reset(cur->fpu);
     reset_user_registers(cur->tf, entry, sp);

@@ -168,6 +168,23 @@ void wake_all_locked(struct waitq *q)
     }
 }
 
+int wake_matching(struct waitq *q, bool (*match)(struct proc *, void *), void *arg, int max)
+{
+    int woken = 0;
+    spin_lock(&sched_lock);
+    for (struct list_head *l = q->sleepers.next; l != &q->sleepers && woken < max;) {
+        struct proc *p = container_of(l, struct proc, run_link);
+        l = l->next;
+        if (match(p, arg)) {
+            list_del(&p->run_link);
+            make_runnable(p);
+            woken++;
+        }
+    }
+    spin_unlock(&sched_lock);
+    return woken;
+}
+
 void wake_all(struct waitq *q)
 {
     spin_lock(&sched_lock);

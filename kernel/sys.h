@@ -24,6 +24,10 @@ int64_t sys_unlink(const char *path);
 int64_t sys_getdents64(int fd, void *buf, size_t size);
 
 int64_t sys_fork(void);
+int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_tid, uint64_t tls);
+int64_t sys_gettid(void);
+int64_t sys_futex(uint32_t *uaddr, int op, uint32_t val, const void *timeout);
+int64_t sys_cowl_cpustat(void *buf, size_t size);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);
 __attribute__((noreturn)) int64_t sys_exit(int code);
 __attribute__((noreturn)) int64_t sys_exit_group(int code);

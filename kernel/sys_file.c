@@ -14,20 +14,52 @@
 #define SEEK_CUR 1
 #define SEEK_END 2
 
-static struct file *fd_file(int fd)
+/* The descriptor table belongs to the process (the thread-group leader)
+ * and all its threads use it at once: every change and every lookup takes
+ * its fd_lock, and a lookup returns a reference of its own, so a close()
+ * in another thread cannot free the file under a read() in this one. */
+static struct proc *fd_owner(void) { return current_proc()->group; }
+
+/* The file behind fd with a reference for the caller (file_put), or NULL. */
+static struct file *fd_get(int fd)
 {
     if (fd < 0 || fd >= NFILES)
         return NULL;
-    return current_proc()->files[fd];
+    struct proc *g = fd_owner();
+    spin_lock(&g->fd_lock);
+    struct file *f = g->files[fd];
+    if (f)
+        file_get(f);
+    spin_unlock(&g->fd_lock);
+    return f;
 }
 
-/* The lowest free descriptor >= from, or -EMFILE. */
-static int fd_free(int from)
+/* Put f (the caller's reference) at the lowest free descriptor >= from:
+ * that descriptor, or -EMFILE with the reference still the caller's. */
+static int fd_install(int from, struct file *f)
 {
-    for (int fd = from; fd < NFILES; fd++)
-        if (!current_proc()->files[fd])
-            return fd;
-    return -EMFILE;
+    struct proc *g = fd_owner();
+    int fd = -EMFILE;
+    spin_lock(&g->fd_lock);
+    for (int i = from; i < NFILES && fd < 0; i++)
+        if (!g->files[i])
+            fd = i;
+    if (fd >= 0)
+        g->files[fd] = f;
+    spin_unlock(&g->fd_lock);
+    return fd;
+}
+
+/* Put f (the caller's reference) at descriptor fd, or clear it (f NULL);
+ * returns what was there, whose reference the caller now owns. */
+static struct file *fd_replace(int fd, struct file *f)
+{
+    struct proc *g = fd_owner();
+    spin_lock(&g->fd_lock);
+    struct file *old = g->files[fd];
+    g->files[fd] = f;
+    spin_unlock(&g->fd_lock);
+    return old;
 }
 
 static int copy_path(const char *upath, char *path)
@@ -36,26 +68,30 @@ static int copy_path(const char *upath, char *path)
     return n < 0 ? (int)n : n == 0 ? -ENOENT : 0;
 }
 
-static struct inode *cwd(void) { return current_proc()->cwd; }
+static struct inode *cwd(void) { return current_proc()->group->cwd; }
 
 int64_t sys_read(int fd, void *buf, size_t n)
 {
-    struct file *f = fd_file(fd);
-    if (!f)
-        return -EBADF;
     if (!user_range_ok((uint64_t)buf, n))
         return -EFAULT;
-    return file_read(f, buf, n);
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    int64_t r = file_read(f, buf, n);
+    file_put(f);
+    return r;
 }
 
 int64_t sys_write(int fd, const void *buf, size_t n)
 {
-    struct file *f = fd_file(fd);
-    if (!f)
-        return -EBADF;
     if (!user_range_ok((uint64_t)buf, n))
         return -EFAULT;
-    return file_write(f, buf, n);
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    int64_t r = file_write(f, buf, n);
+    file_put(f);
+    return r;
 }
 
 /* Find or create the inode for open(); fs_lock held. */
@@ -80,9 +116,6 @@ int64_t sys_open(const char *upath, int flags, int mode)
     int err = copy_path(upath, path);
     if (err)
         return err;
-    int fd = fd_free(0);
-    if (fd < 0)
-        return fd;
     struct file *f = file_alloc(FILE_INODE, flags);
     if (!f)
         return -ENOMEM;
@@ -96,20 +129,17 @@ int64_t sys_open(const char *upath, int flags, int mode)
         f->inode = ip;
     }
     mutex_unlock(&fs_lock);
-    if (err) {
+    int fd = err ? err : fd_install(0, f);
+    if (fd < 0)
         file_put(f);
-        return err;
-    }
-    current_proc()->files[fd] = f;
     return fd;
 }
 
 int64_t sys_close(int fd)
 {
-    struct file *f = fd_file(fd);
+    struct file *f = fd >= 0 && fd < NFILES ? fd_replace(fd, NULL) : NULL;
     if (!f)
         return -EBADF;
-    current_proc()->files[fd] = NULL;
     file_put(f);
     return 0;
 }
@@ -141,7 +171,7 @@ int64_t sys_stat(const char *upath, struct stat *ust)
 
 int64_t sys_fstat(int fd, struct stat *ust)
 {
-    struct file *f = fd_file(fd);
+    struct file *f = fd_get(fd);
     if (!f)
         return -EBADF;
     struct stat st;
@@ -153,14 +183,12 @@ int64_t sys_fstat(int fd, struct stat *ust)
         memset(&st, 0, sizeof(st));
         st.st_mode = f->kind == FILE_PIPE ? S_IFIFO | 0600 : S_IFCHR | 0620;
     }
+    file_put(f);
     return copy_to_user(ust, &st, sizeof(st));
 }
 
-int64_t sys_lseek(int fd, int64_t off, int whence)
+static int64_t lseek_file(struct file *f, int64_t off, int whence)
 {
-    struct file *f = fd_file(fd);
-    if (!f)
-        return -EBADF;
     if (f->kind != FILE_INODE)
         return -ESPIPE;
     mutex_lock(&fs_lock);
@@ -176,18 +204,24 @@ int64_t sys_lseek(int fd, int64_t off, int whence)
     return ok ? to : -EINVAL;
 }
 
+int64_t sys_lseek(int fd, int64_t off, int whence)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    int64_t r = lseek_file(f, off, whence);
+    file_put(f);
+    return r;
+}
+
 int64_t sys_pipe(int *ufds)
 {
     if (!user_range_ok((uint64_t)ufds, 2 * sizeof(int)))
         return -EFAULT;
-    int rfd = fd_free(0), wfd = rfd < 0 ? rfd : fd_free(rfd + 1);
-    if (rfd < 0 || wfd < 0)
-        return -EMFILE;
     struct pipe *p = pipe_alloc();
     struct file *r = file_alloc(FILE_PIPE, O_RDONLY), *w = file_alloc(FILE_PIPE, O_WRONLY);
-    int fds[2] = {rfd, wfd};
-    if (!p || !r || !w || copy_to_user(ufds, fds, sizeof(fds))) {
-        int err = !p || !r || !w ? -ENOMEM : -EFAULT;
+    if (!p || !r || !w) {
+        int err = -ENOMEM;
         if (p) { /* closing both ends frees it */
             pipe_close(p, false);
             pipe_close(p, true);
@@ -200,36 +234,42 @@ int64_t sys_pipe(int *ufds)
     }
     r->pipe = w->pipe = p;
     w->pipe_writer = true;
-    current_proc()->files[rfd] = r;
-    current_proc()->files[wfd] = w;
-    return 0;
+    int fds[2] = {fd_install(0, r), -1};
+    if (fds[0] >= 0)
+        fds[1] = fd_install(fds[0] + 1, w);
+    int err = fds[1] < 0 ? -EMFILE : copy_to_user(ufds, fds, sizeof(fds)) ? -EFAULT : 0;
+    if (err) { /* undo: closing both ends frees the pipe */
+        if (fds[0] >= 0)
+            fd_replace(fds[0], NULL);
+        if (fds[1] >= 0)
+            fd_replace(fds[1], NULL);
+        file_put(r);
+        file_put(w);
+    }
+    return err;
 }
 
 int64_t sys_dup(int fd)
 {
-    struct file *f = fd_file(fd);
+    struct file *f = fd_get(fd); /* this reference goes into the table */
     if (!f)
         return -EBADF;
-    int to = fd_free(0);
+    int to = fd_install(0, f);
     if (to < 0)
-        return to;
-    file_get(f);
-    current_proc()->files[to] = f;
+        file_put(f);
     return to;
 }
 
 int64_t sys_dup2(int fd, int to)
 {
-    struct file *f = fd_file(fd);
-    if (!f || to < 0 || to >= NFILES)
+    if (to < 0 || to >= NFILES)
         return -EBADF;
-    if (fd == to)
-        return to;
-    struct file *old = current_proc()->files[to];
-    file_get(f);
-    current_proc()->files[to] = f;
+    struct file *f = fd_get(fd); /* this reference goes into the table */
+    if (!f)
+        return -EBADF;
+    struct file *old = fd_replace(to, f);
     if (old)
-        file_put(old);
+        file_put(old); /* fd == to: the one we put back holds it */
     return to;
 }
 
@@ -260,8 +300,8 @@ int64_t sys_chdir(const char *upath)
         err = -ENOTDIR;
     if (!err) {
         inode_get(ip);
-        inode_put(current_proc()->cwd);
-        current_proc()->cwd = ip;
+        inode_put(current_proc()->group->cwd);
+        current_proc()->group->cwd = ip;
     }
     mutex_unlock(&fs_lock);
     return err;
@@ -293,11 +333,8 @@ int64_t sys_unlink(const char *upath)
 }
 
 /* Directory entries from f->offset (an entry index) into buf. */
-int64_t sys_getdents64(int fd, void *ubuf, size_t size)
+static int64_t getdents_file(struct file *f, void *ubuf, size_t size)
 {
-    struct file *f = fd_file(fd);
-    if (!f)
-        return -EBADF;
     if (f->kind != FILE_INODE || f->inode->type != INODE_DIR)
         return -ENOTDIR;
     if (!user_range_ok((uint64_t)ubuf, size))
@@ -326,4 +363,14 @@ int64_t sys_getdents64(int fd, void *ubuf, size_t size)
     }
     mutex_unlock(&fs_lock);
     return err ? err : (int64_t)used;
+}
+
+int64_t sys_getdents64(int fd, void *ubuf, size_t size)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    int64_t r = getdents_file(f, ubuf, size);
+    file_put(f);
+    return r;
 }

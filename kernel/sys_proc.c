@@ -1,4 +1,5 @@
 /* sys_proc.c - system calls on processes and time. */
+#include "kernel/cpu.h"
 #include "kernel/exec.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
@@ -15,8 +16,12 @@
 
 #define WNOHANG 1
 
-int64_t sys_getpid(void) { return current_proc()->pid; }
-int64_t sys_getppid(void) { return current_proc()->parent ? current_proc()->parent->pid : 0; }
+int64_t sys_getpid(void) { return current_proc()->group->pid; }
+int64_t sys_getppid(void)
+{
+    struct proc *g = current_proc()->group;
+    return g->parent ? g->parent->pid : 0;
+}
 
 int64_t sys_sched_yield(void)
 {
@@ -24,8 +29,10 @@ int64_t sys_sched_yield(void)
     return 0;
 }
 
+/* exit ends the calling thread (the process, if it was the last one);
+ * exit_group ends every thread of the process. */
 int64_t sys_exit(int code) { proc_exit(W_EXITCODE(code)); }
-int64_t sys_exit_group(int code) { proc_exit(W_EXITCODE(code)); }
+int64_t sys_exit_group(int code) { group_exit(W_EXITCODE(code)); }
 
 int64_t sys_wait4(int pid, int *ustatus, int options, void *rusage)
 {
@@ -186,4 +193,19 @@ int64_t sys_cowl_vmstat(void *ubuf, size_t size)
 {
     size = MIN(size, sizeof(share_stats));
     return copy_to_user(ubuf, &share_stats, size) ? -EFAULT : (int64_t)size;
+}
+
+/* One struct cpu_stats per CPU (kernel/cpustat.h), as many as fit; the
+ * number of CPUs filled in. */
+int64_t sys_cowl_cpustat(void *ubuf, size_t size)
+{
+    int n = 0;
+    for (struct cpu *c; (c = arch_cpu(n)) != NULL && (n + 1) * sizeof(struct cpu_stats) <= size;
+         n++) {
+        struct cpu_stats st = c->stats; /* a racy snapshot of counters: fine */
+        st.ticks = c->ticks;
+        if (copy_to_user((struct cpu_stats *)ubuf + n, &st, sizeof(st)))
+            return -EFAULT;
+    }
+    return n;
 }

@@ -26,7 +26,8 @@ static const syscall_fn table[] = {
     H(mkdir),          H(unlink),      H(getppid),
     H(reboot),         H(getdents64),  H(clock_gettime),
     H(exit_group),     H(cowl_procs),  H(cowl_memstat),
-    H(cowl_fork_mode), H(cowl_vmstat),
+    H(cowl_fork_mode), H(cowl_vmstat), H(clone),
+    H(gettid),         H(futex),       H(cowl_cpustat),
 };
 
 void syscall_dispatch(struct trapframe *tf)

@@ -23,6 +23,7 @@
 #define SYS_dup2          33
 #define SYS_nanosleep     35
 #define SYS_getpid        39
+#define SYS_clone         56
 #define SYS_fork          57
 #define SYS_execve        59
 #define SYS_exit          60
@@ -34,6 +35,8 @@
 #define SYS_unlink        87
 #define SYS_getppid       110
 #define SYS_reboot        169
+#define SYS_gettid        186
+#define SYS_futex         202
 #define SYS_getdents64    217
 #define SYS_clock_gettime 228
 #define SYS_exit_group    231
@@ -42,6 +45,7 @@
 #define SYS_cowl_memstat   501 /* free pages etc., for tests */
 #define SYS_cowl_vmstat    503 /* fork/unshare/COW counters (mm/share.h) */
 #define SYS_cowl_fork_mode 502 /* how this process's forks copy memory */
+#define SYS_cowl_cpustat   504 /* per-CPU counters: IPIs, flushes (kernel/cpustat.h) */
 
 #define SYSCALL_VECTOR 0x100 /* trap frame marker; see trapentry.asm */
 

@@ -21,5 +21,9 @@ static inline void waitq_init(struct waitq *q) { list_init(&q->sleepers); }
 void sleep_on(struct waitq *q, struct spinlock *lock);
 /* Make every thread sleeping on q runnable. */
 void wake_all(struct waitq *q);
+/* Make runnable up to max threads on q for which match(p, arg) holds;
+ * how many.  match runs under sched_lock. */
+struct proc;
+int wake_matching(struct waitq *q, bool (*match)(struct proc *, void *), void *arg, int max);
 
 #endif

@@ -7,7 +7,7 @@
  * Both leave the child's tables private (no COW_TABLE anywhere), so the one
  * fault handler serves all three modes.  On -ENOMEM the partly built child
  * is consistent (each installed entry holds its references) and
- * mm_destroy() frees it. */
+ * mm_put() frees it. */
 #include "kernel/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"

@@ -24,13 +24,14 @@ struct mm *mm_create(void)
     list_init(&mm->vmas);
     mm->lock = (struct mutex)MUTEX_INIT(mm->lock, "mm");
     mm->mmap_next = USER_MMAP_BASE;
+    mm->users = 1;
     spin_lock(&all_mms_lock);
     list_add_tail(&mm->all_link, &all_mms);
     spin_unlock(&all_mms_lock);
     return mm;
 }
 
-void mm_destroy(struct mm *mm)
+static void mm_destroy(struct mm *mm)
 {
     spin_lock(&all_mms_lock);
     list_del(&mm->all_link);
@@ -42,6 +43,14 @@ void mm_destroy(struct mm *mm)
     }
     pgtable_destroy(mm->pml4);
     kfree(mm);
+}
+
+void mm_get(struct mm *mm) { __atomic_add_fetch(&mm->users, 1, __ATOMIC_RELAXED); }
+
+void mm_put(struct mm *mm)
+{
+    if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL) == 0)
+        mm_destroy(mm);
 }
 
 static struct vma *vma_of(struct list_head *l) { return container_of(l, struct vma, link); }

@@ -34,6 +34,7 @@ struct mm {
     uint64_t brk_start, brk;   /* [m] heap: [brk_start, brk) */
     uint64_t mmap_next;        /* [m] next address mmap tries */
     struct mutex lock;
+    int users; /* [a] threads using it (and fork's hold); the last mm_put frees it */
 };
 
 /* Access kinds for vm_fault */
@@ -45,8 +46,11 @@ struct mm {
  * with a description.  Run when nothing is changing page tables. */
 int vm_audit(char *why, size_t size);
 
-struct mm *mm_create(void);
-void mm_destroy(struct mm *mm);
+struct mm *mm_create(void); /* one user: the caller */
+void mm_get(struct mm *mm);
+/* Drop a user; the last one frees the address space, which by then is live
+ * on no CPU (every thread switched away before it let go). */
+void mm_put(struct mm *mm);
 /* Add a region; -EINVAL if misaligned, outside user space or overlapping. */
 int mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot);
 /* The region containing addr, or NULL. [m] */

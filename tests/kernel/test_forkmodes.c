@@ -51,8 +51,8 @@ KTEST(forkmodes, copy_copies_every_table_shares_pages)
     pgtable_translate(a->pml4, VA1, &pa_a, NULL);
     pgtable_translate(b->pml4, VA1, &pa_b, NULL);
     EXPECT(pa_a != pa_b);
-    mm_destroy(b);
-    mm_destroy(a);
+    mm_put(b);
+    mm_put(a);
 }
 
 KTEST(forkmodes, eager_copies_every_page)
@@ -74,8 +74,8 @@ KTEST(forkmodes, eager_copies_every_page)
     EXPECT(la & PTE_W);                          /* the parent is untouched */
     EXPECT_EQ(phys_to_page(pa1)->refcount, 1);
     EXPECT(free_before - pmm_free_pages() >= tables + 1 + 2); /* tables, PML4, 2 pages */
-    mm_destroy(b);
-    mm_destroy(a);
+    mm_put(b);
+    mm_put(a);
 }
 
 KTEST(forkmodes, copy_and_eager_fail_cleanly_without_memory)
@@ -89,11 +89,11 @@ KTEST(forkmodes, copy_and_eager_fail_cleanly_without_memory)
             struct mm *b = fork_with(a, mode);
             pmm_fail_after(-1);
             if (b) {
-                mm_destroy(b);
+                mm_put(b);
                 break;
             }
             EXPECT_EQ(pmm_free_pages(), free_before); /* the partial child was freed */
         }
     }
-    mm_destroy(a);
+    mm_put(a);
 }

@@ -69,8 +69,8 @@ KTEST(share, fork_touches_only_the_pml4)
         EXPECT_EQ(phys_to_page(pa)->refcount, 1); /* nor even touched */
     }
     EXPECT_EQ(pgtable_count_tables(a->pml4), tables_before); /* nothing below copied */
-    mm_destroy(b);
-    mm_destroy(a);
+    mm_put(b);
+    mm_put(a);
 }
 
 KTEST(share, write_unshares_the_path_and_copies_the_page)
@@ -99,8 +99,8 @@ KTEST(share, write_unshares_the_path_and_copies_the_page)
     EXPECT_EQ(byte_at(b, VA1), 'b');
     EXPECT_EQ(byte_at(b, VA3), 'a'); /* untouched slot: still shared */
     EXPECT(b->pml4[pt_index(VA3, 4)] & PTE_COW_TABLE);
-    mm_destroy(b);
-    mm_destroy(a);
+    mm_put(b);
+    mm_put(a);
 }
 
 KTEST(share, read_fault_in_shared_table_stays_private)
@@ -113,8 +113,8 @@ KTEST(share, read_fault_in_shared_table_stays_private)
     ASSERT_EQ(vm_fault(b, va, 0), 0);
     EXPECT(pgtable_translate(b->pml4, va, NULL, NULL));
     EXPECT(!pgtable_translate(a->pml4, va, NULL, NULL)); /* a must not see b's page */
-    mm_destroy(b);
-    mm_destroy(a);
+    mm_put(b);
+    mm_put(a);
 }
 
 KTEST(share, last_user_takes_the_table_back)
@@ -123,7 +123,7 @@ KTEST(share, last_user_takes_the_table_back)
     ASSERT(a != NULL);
     struct mm *b = fork_shared(a);
     ASSERT(b != NULL);
-    mm_destroy(b); /* exit of a child that wrote nothing: one decrement per PDPT */
+    mm_put(b); /* exit of a child that wrote nothing: one decrement per PDPT */
     EXPECT_EQ(table_page(a->pml4[0])->refcount, 1);
     struct share_stats before = share_stats;
     uint64_t free_before = pmm_free_pages();
@@ -133,7 +133,7 @@ KTEST(share, last_user_takes_the_table_back)
     EXPECT_EQ(share_stats.cow_copies - before.cow_copies, 0);
     EXPECT_EQ(pmm_free_pages(), free_before); /* nothing copied, nothing allocated */
     EXPECT(a->pml4[0] & PTE_W);
-    mm_destroy(a);
+    mm_put(a);
 }
 
 KTEST(share, unshare_without_memory_changes_nothing)
@@ -157,8 +157,8 @@ KTEST(share, unshare_without_memory_changes_nothing)
     EXPECT_EQ(byte_at(b, VA1), 'a');
     (void)b0;
     (void)free_before;
-    mm_destroy(b);
-    mm_destroy(a);
+    mm_put(b);
+    mm_put(a);
 }
 
 KTEST(share, munmap_of_a_whole_shared_subtree_is_one_decrement)
@@ -178,6 +178,6 @@ KTEST(share, munmap_of_a_whole_shared_subtree_is_one_decrement)
     EXPECT_EQ(pdpt->refcount, 1);
     EXPECT(pmm_free_pages() >= free_before); /* no table was copied to do it */
     EXPECT_EQ(byte_at(a, VA3), 'a');
-    mm_destroy(b);
-    mm_destroy(a);
+    mm_put(b);
+    mm_put(a);
 }
