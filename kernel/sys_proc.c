@@ -209,3 +209,15 @@ int64_t sys_cowl_cpustat(void *ubuf, size_t size)
     }
     return n;
 }
+
+/* The CPU the caller runs on (it may have moved by the time it looks). */
+int64_t sys_getcpu(unsigned *ucpu, unsigned *unode, void *unused)
+{
+    (void)unused;
+    unsigned cpu = this_cpu()->id, node = 0;
+    if (ucpu && copy_to_user(ucpu, &cpu, sizeof(cpu)))
+        return -EFAULT;
+    if (unode && copy_to_user(unode, &node, sizeof(node)))
+        return -EFAULT;
+    return 0;
+}

@@ -32,3 +32,30 @@ __syscall:
     mov r9, [rsp + 8]
     syscall
     ret
+
+; int __clone_thread(long flags, void *stack_top, int *ptid, int *ctid,
+;                    int (*fn)(void *), void *arg)
+; The new thread starts on stack_top with nothing of the caller's frame, so
+; fn and arg travel on its new stack: it pops them, calls fn(arg), and ends
+; itself with exit (this thread only) and fn's result.
+global __clone_thread
+__clone_thread:
+    sub rsi, 16
+    mov [rsi], r8               ; fn
+    mov [rsi + 8], r9           ; arg
+    mov r10, rcx                ; ctid: the 4th syscall argument goes in r10
+    xor r8d, r8d                ; tls: none
+    mov eax, 56                 ; SYS_clone
+    syscall
+    test rax, rax
+    jnz .parent                 ; the tid, or -errno
+    xor ebp, ebp                ; child: the outermost frame of this thread
+    pop rax
+    pop rdi
+    call rax
+    mov edi, eax
+    mov eax, 60                 ; SYS_exit: this thread only
+    syscall
+    ud2
+.parent:
+    ret

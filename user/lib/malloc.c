@@ -3,6 +3,7 @@
  *
  *   [size|free] payload ...   [size|free] payload ...   (headers in a list
  *                                                         ordered by address) */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,29 @@ static void split(struct block *b, size_t size)
     b->size = size;
 }
 
+/* One lock for the whole heap: threads may call malloc at once. */
+static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *malloc_locked(size_t n);
+
 void *malloc(size_t n)
+{
+    pthread_mutex_lock(&heap_lock);
+    void *p = malloc_locked(n);
+    pthread_mutex_unlock(&heap_lock);
+    return p;
+}
+
+static void free_locked(void *p);
+
+void free(void *p)
+{
+    pthread_mutex_lock(&heap_lock);
+    free_locked(p);
+    pthread_mutex_unlock(&heap_lock);
+}
+
+static void *malloc_locked(size_t n)
 {
     if (n == 0)
         n = 1;
@@ -78,7 +101,7 @@ void *malloc(size_t n)
     return b ? (char *)b + HDR : NULL;
 }
 
-void free(void *p)
+static void free_locked(void *p)
 {
     if (!p)
         return;

@@ -45,13 +45,27 @@ int execve(const char *p, char *const argv[], char *const envp[])
 {
     return SYS3(SYS_execve, p, argv, envp);
 }
-void _exit(int code)
+void _exit(int code) /* the whole process: every thread */
 {
-    __syscall(SYS_exit, code, 0, 0, 0, 0, 0);
+    __syscall(SYS_exit_group, code, 0, 0, 0, 0, 0);
     for (;;)
         ;
 }
 pid_t getpid(void) { return SYS0(SYS_getpid); }
+pid_t gettid(void) { return SYS0(SYS_gettid); }
+int sched_getcpu(void)
+{
+    unsigned cpu;
+    return SYS3(SYS_getcpu, &cpu, 0, 0) < 0 ? -1 : (int)cpu;
+}
+long __futex(volatile int *addr, int op, int val)
+{
+    return check(__syscall(SYS_futex, (long)addr, op, val, 0, 0, 0));
+}
+int cowl_cpustat(struct cpu_stats *st, int max)
+{
+    return SYS2(SYS_cowl_cpustat, st, (long)max * sizeof(*st));
+}
 pid_t getppid(void) { return SYS0(SYS_getppid); }
 int chdir(const char *path) { return SYS1(SYS_chdir, path); }
 int unlink(const char *path) { return SYS1(SYS_unlink, path); }
