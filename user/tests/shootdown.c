@@ -1,0 +1,230 @@
+/* shootdown.c - TLB shootdown seen from user space.  Each case runs in a
+ * child process with a second thread that keeps a translation hot on
+ * another CPU while the first thread changes the mapping:
+ *
+ *   munmap   the reader must fault once munmap has returned
+ *   mprotect a writer must fault once mprotect (read-only) has returned
+ *   fork     the child's copy must never change after fork returned
+ *
+ * A missed shootdown lets the other CPU go on through its stale TLB entry;
+ * on QEMU, whose software TLB is per CPU and only flushed by INVLPG or a
+ * CR3 load, that is exactly what happens.  Last, a single-threaded process
+ * forking, faulting, unmapping and protecting must send no IPI at all. */
+#include "check.h"
+#include <cowl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096
+
+static volatile long progress; /* bumped by the second thread, per access */
+static volatile int other_cpu = -1;
+static volatile char *target;
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *reader(void *arg)
+{
+    (void)arg;
+    other_cpu = sched_getcpu();
+    for (;;) {
+        (void)*target;
+        __atomic_add_fetch(&progress, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+static void *writer(void *arg)
+{
+    (void)arg;
+    other_cpu = sched_getcpu();
+    for (long i = 0;; i++) {
+        *target = (char)i;
+        __atomic_add_fetch(&progress, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+/* Start fn in a second thread and wait until it is going. */
+static void start_other(void *(*fn)(void *))
+{
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, fn, NULL), 0);
+    while (progress < 1000)
+        ;
+}
+
+/* After `change` returned, at most the one access already under way may
+ * complete; the other thread must then fault, ending the process with
+ * SIGSEGV.  Exits 1 if it went on, 2 if it never faulted. */
+static void expect_fault_after(int (*change)(void))
+{
+    CHECK_EQ(change(), 0);
+    long seen = __atomic_load_n(&progress, __ATOMIC_SEQ_CST);
+    long until = now_ms() + 2000;
+    while (now_ms() < until) {
+        if (__atomic_load_n(&progress, __ATOMIC_SEQ_CST) > seen + 1) {
+            printf("shootdown: the other thread (CPU %d, we are on %d) went on after the "
+                   "change: %ld accesses\n",
+                   other_cpu, sched_getcpu(), progress - seen);
+            _exit(1);
+        }
+    }
+    _exit(2);
+}
+
+static int do_munmap(void) { return munmap((void *)target, PAGE); }
+static int do_mprotect(void) { return mprotect((void *)target, PAGE, PROT_READ); }
+
+static void run_case(const char *name, void *(*fn)(void *), int (*change)(void))
+{
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        target = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        CHECK(target != MAP_FAILED);
+        *target = 1;
+        start_other(fn);
+        expect_fault_after(change);
+    }
+    int st;
+    CHECK_EQ(waitpid(pid, &st, 0), pid);
+    if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSEGV)
+        printf("shootdown: %s: status 0x%x, want SIGSEGV\n", name, st);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
+static volatile long counter_page[PAGE / sizeof(long)] __attribute__((aligned(PAGE)));
+
+static void *count_forever(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        counter_page[0]++;
+        __atomic_add_fetch(&progress, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+/* fork while another thread keeps writing: the child's copy is frozen. */
+static void fork_freezes_child_view(void)
+{
+    pid_t family = fork();
+    CHECK(family >= 0);
+    if (family == 0) {
+        start_other(count_forever);
+        for (int round = 0; round < 20; round++) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                long v = counter_page[0];
+                long until = now_ms() + 20;
+                while (now_ms() < until)
+                    if (counter_page[0] != v)
+                        _exit(1); /* the parent's thread wrote into our copy */
+                _exit(0);
+            }
+            int st;
+            CHECK_EQ(waitpid(pid, &st, 0), pid);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                printf("shootdown: fork round %d: the child's view changed\n", round);
+            CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        }
+        long before = counter_page[0];
+        while (counter_page[0] == before) /* and the writer still writes here */
+            ;
+        _exit(0);
+    }
+    int st;
+    CHECK_EQ(waitpid(family, &st, 0), family);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static uint64_t ipis_sent(void)
+{
+    struct cpu_stats st[8];
+    int n = cowl_cpustat(st, 8);
+    CHECK(n >= 1);
+    uint64_t sum = 0;
+    for (int i = 0; i < n && i < 8; i++)
+        sum += st[i].tlb_ipis_sent;
+    return sum;
+}
+
+#define WORK_PAGES 64
+
+/* fork, COW faults on both sides, munmap and mprotect: what a shell does. */
+static void single_threaded_work(void)
+{
+    char *area =
+        mmap(NULL, WORK_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(area != MAP_FAILED);
+    memset(area, 1, WORK_PAGES * PAGE);
+    for (int round = 0; round < 4; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            memset(area, 2, WORK_PAGES * PAGE);
+            _exit(0);
+        }
+        memset(area, 3 + round, WORK_PAGES * PAGE);
+        int st;
+        CHECK_EQ(waitpid(pid, &st, 0), pid);
+    }
+    CHECK_EQ(mprotect(area, PAGE, PROT_READ), 0);
+    CHECK_EQ(munmap(area, WORK_PAGES * PAGE), 0);
+}
+
+static void *spin(void *arg)
+{
+    (void)arg;
+    for (;;)
+        __atomic_add_fetch(&progress, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void no_ipis_when_single_threaded(int ncpus)
+{
+    uint64_t before = ipis_sent();
+    single_threaded_work();
+    uint64_t single = ipis_sent() - before;
+    printf("shootdown: single-threaded fork/fault/munmap/mprotect sent %lu IPIs\n",
+           (unsigned long)single);
+    CHECK_EQ(single, 0);
+    if (ncpus < 2)
+        return;
+    /* The counter can see IPIs: the same work with a thread spinning on
+     * another CPU must send some. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        progress = 0;
+        start_other(spin);
+        before = ipis_sent();
+        single_threaded_work();
+        _exit(ipis_sent() > before ? 0 : 1);
+    }
+    int st;
+    CHECK_EQ(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+int main(void)
+{
+    struct cpu_stats st[8];
+    int ncpus = cowl_cpustat(st, 8);
+    CHECK(ncpus >= 1);
+    run_case("munmap", reader, do_munmap);
+    run_case("mprotect", writer, do_mprotect);
+    fork_freezes_child_view();
+    no_ipis_when_single_threaded(ncpus);
+    printf("shootdown: ok (%d CPUs)\n", ncpus);
+    return 0;
+}
