@@ -23,12 +23,12 @@ int64_t sys_fork(void)
         return -ENOMEM;
     child->fpu = kmalloc(512);
     if (child->fpu) {
-        mutex_lock(&cur->mm->lock);
+        down_write(&cur->mm->lock);
         uint64_t tables_before = pgtable_tables_allocated;
         child->mm = mm_fork(cur->mm, cur->fork_mode);
         child->fork_mode = cur->fork_mode;
         cur->last_fork_tables = pgtable_tables_allocated - tables_before;
-        mutex_unlock(&cur->mm->lock);
+        up_write(&cur->mm->lock);
     }
     if (!child->fpu || !child->mm) {
         proc_free_unstarted(child); /* frees fpu; mm is NULL */

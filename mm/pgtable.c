@@ -41,6 +41,17 @@ bool pte_cas(pte_t *entry, pte_t old, pte_t new)
     return __atomic_compare_exchange_n(entry, &old, new, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+bool pte_install(pte_t *entry, pte_t value)
+{
+    pte_t empty = 0;
+    if (!__atomic_compare_exchange_n(entry, &empty, value, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return false;
+    __atomic_or_fetch(&entry_table(entry)->populated, 1ul << (entry_index(entry) / 8),
+                      __ATOMIC_RELAXED);
+    return true;
+}
+
 uint64_t pgtable_tables_allocated; /* [a] ever: for fork's statistics */
 
 pte_t *table_alloc(int level)
@@ -73,7 +84,10 @@ pte_t *pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags)
             pte_t *next = table_alloc(l - 1);
             if (!next)
                 return NULL;
-            pte_set(e, virt_to_phys(next) | table_entry_flags(va));
+            /* Threads fault concurrently (mm->lock is held for reading):
+             * if another one installed a table here first, use theirs. */
+            if (!pte_install(e, virt_to_phys(next) | table_entry_flags(va)))
+                page_put(virt_to_page(next));
         } else if (pte_large(*e)) {
             return NULL;
         } else if ((*e & PTE_COW_TABLE) && (flags & PGW_UNSHARE)) {

@@ -32,6 +32,9 @@ void pte_set(pte_t *entry, pte_t value);
 /* Replace a non-zero `old` with a non-zero `new` atomically; false if the
  * entry no longer holds `old`. */
 bool pte_cas(pte_t *entry, pte_t old, pte_t new);
+/* Fill the empty entry with value, unless another CPU filled it first
+ * (false).  What concurrent faults use to add tables and pages. */
+bool pte_install(pte_t *entry, pte_t value);
 
 /* A new address space: empty user half, the kernel's upper half; or NULL. */
 pte_t *pgtable_create(void);

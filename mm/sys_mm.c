@@ -19,7 +19,7 @@ static bool range_ok(uint64_t addr, uint64_t len)
 int64_t sys_brk(uint64_t addr)
 {
     struct mm *mm = current_proc()->mm;
-    mutex_lock(&mm->lock);
+    down_write(&mm->lock);
     uint64_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
     int err = 0;
     if (addr >= mm->brk_start && addr < USER_MMAP_BASE) {
@@ -31,7 +31,7 @@ int64_t sys_brk(uint64_t addr)
             mm->brk = addr;
     }
     uint64_t result = mm->brk;
-    mutex_unlock(&mm->lock);
+    up_write(&mm->lock);
     return result; /* unchanged on failure, as Linux's brk does */
 }
 
@@ -43,14 +43,14 @@ int64_t sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t
         return -EINVAL;
     len = ALIGN_UP(len, PAGE_SIZE);
     struct mm *mm = current_proc()->mm;
-    mutex_lock(&mm->lock);
+    down_write(&mm->lock);
     int64_t result;
     if (flags & MAP_FIXED) {
         result = range_ok(addr, len) ? mm_map_fixed(mm, addr, len, prot_to_vm(prot)) : -EINVAL;
     } else {
         result = mm_map_anywhere(mm, len, prot_to_vm(prot));
     }
-    mutex_unlock(&mm->lock);
+    up_write(&mm->lock);
     return result;
 }
 
@@ -60,9 +60,9 @@ int64_t sys_munmap(uint64_t addr, size_t len)
     if (!range_ok(addr, len))
         return -EINVAL;
     struct mm *mm = current_proc()->mm;
-    mutex_lock(&mm->lock);
+    down_write(&mm->lock);
     int err = mm_unmap_range(mm, addr, addr + len);
-    mutex_unlock(&mm->lock);
+    up_write(&mm->lock);
     return err;
 }
 
@@ -72,8 +72,8 @@ int64_t sys_mprotect(uint64_t addr, size_t len, int prot)
     if (!range_ok(addr, len) || prot & ~7)
         return -EINVAL;
     struct mm *mm = current_proc()->mm;
-    mutex_lock(&mm->lock);
+    down_write(&mm->lock);
     int err = mm_protect_range(mm, addr, addr + len, prot_to_vm(prot));
-    mutex_unlock(&mm->lock);
+    up_write(&mm->lock);
     return err;
 }

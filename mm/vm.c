@@ -22,7 +22,7 @@ struct mm *mm_create(void)
         return NULL;
     }
     list_init(&mm->vmas);
-    mm->lock = (struct mutex)MUTEX_INIT(mm->lock, "mm");
+    mm->lock = (struct rwsem)RWSEM_INIT(mm->lock, "mm");
     mm->mmap_next = USER_MMAP_BASE;
     mm->users = 1;
     spin_lock(&all_mms_lock);
@@ -119,8 +119,11 @@ static int fill_zero_page(pte_t *e, const struct vma *v)
     struct page *p = pmm_alloc(0, PAGE_USER, PMM_ZERO);
     if (!p)
         return -ENOMEM;
-    pte_set(e, page_to_phys(p) | leaf_flags(v->prot)); /* the mapping owns the reference */
-    return 0;
+    if (!pte_install(e, page_to_phys(p) | leaf_flags(v->prot))) {
+        page_put(p); /* another thread of ours filled it meanwhile */
+        return -EAGAIN;
+    }
+    return 0; /* the mapping owns the reference */
 }
 
 /* Resolve a fault once; -EAGAIN asks for another try. [m] */
@@ -143,12 +146,12 @@ static int fault_once(struct mm *mm, struct vma *v, uint64_t va, unsigned access
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
 {
     uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
-    mutex_lock(&mm->lock);
+    down_read(&mm->lock);
     struct vma *v = mm_find_vma(mm, addr);
     int err = v && allowed(v, access) ? -EAGAIN : -EFAULT;
     while (err == -EAGAIN)
         err = fault_once(mm, v, va, access);
-    mutex_unlock(&mm->lock);
+    up_read(&mm->lock);
     if (!err)
         tlb_flush_local(va);
     return err;
@@ -157,14 +160,14 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
 bool vm_access_ok(struct mm *mm, uint64_t addr, uint64_t n, bool write)
 {
     bool ok = true;
-    mutex_lock(&mm->lock);
+    down_read(&mm->lock);
     for (uint64_t a = addr; ok && a < addr + n;) {
         struct vma *v = mm_find_vma(mm, a);
         ok = v && (v->prot & (write ? VM_WRITE : VM_READ | VM_WRITE));
         if (ok)
             a = v->end;
     }
-    mutex_unlock(&mm->lock);
+    up_read(&mm->lock);
     return ok;
 }
 
@@ -175,7 +178,7 @@ int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len)
         uint64_t page_va = ALIGN_DOWN(va, PAGE_SIZE);
         size_t chunk = MIN(len, page_va + PAGE_SIZE - va);
         struct vma *v;
-        mutex_lock(&mm->lock);
+        down_read(&mm->lock);
         v = mm_find_vma(mm, va);
         int err = v ? -EAGAIN : -EFAULT;
         while (err == -EAGAIN) /* as a write, but allowed in read-only text too */
@@ -183,7 +186,7 @@ int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len)
         uint64_t pa = 0;
         if (!err && !pgtable_translate(mm->pml4, va, &pa, NULL))
             err = -EFAULT;
-        mutex_unlock(&mm->lock);
+        up_read(&mm->lock);
         if (err)
             return err;
         memcpy(phys_to_virt(pa), s, chunk);

@@ -2,12 +2,13 @@
  * that say which addresses are valid and with which permissions.  Pages are
  * allocated on first touch (demand-zero) by vm_fault().
  *
- * Lock legend: [m] mm->lock (a mutex: faults allocate and may wait). */
+ * Lock legend: [m] mm->lock held for writing (or reading, to read the field);
+ * it is a reader/writer sleeping lock: faults allocate and may wait. */
 #ifndef VM_H
 #define VM_H
 
 #include "kernel/list.h"
-#include "kernel/mutex.h"
+#include "kernel/rwsem.h"
 #include "kernel/types.h"
 #include "pte.h"
 
@@ -33,7 +34,7 @@ struct mm {
     struct list_head vmas;     /* [m] */
     uint64_t brk_start, brk;   /* [m] heap: [brk_start, brk) */
     uint64_t mmap_next;        /* [m] next address mmap tries */
-    struct mutex lock;
+    struct rwsem lock;         /* faults read; mmap, munmap, mprotect, brk, fork write */
     int users; /* [a] threads using it (and fork's hold); the last mm_put frees it */
 };
 

@@ -22,9 +22,9 @@ static struct mm *two_pages(struct ktest_ctx *t)
 
 static struct mm *fork_with(struct mm *a, enum fork_mode mode)
 {
-    mutex_lock(&a->lock);
+    down_write(&a->lock);
     struct mm *b = mm_fork(a, mode);
-    mutex_unlock(&a->lock);
+    up_write(&a->lock);
     return b;
 }
 

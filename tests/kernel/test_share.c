@@ -36,9 +36,9 @@ static char byte_at(struct mm *mm, uint64_t va)
 
 static struct mm *fork_shared(struct mm *a)
 {
-    mutex_lock(&a->lock);
+    down_write(&a->lock);
     struct mm *b = mm_fork(a, FORK_SHARE);
-    mutex_unlock(&a->lock);
+    up_write(&a->lock);
     return b;
 }
 
@@ -171,9 +171,9 @@ KTEST(share, munmap_of_a_whole_shared_subtree_is_one_decrement)
     struct page *pdpt = table_page(a->pml4[slot]);
     uint64_t free_before = pmm_free_pages();
     uint64_t slot_start = (uint64_t)slot << 39;
-    mutex_lock(&b->lock);
+    down_write(&b->lock);
     EXPECT_EQ(mm_unmap_range(b, slot_start, slot_start + (1ul << 39)), 0);
-    mutex_unlock(&b->lock);
+    up_write(&b->lock);
     EXPECT_EQ(b->pml4[slot], 0);
     EXPECT_EQ(pdpt->refcount, 1);
     EXPECT(pmm_free_pages() >= free_before); /* no table was copied to do it */

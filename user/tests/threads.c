@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -214,6 +215,39 @@ static void shared_process_state(void)
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 3);
 }
 
+/* Threads fault on the same fresh pages at once: each page (and each page
+ * table under them) must be installed once, with every thread's write. */
+#define FAULT_PAGES 256
+static volatile char *fault_area;
+static volatile int fault_go;
+
+static void *touch_all(void *arg)
+{
+    long t = (long)arg;
+    while (!fault_go)
+        ;
+    for (long p = 0; p < FAULT_PAGES; p++)
+        fault_area[p * 4096 + t] = (char)(t + 1);
+    return NULL;
+}
+
+static void concurrent_faults(void)
+{
+    fault_area =
+        mmap(NULL, FAULT_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(fault_area != MAP_FAILED);
+    pthread_t t[NT];
+    for (long i = 0; i < NT; i++)
+        CHECK_EQ(pthread_create(&t[i], NULL, touch_all, (void *)i), 0);
+    fault_go = 1;
+    for (int i = 0; i < NT; i++)
+        CHECK_EQ(pthread_join(t[i], NULL), 0);
+    for (long p = 0; p < FAULT_PAGES; p++)
+        for (long i = 0; i < NT; i++)
+            CHECK_EQ(fault_area[p * 4096 + i], i + 1);
+    CHECK_EQ(munmap((void *)fault_area, FAULT_PAGES * 4096), 0);
+}
+
 static void bad_calls(void)
 {
     static int word __attribute__((aligned(8))) = 5;
@@ -252,6 +286,7 @@ int main(void)
     kill_ends_all();
     fault_ends_all();
     shared_process_state();
+    concurrent_faults();
     bad_calls();
     printf("threads: ok\n");
     return 0;

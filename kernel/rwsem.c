@@ -1,0 +1,47 @@
+/* rwsem.c - reader/writer sleeping lock (see rwsem.h for why). */
+#include "kernel/rwsem.h"
+#include "kernel/printk.h"
+
+void down_read(struct rwsem *r)
+{
+    spin_lock(&r->guard);
+    while (r->writer || r->writers_waiting)
+        sleep_on(&r->waiters, &r->guard);
+    r->readers++;
+    spin_unlock(&r->guard);
+}
+
+void up_read(struct rwsem *r)
+{
+    spin_lock(&r->guard);
+    if (r->readers <= 0)
+        panic("up_read: not held for reading");
+    if (--r->readers == 0)
+        wake_all(&r->waiters);
+    spin_unlock(&r->guard);
+}
+
+void down_write(struct rwsem *r)
+{
+    spin_lock(&r->guard);
+    if (r->writer == current_proc())
+        panic("down_write: taken twice by pid %d", current_proc()->pid);
+    r->writers_waiting++;
+    while (r->writer || r->readers)
+        sleep_on(&r->waiters, &r->guard);
+    r->writers_waiting--;
+    r->writer = current_proc();
+    spin_unlock(&r->guard);
+}
+
+void up_write(struct rwsem *r)
+{
+    spin_lock(&r->guard);
+    if (r->writer != current_proc())
+        panic("up_write: not held by pid %d", current_proc()->pid);
+    r->writer = NULL;
+    wake_all(&r->waiters); /* readers and writers sort it out by retrying */
+    spin_unlock(&r->guard);
+}
+
+bool rwsem_write_held(struct rwsem *r) { return r->writer == current_proc(); }
