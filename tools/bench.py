@@ -19,7 +19,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZES = [1000, 10000, 100000, 262144]
 MODES = ["share", "copy", "eager"]
-LINE = re.compile(r"^(forktime|cowtime|forkcost) (.*)$")
+LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench) (\S+=.*|\w+ .*)$")
+SMP = 4  # CPUs cowl gets for the run (smpbench needs several)
 
 
 def parse(line):
@@ -27,7 +28,10 @@ def parse(line):
     if not m:
         return None
     rec = {"bench": m.group(1)}
-    for kv in m.group(2).split():
+    fields = m.group(2).split()
+    if fields and "=" not in fields[0]:  # "smpbench shootdown k=v ...": a kind first
+        rec["kind"] = fields.pop(0)
+    for kv in fields:
         k, _, v = kv.partition("=")
         try:
             rec[k] = float(v) if "." in v else int(v)
@@ -56,13 +60,21 @@ def bench_script(forks):
     for mode in MODES:
         for pages in (1000, 262144):
             script.append("forkcost -M %s -m %d" % (mode, pages))
+    script.append("smpbench all")
     return script
+
+
+def expected_count(forks):
+    """Measurement lines the script prints: one per command, smpbench more."""
+    smp_lines = min(SMP, 4) + min(SMP, 4) + (2 if SMP > 1 else 1)
+    return len(bench_script(forks)) - 1 + smp_lines
 
 
 def cowl_runs(args):
     # Only two short lines go through the console; the script is a file in
     # the initrd (tools/bench.py --write-script, run by the Makefile).
-    cmd = [args.qemu, "-accel", args.accel, "-cpu", "max", "-m", args.mem, "-display", "none",
+    cmd = [args.qemu, "-accel", args.accel, "-cpu", "max", "-m", args.mem, "-smp", str(SMP),
+           "-display", "none",
            "-serial", "stdio", "-monitor", "none", "-no-reboot",
            "-kernel", args.kernel, "-initrd", args.initrd, "-append", "loglevel=1"]
     start = time.monotonic()
@@ -106,7 +118,7 @@ def main():
             rec["accel"] = args.accel
             print(line.strip() + " accel=" + args.accel, flush=True)
             records.append(rec)
-    expected = len(bench_script(args.forks))
+    expected = expected_count(args.forks)
     got = sum(1 for r in records if r.get("accel"))
     if got != expected:
         print("bench: WARNING: %d of %d cowl measurements arrived (see %s)" %
@@ -133,6 +145,20 @@ def summarize(records):
     for name, a, b in ratios:
         if a and b:
             print("ratio %s = %.2f" % (name.replace(" ", "_").replace("/", "over").replace("(", "").replace(")", ""), a / b))
+    smp = {(r.get("kind"), r.get("remote", r.get("threads"))): r
+           for r in records if r["bench"] == "smpbench"}
+    def get(kind, n, key):
+        r = smp.get((kind, n))
+        return r.get(key) if r else None
+    smp_ratios = [
+        ("faults_4_threads_over_1", get("faults", 4, "faults_per_s"), get("faults", 1, "faults_per_s")),
+        ("shootdown_1_remote_over_0", get("shootdown", 1, "median_ns"), get("shootdown", 0, "median_ns")),
+        ("shootdown_3_remote_over_1", get("shootdown", 3, "median_ns"), get("shootdown", 1, "median_ns")),
+        ("fork_4_threads_over_1", get("fork", 4, "median_us"), get("fork", 1, "median_us")),
+    ]
+    for name, a, b in smp_ratios:
+        if a and b:
+            print("ratio %s = %.2f" % (name, a / b))
     pt = [r["ptpages"] for (mode, _), r in ft.items() if mode == "share"]
     if pt:
         print("ratio share_ptpages_per_fork_max = %d" % max(pt))
