@@ -64,6 +64,18 @@ static void input_char(char c)
 
 /* From the timer tick.  Once one byte is there, more usually follow (a
  * paste, a piped script): keep taking them while they come quickly. */
+/* With the I/O APIC routing COM1's IRQ, a typed byte is read at once
+ * rather than at the next tick (10 ms).  The tick still polls: the IRQ is
+ * edge-triggered, and a burst larger than one drain could leave the line
+ * high with no new edge to tell us. */
+void console_irq_init(void)
+{
+    if (arch_ioapic_route(4, VECTOR_SERIAL))
+        arch_serial_enable_irq();
+    else
+        pr_info("console: no I/O APIC; input is polled every tick\n");
+}
+
 void console_poll_input(void)
 {
     int c = arch_serial_getc();

@@ -15,6 +15,7 @@ struct cpu_stats {
     uint64_t resched_ipis_sent; /* "look at your run queue" IPIs sent */
     uint64_t switches;          /* context switches */
     uint64_t ticks;             /* timer interrupts */
+    uint64_t serial_irqs;       /* console input interrupts (I/O APIC) */
 };
 
 #endif

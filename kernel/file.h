@@ -40,6 +40,8 @@ ssize_t file_write(struct file *f, const void *buf, size_t n);
 /* The console (kernel/console.c) */
 ssize_t console_read(void *ubuf, size_t n);
 ssize_t console_write(const void *ubuf, size_t n);
-void console_poll_input(void); /* from the timer tick: drain the UART */
+void console_poll_input(void); /* serial IRQ and timer tick: drain the UART */
+/* Take console input by interrupt where an I/O APIC can route it. */
+void console_irq_init(void);
 
 #endif

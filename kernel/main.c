@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
+#include "kernel/file.h"
 #include "kernel/futex.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
@@ -99,6 +100,7 @@ void kmain(struct boot_info *bi)
     futex_init();
     sched_init();
     arch_smp_init();
+    console_irq_init();
 
     unpack_initrd(bi);
 

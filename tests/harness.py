@@ -8,6 +8,7 @@ with the right name and reason.  One control (harness/pass) must pass, so a
 runner that fails everything is caught too.
 """
 import os
+import re
 import socket
 import subprocess
 import time
@@ -155,6 +156,7 @@ nosuch
 echo status $?
 sleep 0.1 &
 ps
+cpustat
 poweroff
 """
 
@@ -162,12 +164,18 @@ poweroff
 def check_shell(args):
     """What `make run` does, with a script piped in instead of a person:
     boot to init and the shell, run the commands, and `poweroff` ends QEMU."""
-    boot = R.Boot("shell", "", "pvh")
+    boot = R.Boot("shell", "", "pvh", smp=4)  # the shell must work on any CPU count
     cmd = R.qemu_command(args, boot, args.kernel, cmdline="loglevel=1", module=args.initrd)
     cmd = [c for c in cmd if not c.startswith("isa-debug-exit")]  # a plain machine
     cmd.remove("-device")
-    proc = subprocess.run(cmd, input=SHELL_SCRIPT, capture_output=True, timeout=60)
-    out = proc.stdout.decode("utf-8", "replace").replace("\r", "")
+    # The script goes in once the kernel is up, as typing would: input that
+    # arrives during boot is drained by the timer's polling before the
+    # serial interrupt is routed, and could not show that it works.
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    time.sleep(2)
+    stdout, _ = proc.communicate(SHELL_SCRIPT, timeout=60)
+    out = stdout.decode("utf-8", "replace").replace("\r", "")
     with open(os.path.join(args.logs, "shell.log"), "w") as f:
         f.write(out)
     for piece in ("$ echo hello from cowl\nhello from cowl", "sh\n", "Welcome to cowl",
@@ -175,7 +183,13 @@ def check_shell(args):
                   "cowl: power off"):
         _expect(piece in out, "shell transcript lacks %r (see shell.log)" % piece)
     _expect(proc.returncode == 0, "QEMU exit status %d after poweroff" % proc.returncode)
-    return True, "piped script ran: pipes, redirection, cd, $?, &, ps; poweroff ended QEMU"
+    # cpustat's row for CPU 0: input came by interrupt, not only by polling.
+    row = re.search(r"^\s*0\s+(\d+(\s+\d+){7})\s*$", out, re.M)
+    _expect(row is not None, "no cpustat row for CPU 0 (see shell.log)")
+    serial_irqs = int(row.group(1).split()[-1])
+    _expect(serial_irqs > 0, "no serial interrupts on CPU 0: input was only polled")
+    return True, ("piped script on 4 CPUs: pipes, redirection, cd, $?, &, ps, cpustat "
+                  "(%d serial IRQs); poweroff ended QEMU" % serial_irqs)
 
 
 def _free_port():

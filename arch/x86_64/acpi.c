@@ -1,5 +1,6 @@
 /* acpi.c - finding the ACPI RSDP when the loader did not pass it: the BIOS
  * puts it on a 16-byte boundary in the EBDA's first KiB or in 0xE0000-0xFFFFF. */
+#include "acpi.h"
 #include "arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/string.h"
@@ -26,4 +27,24 @@ void arch_acpi_find_rsdp(struct boot_info *bi)
         bi->rsdp_phys = scan(ebda, ebda + 1024);
     if (!bi->rsdp_phys)
         bi->rsdp_phys = scan(0xe0000, 0x100000);
+}
+
+const struct acpi_header *acpi_find(const char *sig)
+{
+    if (!boot_info.rsdp_phys)
+        return NULL;
+    const uint8_t *rsdp = phys_to_virt(boot_info.rsdp_phys);
+    bool xsdt = rsdp[15] >= 2 && *(const uint64_t *)(rsdp + 24);
+    uint64_t root_pa = xsdt ? *(const uint64_t *)(rsdp + 24) : *(const uint32_t *)(rsdp + 16);
+    const struct acpi_header *root = phys_to_virt(root_pa);
+    int width = xsdt ? 8 : 4, n = (root->length - sizeof(*root)) / width;
+    const uint8_t *entries = (const uint8_t *)(root + 1);
+    for (int i = 0; i < n; i++) {
+        uint64_t pa =
+            xsdt ? *(const uint64_t *)(entries + i * 8) : *(const uint32_t *)(entries + i * 4);
+        const struct acpi_header *h = phys_to_virt(pa);
+        if (!memcmp(h->signature, sig, 4))
+            return h;
+    }
+    return NULL;
 }

@@ -171,6 +171,12 @@ int arch_cpus_online(void);
 struct cpu *arch_cpu(int id); /* by index 0..found-1, or NULL */
 /* Send interrupt `vector` to CPU `cpu` (an index, not an APIC ID). */
 void arch_send_ipi(int cpu, uint8_t vector);
+#define VECTOR_SERIAL 0x24 /* COM1, through the I/O APIC (ioapic.c) */
+/* Send ISA interrupt `irq` to the boot CPU as `vector`; false without an
+ * I/O APIC (then the console is polled). */
+bool arch_ioapic_route(uint8_t irq, uint8_t vector);
+/* Let the UART interrupt when a byte arrives. */
+void arch_serial_enable_irq(void);
 #define VECTOR_IPI_RESCHED 0xf1 /* "look at your run queue" (kernel/sched.c) */
 #define VECTOR_IPI_TLB     0xf2 /* "flush what the shootdown asks" (mm/tlb.c) */
 /* Program this CPU's LAPIC timer at HZ with the BSP's calibration. */

@@ -1,4 +1,5 @@
-/* serial.c - the COM1 UART (16550) at I/O port 0x3f8, polled.
+/* serial.c - the COM1 UART (16550) at I/O port 0x3f8.  Output is polled;
+ * input raises IRQ 4 when the I/O APIC routes it (else the timer polls).
  *
  * The receive FIFO is left as the firmware left it: on QEMU, turning the
  * FIFO on resets it, and a script piped into QEMU would lose whatever had
@@ -19,6 +20,12 @@ void arch_serial_init(void)
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03); /* 8 bits, no parity, one stop bit */
     outb(COM1 + 4, 0x03); /* DTR, RTS */
+}
+
+void arch_serial_enable_irq(void)
+{
+    outb(COM1 + 4, 0x0b); /* DTR, RTS, and OUT2, which gates the IRQ line on PCs */
+    outb(COM1 + 1, 0x01); /* interrupt when received data is available */
 }
 
 int arch_serial_getc(void)

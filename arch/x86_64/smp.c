@@ -12,6 +12,7 @@
  * its boot stack turns into the stack of its idle thread (sched_cpu_enter).
  * Other CPUs reach it with IPIs (arch_send_ipi): TLB shootdown
  * (mm/tlb.c) and "look at your run queue" (kernel/sched.c). */
+#include "acpi.h"
 #include "arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cpu.h"
@@ -43,35 +44,6 @@ static int ncpus = 1; /* found in the MADT (at least the boot CPU) */
 static pte_t ap_pml4[512] __attribute__((aligned(4096)));
 static pte_t ap_pdpt[512] __attribute__((aligned(4096)));
 static pte_t ap_pd[512] __attribute__((aligned(4096)));
-
-struct acpi_header {
-    char signature[4];
-    uint32_t length;
-    uint8_t revision, checksum;
-    char oem[6], oem_table[8];
-    uint32_t oem_revision, creator, creator_revision;
-} __attribute__((packed));
-
-/* The ACPI table with this signature, via the RSDT or XSDT; or NULL. */
-static const struct acpi_header *acpi_find(const char *sig)
-{
-    if (!boot_info.rsdp_phys)
-        return NULL;
-    const uint8_t *rsdp = phys_to_virt(boot_info.rsdp_phys);
-    bool xsdt = rsdp[15] >= 2 && *(const uint64_t *)(rsdp + 24);
-    uint64_t root_pa = xsdt ? *(const uint64_t *)(rsdp + 24) : *(const uint32_t *)(rsdp + 16);
-    const struct acpi_header *root = phys_to_virt(root_pa);
-    int width = xsdt ? 8 : 4, n = (root->length - sizeof(*root)) / width;
-    const uint8_t *entries = (const uint8_t *)(root + 1);
-    for (int i = 0; i < n; i++) {
-        uint64_t pa =
-            xsdt ? *(const uint64_t *)(entries + i * 8) : *(const uint32_t *)(entries + i * 4);
-        const struct acpi_header *h = phys_to_virt(pa);
-        if (!memcmp(h->signature, sig, 4))
-            return h;
-    }
-    return NULL;
-}
 
 /* Processor entries of the MADT (type 0), enabled ones only. */
 static void find_cpus(void)

@@ -4,6 +4,8 @@
  * at its fixup with rax = -EFAULT. */
 #include "trap.h"
 #include "arch.h"
+#include "kernel/cpu.h"
+#include "kernel/file.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
@@ -186,6 +188,10 @@ void trap_dispatch(struct trapframe *tf)
         sched_tick();
     } else if (tf->vector == VECTOR_IPI_TLB) {
         tlb_ipi();
+        arch_irq_eoi();
+    } else if (tf->vector == VECTOR_SERIAL) {
+        this_cpu()->stats.serial_irqs++;
+        console_poll_input(); /* reads until the UART is empty: that clears the IRQ */
         arch_irq_eoi();
     } else if (tf->vector == VECTOR_IPI_RESCHED) {
         arch_irq_eoi();

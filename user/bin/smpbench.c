@@ -148,8 +148,8 @@ static void faults(int ncpus)
         for (int i = 0; i < n; i++)
             pthread_join(th[i], NULL);
         long ns = now_ns() - t0;
-        printf("smpbench faults threads=%d pages=%ld faults_per_s=%ld\n", n,
-               (long)n * FAULT_PAGES, (long)n * FAULT_PAGES * 1000000000L / ns);
+        printf("smpbench faults threads=%d pages=%ld faults_per_s=%ld\n", n, (long)n * FAULT_PAGES,
+               (long)n * FAULT_PAGES * 1000000000L / ns);
         munmap(fault_area, bytes);
     }
 }
@@ -181,8 +181,8 @@ static void fork_threads(int ncpus)
         }
         struct totals after = totals();
         spinners_stop_all(threads - 1);
-        printf("smpbench fork threads=%d pages=%d median_us=%ld.%03ld ipis_per_fork=%lu\n",
-               threads, FORK_PAGES, median(t, FORKS) / 1000, median(t, FORKS) % 1000,
+        printf("smpbench fork threads=%d pages=%d median_us=%ld.%03ld ipis_per_fork=%lu\n", threads,
+               FORK_PAGES, median(t, FORKS) / 1000, median(t, FORKS) % 1000,
                (unsigned long)((after.ipis - before.ipis) / FORKS));
         if (counts[1] == counts[0])
             break;
