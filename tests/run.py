@@ -323,6 +323,8 @@ def standard_boots():
         Boot("smp4", "*", "pvh", smp=4),
         Boot("copy", "*", "pvh", smp=4, extra_args="fork=copy"),
         Boot("eager", "*", "pvh", smp=4, extra_args="fork=eager"),
+        # The most CPUs cowl takes (MAX_CPUS): the SMP and thread tests.
+        Boot("smp8", "smp/*,sched/*,user/threads,user/shootdown,user/mtstress", "pvh", smp=8),
     ]
 
 
