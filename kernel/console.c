@@ -62,8 +62,6 @@ static void input_char(char c)
     }
 }
 
-/* From the timer tick.  Once one byte is there, more usually follow (a
- * paste, a piped script): keep taking them while they come quickly. */
 /* With the I/O APIC routing COM1's IRQ, a typed byte is read at once
  * rather than at the next tick (10 ms).  The tick still polls: the IRQ is
  * edge-triggered, and a burst larger than one drain could leave the line
@@ -76,6 +74,9 @@ void console_irq_init(void)
         pr_info("console: no I/O APIC; input is polled every tick\n");
 }
 
+/* From the serial IRQ and the timer tick.  Once one byte is there, more
+ * usually follow (a paste, a piped script): keep taking them while they
+ * come quickly. */
 void console_poll_input(void)
 {
     int c = arch_serial_getc();
@@ -100,7 +101,7 @@ ssize_t console_read(void *ubuf, size_t n)
             return -EINTR;
         }
         readers_waiting++;
-        sleep_on(&input_ready, &input_lock);
+        sleep_on_killable(&input_ready, &input_lock);
         readers_waiting--;
     }
     size_t got = 0;

@@ -63,7 +63,7 @@ int futex_wait(struct mm *mm, uint64_t uaddr, uint32_t val)
     if (b->wakes == seq && !cur->killed) {
         cur->futex_mm = mm;
         cur->futex_addr = uaddr;
-        sleep_on(&b->waiters, &b->lock);
+        sleep_on_killable(&b->waiters, &b->lock);
         cur->futex_mm = NULL;
     }
     spin_unlock(&b->lock);

@@ -54,7 +54,7 @@ ssize_t pipe_read(struct pipe *p, void *ubuf, size_t n)
             spin_unlock(&p->lock);
             return -EINTR;
         }
-        sleep_on(&p->changed, &p->lock);
+        sleep_on_killable(&p->changed, &p->lock);
     }
     size_t got = 0;
     for (; got < n && p->head != p->tail; got++)
@@ -87,7 +87,7 @@ ssize_t pipe_write(struct pipe *p, const void *ubuf, size_t n)
                     return -EINTR;
                 }
                 wake_all(&p->changed);
-                sleep_on(&p->changed, &p->lock);
+                sleep_on_killable(&p->changed, &p->lock);
                 continue;
             }
             p->buf[p->tail++ % PIPE_SIZE] = tmp[i++];

@@ -250,7 +250,7 @@ int group_end_other_threads(void)
     spin_lock(&proc_table_lock);
     kill_threads(g, cur, SIGKILL);
     while (g->live > 1 && !cur->killed)
-        sleep_on(&g->thread_exit, &proc_table_lock);
+        sleep_on_killable(&g->thread_exit, &proc_table_lock);
     spin_unlock(&proc_table_lock);
     return cur->killed ? -EINTR : 0;
 }
@@ -304,10 +304,10 @@ int proc_wait(int pid, int *status, bool nohang)
             int zpid = zombie->pid;
             if (status)
                 *status = zombie->exit_status;
-            free_zombie_threads(zombie, NULL); /* releases proc_table_lock */
-            spin_lock(&proc_table_lock);
+            /* Out of the table first: another thread of ours waiting at the
+             * same time must not collect it too. */
             list_del(&zombie->all_link);
-            spin_unlock(&proc_table_lock);
+            free_zombie_threads(zombie, NULL); /* releases proc_table_lock */
             sched_wait_off_cpu(zombie);
             proc_free(zombie);
             return zpid;
@@ -317,7 +317,7 @@ int proc_wait(int pid, int *status, bool nohang)
             spin_unlock(&proc_table_lock);
             return err;
         }
-        sleep_on(&cur->child_exit, &proc_table_lock);
+        sleep_on_killable(&cur->child_exit, &proc_table_lock);
     }
 }
 

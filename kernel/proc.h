@@ -52,8 +52,8 @@ struct proc {
     struct mm *mm;              /* [c] address space */
     void *fpu;                  /* [c] saved x87/SSE registers (512 bytes) */
     struct trapframe *tf;       /* [-] user registers, at the top of kstack */
-    struct inode *cwd;          /* [c] working directory */
-    struct file *files[NFILES]; /* [c] open files by descriptor */
+    struct inode *cwd;          /* [fs_lock] leader: working directory */
+    struct file *files[NFILES]; /* [fd_lock] leader: open files by descriptor */
     volatile int killed;        /* [a] signal that must end it, or 0 */
     uint64_t last_fork_tables;  /* [c] page-table pages its last fork allocated */
     int fork_mode;              /* [c] enum fork_mode its forks use (inherited) */

@@ -78,6 +78,7 @@ int process_exec(const char *path, char *const argv[], char *const envp[])
     if (old)
         mm_put(old);
     strlcpy(cur->name, basename(path), sizeof(cur->name));
+    cur->clear_tid = 0; /* that address meant something to the old program only */
     arch_fpu_reset(cur->fpu);
     reset_user_registers(cur->tf, entry, sp);
     return 0;

@@ -145,19 +145,27 @@ void sched_yield(void)
     spin_unlock(&sched_lock);
 }
 
-void sleep_on(struct waitq *q, struct spinlock *lock)
+static void sleep_locked(struct waitq *q, struct spinlock *lock, bool killable)
 {
     struct proc *cur = current_proc();
     spin_lock(&sched_lock); /* before dropping `lock`: no wakeup can slip between */
     if (lock)
         spin_unlock(lock);
-    cur->state = P_SLEEPING;
-    list_add_tail(&cur->run_link, &q->sleepers);
-    switch_to_next();
+    /* A kill sets `killed`, then wakes under sched_lock: checked here, under
+     * sched_lock, either we see it or the kill finds us asleep. */
+    if (!(killable && cur->killed)) {
+        cur->state = P_SLEEPING;
+        list_add_tail(&cur->run_link, &q->sleepers);
+        switch_to_next();
+    }
     spin_unlock(&sched_lock);
     if (lock)
         spin_lock(lock);
 }
+
+void sleep_on(struct waitq *q, struct spinlock *lock) { sleep_locked(q, lock, false); }
+
+void sleep_on_killable(struct waitq *q, struct spinlock *lock) { sleep_locked(q, lock, true); }
 
 void wake_all_locked(struct waitq *q)
 {

@@ -22,8 +22,8 @@ struct cowl_vmstat {
 int cowl_vmstat(struct cowl_vmstat *st);
 /* Page-table pages allocated by the caller's last fork(). */
 long cowl_fork_tables(void);
-/* Per-CPU counters (TLB shootdowns, IPIs, flushes, switches): fills up to
- * max entries, returns how many CPUs there are, or -1. */
+/* Per-CPU counters (TLB shootdowns, IPIs, flushes, switches): fills one
+ * entry per CPU, at most max; returns how many it filled, or -1. */
 #include "kernel/cpustat.h"
 int cowl_cpustat(struct cpu_stats *st, int max);
 /* The calling thread's id (its process's pid for the first thread). */
