@@ -226,9 +226,9 @@ void sched_wait_off_cpu(struct proc *p)
 }
 
 /* Work this CPU could run: its queue, or one it may steal from. */
-static bool work_waiting(struct cpu *me)
+static bool work_waiting(void)
 {
-    (void)me; /* its own queue or any other: pick_next steals */
+    /* its own queue or any other: pick_next steals */
     for (int i = 0; i < sched_ncpus; i++)
         if (__atomic_load_n(&sched_cpus[i]->nr_queued, __ATOMIC_RELAXED) > 0)
             return true;
@@ -240,14 +240,13 @@ static bool work_waiting(struct cpu *me)
 static int idle_loop(void *arg)
 {
     (void)arg;
-    struct cpu *me = this_cpu();
     for (;;) {
         spin_lock(&sched_lock);
-        if (work_waiting(me))
+        if (work_waiting())
             switch_to_next();
         spin_unlock(&sched_lock);
         irq_disable();
-        if (!work_waiting(me))
+        if (!work_waiting())
             cpu_idle_wait(); /* sti; hlt: no interrupt can slip in between */
         irq_enable();
     }
