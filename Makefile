@@ -42,7 +42,7 @@ endif
 # test runner adds the device itself).
 QEMU_BASE := $(QEMU) -accel $(ACCEL) -cpu max -m $(MEM) -smp $(SMP) -display none -no-reboot
 
-.PHONY: all iso run run-iso debug test test-harness bench clean help format
+.PHONY: all iso run run-iso debug test test-harness bench clean help format pt-graph
 all: $(KERNEL) $(INITRD)
 
 help:
@@ -53,6 +53,7 @@ help:
 	@echo "make test-harness  only check that the test harness catches failures"
 	@echo "make debug      QEMU paused + gdb attached, stopped at kmain"
 	@echo "make bench      fork benchmarks on cowl (every mode) and on this Linux"
+	@echo "make pt-graph   draw page-table sharing after fork (build/pt-graph/*.svg)"
 	@echo "knobs: MEM=$(MEM) SMP=$(SMP) ACCEL=$(ACCEL) ARGS='kernel command line'"
 
 $(BUILD)/%.o: %.c
@@ -150,6 +151,11 @@ run: $(KERNEL) $(INITRD)
 
 run-iso: $(ISO)
 	$(QEMU_BASE) -serial mon:stdio -cdrom $(ISO)
+
+# Pictures of page-table sharing (docs/pictures.md): boots cowl, runs the
+# ptdump demos, writes build/pt-graph/*.dot (and *.svg if Graphviz is installed).
+pt-graph: $(KERNEL) $(INITRD)
+	tools/ptgraph.py --boot --out $(BUILD)/pt-graph --qemu $(QEMU)
 
 debug: $(KERNEL) $(INITRD)
 	tools/debug.sh $(KERNEL) "$(QEMU_BASE)" "$(ARGS)"

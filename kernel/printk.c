@@ -8,6 +8,20 @@ int log_threshold = LOG_INFO;
 
 static struct spinlock console_lock = SPINLOCK_INIT("console");
 
+/* The log buffer: the last LOG_BUF_SIZE bytes of what the kernel printed
+ * (not what user programs wrote to the console), so that a debugger can
+ * read it after the serial output scrolled away or was never captured
+ * (gdb's cowl-dmesg, tools/gdb/cowl.py).  A ring: byte i of the log's
+ * history is at log_buf[i % LOG_BUF_SIZE]; log_head counts every byte. */
+char log_buf[LOG_BUF_SIZE];
+uint64_t log_head; /* [console_lock] */
+
+static void log_append(const char *s)
+{
+    for (; *s; s++)
+        log_buf[log_head++ % LOG_BUF_SIZE] = *s;
+}
+
 static const char *const level_tag[] = {"error: ", "warning: ", "", "debug: "};
 
 static void console_write(const char *s)
@@ -26,6 +40,8 @@ static int vprint(const char *prefix, const char *fmt, va_list ap)
     spin_lock(&console_lock);
     console_write(prefix);
     console_write(buf);
+    log_append(prefix);
+    log_append(buf);
     spin_unlock(&console_lock);
     return n;
 }

@@ -4,11 +4,17 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* Messages above this level are dropped; set by `loglevel=` (0-3). */
 extern int log_threshold;
+
+/* The kernel log's last LOG_BUF_SIZE bytes (a ring; see printk.c). */
+#define LOG_BUF_SIZE (64 * 1024)
+extern char log_buf[LOG_BUF_SIZE];
+extern uint64_t log_head;
 
 /* Raw bytes to the console (under the same lock as kprintf). */
 void console_write_kernel(const char *s, size_t n);

@@ -165,13 +165,36 @@ static void release_thread(struct proc *p)
             futex_wake(p->mm, p->clear_tid, 1);
     }
     if (p->mm) {
-        struct mm *mm = p->mm;
         /* In this order: a switch away and back after p->mm = NULL reloads
          * kernel_pml4, never the address space being freed. */
-        p->mm = NULL;
+        struct mm *mm = proc_swap_mm(p, NULL);
         tlb_switch_to(kernel_pml4);
         mm_put(mm);
     }
+}
+
+struct mm *proc_swap_mm(struct proc *p, struct mm *mm)
+{
+    spin_lock(&proc_table_lock);
+    struct mm *old = p->mm;
+    p->mm = mm;
+    spin_unlock(&proc_table_lock);
+    return old;
+}
+
+struct mm *proc_mm_get(int pid)
+{
+    struct mm *mm = NULL;
+    spin_lock(&proc_table_lock);
+    for (struct list_head *l = all_procs.next; l != &all_procs && !mm; l = l->next) {
+        struct proc *p = container_of(l, struct proc, all_link);
+        if (p->group->pid == pid && p->mm) {
+            mm = p->mm; /* p's own reference keeps it alive while we hold the lock */
+            mm_get(mm);
+        }
+    }
+    spin_unlock(&proc_table_lock);
+    return mm;
 }
 
 /* The process's part, done by its last thread: files and cwd. */

@@ -49,7 +49,7 @@ struct proc {
     struct cpu *cpu;           /* [s] the CPU it runs on, is queued on, or ran on last */
 
     /* User processes only (NULL/0 for kernel threads): */
-    struct mm *mm;              /* [c] address space */
+    struct mm *mm;              /* [c] address space; changed under [p] too */
     void *fpu;                  /* [c] saved x87/SSE registers (512 bytes) */
     struct trapframe *tf;       /* [-] user registers, at the top of kstack */
     struct inode *cwd;          /* [fs_lock] leader: working directory */
@@ -132,6 +132,12 @@ __attribute__((noreturn)) void group_exit(int status);
 void reap_dead_threads(void);
 /* Undo proc_alloc for a child that never ran. */
 void proc_free_unstarted(struct proc *p);
+/* Set p->mm (under proc_table_lock, so that proc_mm_get never sees an mm
+ * after its owner let go of it); returns the old one, still referenced. */
+struct mm *proc_swap_mm(struct proc *p, struct mm *mm);
+/* The address space of process `pid`, with a reference (mm_put it); NULL
+ * if there is no such process or it has none (exiting, kernel thread). */
+struct mm *proc_mm_get(int pid);
 /* Visit every process under the proc table lock. */
 void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg);
 int proc_count(void);

@@ -72,8 +72,7 @@ int process_exec(const char *path, char *const argv[], char *const envp[])
             mm_put(mm);
         return err;
     }
-    struct mm *old = cur->mm;
-    cur->mm = mm;
+    struct mm *old = proc_swap_mm(cur, mm);
     tlb_switch_to(mm->pml4);
     if (old)
         mm_put(old);

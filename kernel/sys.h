@@ -28,6 +28,8 @@ int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_ti
 int64_t sys_gettid(void);
 int64_t sys_futex(uint32_t *uaddr, int op, uint32_t val, const void *timeout);
 int64_t sys_cowl_cpustat(void *buf, size_t size);
+struct pt_node;
+int64_t sys_cowl_ptdump(int pid, struct pt_node *buf, size_t max);
 int64_t sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);
 __attribute__((noreturn)) int64_t sys_exit(int code);

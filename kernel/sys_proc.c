@@ -11,8 +11,8 @@
 #include "kernel/usercopy.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
-#include "mm/share.h"
 #include "mm/vm.h"
+#include "mm/vmstat.h"
 
 #define WNOHANG 1
 
@@ -188,11 +188,14 @@ int64_t sys_cowl_fork_mode(int mode)
     return old;
 }
 
-/* The fork/unshare/COW counters of mm/share.h, for benchmarks. */
+/* Virtual-memory counters and census (kernel/vmstat.h), as much of the
+ * struct as fits in size bytes; the number of bytes filled in. */
 int64_t sys_cowl_vmstat(void *ubuf, size_t size)
 {
-    size = MIN(size, sizeof(share_stats));
-    return copy_to_user(ubuf, &share_stats, size) ? -EFAULT : (int64_t)size;
+    struct vm_stats st;
+    vm_stats_collect(&st);
+    size = MIN(size, sizeof(st));
+    return copy_to_user(ubuf, &st, size) ? -EFAULT : (int64_t)size;
 }
 
 /* One struct cpu_stats per CPU (kernel/cpustat.h), as many as fit; the

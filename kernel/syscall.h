@@ -44,9 +44,10 @@
 /* cowl's own */
 #define SYS_cowl_procs     500 /* process list for ps */
 #define SYS_cowl_memstat   501 /* free pages etc., for tests */
-#define SYS_cowl_vmstat    503 /* fork/unshare/COW counters (mm/share.h) */
+#define SYS_cowl_vmstat    503 /* VM counters and census (kernel/vmstat.h) */
 #define SYS_cowl_fork_mode 502 /* how this process's forks copy memory */
 #define SYS_cowl_cpustat   504 /* per-CPU counters: IPIs, flushes (kernel/cpustat.h) */
+#define SYS_cowl_ptdump    505 /* a process's page-table tree (kernel/ptdump.h) */
 
 #define SYSCALL_VECTOR 0x100 /* trap frame marker; see trapentry.asm */
 

@@ -9,6 +9,7 @@
 #include "kernel/printk.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/vmstat.h"
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[];
@@ -39,6 +40,19 @@ static uint64_t phys_top(const struct boot_info *bi)
     return ALIGN_UP(top, 2 * MiB);
 }
 
+uint64_t kmap_tables[VM_LEVELS];
+
+/* Count the tables under `table` (at `level`), which is one of ours. */
+static void count_tables(const pte_t *table, int level)
+{
+    kmap_tables[level]++;
+    if (level == 1)
+        return;
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        if (pte_present(table[i]) && !pte_large(table[i]))
+            count_tables(pte_table(table[i]), level - 1);
+}
+
 void kmap_init(const struct boot_info *bi)
 {
     struct page *root = pmm_alloc(0, PAGE_TABLE, PMM_ZERO);
@@ -57,6 +71,7 @@ void kmap_init(const struct boot_info *bi)
     map_image_range(__data_start, __data_end, PTE_W | PTE_NX);
 
     write_cr3(virt_to_phys(kernel_pml4));
+    count_tables(kernel_pml4, 4); /* all of them: nothing maps kernel memory later */
     pr_info("kmap: direct map of %lu MiB at %lx, kernel text %lu KiB read-only\n", top / MiB,
             DIRECT_MAP_BASE, (uint64_t)(__text_end - __text_start) / KiB);
 }

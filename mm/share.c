@@ -11,8 +11,7 @@
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/tlb.h"
-
-struct share_stats share_stats;
+#include "mm/vmstat.h"
 
 /* After an entry stopped pointing at a shared table, no CPU running this
  * address space may keep paging-structure caches that lead through it (the
@@ -52,7 +51,7 @@ int share_unshare(pte_t *pml4, pte_t *entry, int level)
 {
     uint64_t t0 = time_now_ns();
     int err = unshare(pml4, entry, level);
-    share_stats.unshare_ns[level] += time_now_ns() - t0;
+    vm_event_add(&vm_events.unshare_ns[level], time_now_ns() - t0);
     return err;
 }
 
@@ -72,7 +71,7 @@ static int unshare(pte_t *pml4, pte_t *entry, int level)
         if (__atomic_load_n(&tp->refcount, __ATOMIC_ACQUIRE) == 1) {
             pte_set(entry, (seen | PTE_W) & ~PTE_COW_TABLE); /* last user: take it back */
             spin_unlock(&tp->lock);
-            share_stats.unshare_takebacks[level]++;
+            vm_event_add(&vm_events.unshare_takebacks[level], 1);
             flush_after_unshare(pml4);
             return 0;
         }
@@ -86,7 +85,7 @@ static int unshare(pte_t *pml4, pte_t *entry, int level)
         spin_unlock(&tp->lock);
         flush_after_unshare(pml4);
         table_put(table, level); /* may free it, if the others left meanwhile */
-        share_stats.unshare_copies[level]++;
+        vm_event_add(&vm_events.unshare_copies[level], 1);
         return 0;
     }
 }
@@ -114,7 +113,7 @@ int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t le
         /* Only this PT maps it: write in place. */
         if (!pte_cas(entry, seen, seen | PTE_W))
             return -EAGAIN;
-        share_stats.cow_reuses++;
+        vm_event_add(&vm_events.cow_reuses, 1);
         return 0;
     }
     uint64_t t0 = time_now_ns();
@@ -122,7 +121,7 @@ int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t le
     if (!copy)
         return -ENOMEM;
     memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
-    share_stats.cow_ns += time_now_ns() - t0;
+    vm_event_add(&vm_events.cow_ns, time_now_ns() - t0);
     if (!pte_cas(entry, seen, page_to_phys(copy) | leaf_flags)) {
         page_put(copy); /* lost the race: someone else resolved it */
         return -EAGAIN;
@@ -132,6 +131,6 @@ int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t le
      * be the last one by now). */
     tlb_flush(pml4, va, va + PAGE_SIZE);
     page_put(old);
-    share_stats.cow_copies++;
+    vm_event_add(&vm_events.cow_copies, 1);
     return 0;
 }

@@ -27,15 +27,7 @@ void share_fork(pte_t *parent_pml4, pte_t *child_pml4);
  * 0, -EAGAIN if the entry changed meanwhile (retry), or -ENOMEM. */
 int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t leaf_flags);
 
-/* Counters for tests and benchmarks. */
-struct share_stats {
-    uint64_t unshare_copies[4];    /* tables copied, by level */
-    uint64_t unshare_takebacks[4]; /* tables taken back, by level */
-    uint64_t cow_copies;           /* pages copied on write */
-    uint64_t cow_reuses;           /* pages made writable in place */
-    uint64_t unshare_ns[4];        /* time spent unsharing, by level (incl. flush) */
-    uint64_t cow_ns;               /* time spent copying pages on write */
-};
-extern struct share_stats share_stats;
+/* Its counters (unshares by level, COW copies and reuses) are in
+ * vm_events (mm/vmstat.h). */
 
 #endif

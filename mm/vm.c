@@ -7,6 +7,7 @@
 #include "mm/pmm.h"
 #include "mm/share.h"
 #include "mm/tlb.h"
+#include "mm/vmstat.h"
 
 struct spinlock all_mms_lock = SPINLOCK_INIT("all_mms");
 struct list_head all_mms = LIST_HEAD_INIT(all_mms);
@@ -123,6 +124,7 @@ static int fill_zero_page(pte_t *e, const struct vma *v)
         page_put(p); /* another thread of ours filled it meanwhile */
         return -EAGAIN;
     }
+    vm_event_add(&vm_events.zero_fills, 1);
     return 0; /* the mapping owns the reference */
 }
 
@@ -152,8 +154,10 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
     while (err == -EAGAIN)
         err = fault_once(mm, v, va, access);
     up_read(&mm->lock);
-    if (!err)
+    if (!err) {
         tlb_flush_local(va);
+        vm_event_add(&vm_events.faults, 1);
+    }
     return err;
 }
 
@@ -331,6 +335,7 @@ struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
     child->brk_start = parent->brk_start;
     child->brk = parent->brk;
     child->mmap_next = parent->mmap_next;
+    vm_event_add(&vm_events.forks[mode], 1);
     if (mode == FORK_SHARE) {
         share_fork(parent->pml4, child->pml4); /* cannot fail: no allocation */
     } else if (fork_copy_tables(parent->pml4, child->pml4, mode == FORK_EAGER)) {

@@ -5,6 +5,7 @@
 #include "mm/pmm.h"
 #include "mm/share.h"
 #include "mm/vm.h"
+#include "mm/vmstat.h"
 
 #define VA1 0x0000000000400000ul /* PML4 0, PDPT 0 */
 #define VA2 0x0000004000000000ul /* PML4 0, PDPT 256: another 1 GiB */
@@ -79,13 +80,13 @@ KTEST(share, write_unshares_the_path_and_copies_the_page)
     ASSERT(a != NULL);
     struct mm *b = fork_shared(a);
     ASSERT(b != NULL);
-    struct share_stats before = share_stats;
+    struct vm_events before = vm_events;
     ASSERT_EQ(vm_fault(b, VA1, FAULT_WRITE), 0);
     /* PDPT, PD and PT on the path to VA1 were copied: shared by a's PML4. */
-    EXPECT_EQ(share_stats.unshare_copies[3] - before.unshare_copies[3], 1);
-    EXPECT_EQ(share_stats.unshare_copies[2] - before.unshare_copies[2], 1);
-    EXPECT_EQ(share_stats.unshare_copies[1] - before.unshare_copies[1], 1);
-    EXPECT_EQ(share_stats.cow_copies - before.cow_copies, 1);
+    EXPECT_EQ(vm_events.unshare_copies[3] - before.unshare_copies[3], 1);
+    EXPECT_EQ(vm_events.unshare_copies[2] - before.unshare_copies[2], 1);
+    EXPECT_EQ(vm_events.unshare_copies[1] - before.unshare_copies[1], 1);
+    EXPECT_EQ(vm_events.cow_copies - before.cow_copies, 1);
     EXPECT(b->pml4[0] & PTE_W);
     EXPECT(!(b->pml4[0] & PTE_COW_TABLE));
     EXPECT(pte_addr(a->pml4[0]) != pte_addr(b->pml4[0]));
@@ -125,12 +126,12 @@ KTEST(share, last_user_takes_the_table_back)
     ASSERT(b != NULL);
     mm_put(b); /* exit of a child that wrote nothing: one decrement per PDPT */
     EXPECT_EQ(table_page(a->pml4[0])->refcount, 1);
-    struct share_stats before = share_stats;
+    struct vm_events before = vm_events;
     uint64_t free_before = pmm_free_pages();
     ASSERT_EQ(vm_fault(a, VA1, FAULT_WRITE), 0);
-    EXPECT_EQ(share_stats.unshare_takebacks[3] - before.unshare_takebacks[3], 1);
-    EXPECT_EQ(share_stats.unshare_copies[3] - before.unshare_copies[3], 0);
-    EXPECT_EQ(share_stats.cow_copies - before.cow_copies, 0);
+    EXPECT_EQ(vm_events.unshare_takebacks[3] - before.unshare_takebacks[3], 1);
+    EXPECT_EQ(vm_events.unshare_copies[3] - before.unshare_copies[3], 0);
+    EXPECT_EQ(vm_events.cow_copies - before.cow_copies, 0);
     EXPECT_EQ(pmm_free_pages(), free_before); /* nothing copied, nothing allocated */
     EXPECT(a->pml4[0] & PTE_W);
     mm_put(a);

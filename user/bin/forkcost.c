@@ -93,18 +93,18 @@ static void firstwrite(char *mem, long out[6])
     pipe(fds);
     pid_t pid = fork();
     if (pid == 0) {
-        struct cowl_vmstat a, b;
+        struct vm_stats a, b;
         cowl_vmstat(&a);
         long t0 = now_ns();
         mem[0] = 3;
         long total = now_ns() - t0;
         cowl_vmstat(&b);
         long v[6] = {total,
-                     (long)(b.unshare_ns[3] - a.unshare_ns[3]),
-                     (long)(b.unshare_ns[2] - a.unshare_ns[2]),
-                     (long)(b.unshare_ns[1] - a.unshare_ns[1]),
-                     (long)(b.cow_ns - a.cow_ns),
-                     (long)(b.cow_copies - a.cow_copies)};
+                     (long)(b.ev.unshare_ns[3] - a.ev.unshare_ns[3]),
+                     (long)(b.ev.unshare_ns[2] - a.ev.unshare_ns[2]),
+                     (long)(b.ev.unshare_ns[1] - a.ev.unshare_ns[1]),
+                     (long)(b.ev.cow_ns - a.ev.cow_ns),
+                     (long)(b.ev.cow_copies - a.ev.cow_copies)};
         write(fds[1], v, sizeof(v));
         _exit(0);
     }

@@ -13,13 +13,16 @@ int cowl_memstat(uint64_t *free_pages, uint64_t *total_pages);
 #define COWL_FORK_COPY  1
 #define COWL_FORK_EAGER 2
 int cowl_fork_mode(int mode);
-/* Counters of fork over shared tables (kernel mm/share.h). */
-struct cowl_vmstat {
-    uint64_t unshare_copies[4], unshare_takebacks[4];
-    uint64_t cow_copies, cow_reuses;
-    uint64_t unshare_ns[4], cow_ns;
-};
-int cowl_vmstat(struct cowl_vmstat *st);
+/* Virtual-memory counters (page faults, COW copies, unshares by level,
+ * forks) and a census of memory (free pages, page-table pages shared and
+ * private by level): kernel/vmstat.h.  0, or -1 with errno. */
+#include "kernel/vmstat.h"
+int cowl_vmstat(struct vm_stats *st);
+/* Process pid's page-table tree (pid 0: the caller's), one record per
+ * table, at most max of them (kernel/ptdump.h); returns how many tables
+ * the tree has (more than max if they did not all fit), or -1 with errno. */
+#include "kernel/ptdump.h"
+long cowl_ptdump(int pid, struct pt_node *nodes, size_t max);
 /* Page-table pages allocated by the caller's last fork(). */
 long cowl_fork_tables(void);
 /* Per-CPU counters (TLB shootdowns, IPIs, flushes, switches): fills one

@@ -128,9 +128,11 @@ void *sbrk(intptr_t inc)
 }
 
 int cowl_fork_mode(int mode) { return SYS1(SYS_cowl_fork_mode, mode); }
-int cowl_vmstat(struct cowl_vmstat *st)
+int cowl_vmstat(struct vm_stats *st) { return SYS2(SYS_cowl_vmstat, st, sizeof(*st)) < 0 ? -1 : 0; }
+
+long cowl_ptdump(int pid, struct pt_node *nodes, size_t max)
 {
-    return SYS2(SYS_cowl_vmstat, st, sizeof(*st)) < 0 ? -1 : 0;
+    return SYS3(SYS_cowl_ptdump, pid, nodes, max);
 }
 
 long cowl_fork_tables(void)

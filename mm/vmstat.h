@@ -1,0 +1,27 @@
+/* vmstat.h (mm/) - counting virtual-memory events, and the census behind
+ * SYS_cowl_vmstat.  The numbers themselves are in kernel/vmstat.h, which
+ * user space shares. */
+#ifndef MM_VMSTAT_H
+#define MM_VMSTAT_H
+
+#include "kernel/types.h"
+#include "kernel/vmstat.h"
+
+extern struct vm_events vm_events;
+
+/* Count an event.  Relaxed atomics: CPUs fault at the same time, and a
+ * lost increment would make a test that compares counts lie; the order
+ * relative to other memory does not matter for a statistic. */
+static inline void vm_event_add(uint64_t *counter, uint64_t n)
+{
+    __atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+/* The kernel's own page-table pages, by level (counted once at boot by
+ * kmap_init, which builds all of them). */
+extern uint64_t kmap_tables[VM_LEVELS];
+
+/* Fill *st: the census of every struct page plus a copy of the events. */
+void vm_stats_collect(struct vm_stats *st);
+
+#endif
