@@ -69,14 +69,17 @@ static void unpack_initrd(const struct boot_info *bi)
         pr_info("initrd: %d files from %lu KiB\n", files, (m->end - m->start) / KiB);
 }
 
-/* Start /bin/init and collect every process handed to us (orphans) until
+/* Start /bin/init (or the init= program) and collect every process handed to us (orphans) until
  * init itself ends; then turn the machine off. */
 static __attribute__((noreturn)) void run_init(void)
 {
-    char *argv[] = {"init", NULL};
-    int init = process_spawn("/bin/init", argv);
+    const char *path = cmdline_get("init"); /* init=/bin/forkdemo: run that instead */
+    if (!path)
+        path = "/bin/init";
+    char *argv[] = {(char *)path, NULL};
+    int init = process_spawn(path, argv);
     if (init < 0) {
-        pr_err("cowl: cannot start /bin/init (error %d); halting.\n", init);
+        pr_err("cowl: cannot start %s (error %d); halting.\n", path, init);
         arch_halt_forever();
     }
     int status = 0;

@@ -198,35 +198,132 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def check_gdb(args):
-    """QEMU paused with its gdb stub; gdb with tools/gdbinit attaches, stops
-    at the first 64-bit instruction and then at kmain, and the backtrace
-    names kmain and its caller."""
+def _gdb_session(args, name, gdb_args, cmdline="loglevel=1", smp=1):
+    """Boot QEMU paused with its gdb stub, run gdb (with tools/gdbinit, from
+    the top of the repository) in batch mode; its output, kept in the logs."""
     port = _free_port()
-    boot = R.Boot("gdb", "none", "pvh")
-    cmd = R.qemu_command(args, boot, args.kernel, cmdline="loglevel=1") + [
+    boot = R.Boot("gdb", "none", "pvh", smp=smp)
+    cmd = R.qemu_command(args, boot, args.kernel, cmdline=cmdline) + [
         "-S", "-gdb", "tcp:127.0.0.1:%d" % port]
+    if args.initrd:
+        cmd += ["-initrd", args.initrd]
     qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL)
     try:
         time.sleep(0.5)
         gdb = subprocess.run(
             ["gdb", "-nx", "-batch", "-x", os.path.join(R.ROOT, "tools", "gdbinit"),
-             "-ex", "cowl-attach %d" % port, "-ex", "hbreak long_mode_high",
-             "-ex", "hbreak kmain", "-ex", "continue", "-ex", "continue",
-             "-ex", "bt", args.kernel],
-            capture_output=True, text=True, timeout=60)
+             "-ex", "cowl-attach %d" % port] + gdb_args + [args.kernel],
+            capture_output=True, text=True, timeout=90, cwd=R.ROOT)
+        out = gdb.stdout + gdb.stderr
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace") + "\n(gdb timed out)"
     finally:
         qemu.kill()
         qemu.wait()
-    out = gdb.stdout + gdb.stderr
-    with open(os.path.join(args.logs, "gdb.log"), "w") as f:
+    with open(os.path.join(args.logs, name + ".log"), "w") as f:
         f.write(out)
+    return out
+
+
+def _ex(*commands):
+    return [a for c in commands for a in ("-ex", c)]
+
+
+def check_gdb(args):
+    """QEMU paused with its gdb stub; gdb with tools/gdbinit attaches, stops
+    at the first 64-bit instruction and then at kmain, and the backtrace
+    names kmain and its caller."""
+    out = _gdb_session(args, "gdb", _ex("hbreak long_mode_high", "hbreak kmain", "continue",
+                                        "continue", "bt"))
     _expect("Breakpoint 1, " in out and "long_mode_high" in out,
             "did not stop at the first 64-bit instruction")
     _expect("Breakpoint 2, kmain" in out, "breakpoint at kmain not hit")
     _expect("#0  kmain" in out and "arch_boot" in out, "backtrace does not name kmain")
     return True, "stopped at long_mode_high, then kmain; backtrace names kmain <- arch_boot"
+
+
+def _walk_target(out, marker):
+    """The physical page a cowl-walk printed after `marker`."""
+    m = re.search(re.escape(marker) + r".*?-> phys (0x[0-9a-f]+)", out, re.S)
+    _expect(m is not None, "cowl-walk after %r did not reach a page" % marker)
+    return int(m.group(1), 16)
+
+
+def check_gdb_commands(args):
+    """forkdemo runs as init on 2 CPUs; stopped in it after its child wrote
+    the shared page, every cowl-* command shows what it should: the
+    processes and the thread, the regions, both walks (the parent's path
+    still marked COW_TABLE, the child's private and writable, on different
+    pages), struct page of a page and of a PML4, the log, and help."""
+    cmds = ["hbreak kmain", "continue", "cowl-user forkdemo", "hbreak forkdemo_ready",
+            "continue", "echo ==ps==\\n", "cowl-ps", "echo ==vm==\\n", "cowl-vm",
+            "echo ==walk-parent==\\n", "cowl-walk &forkdemo_page",
+            "echo ==page==\\n", "cowl-page $cowl_page", "cowl-page $cowl_pml4",
+            "cowl-page &log_buf", "echo ==walk-parent-end==\\n",
+            "echo ==walk-child==\\n", "cowl-walk &forkdemo_page $rdi",
+            "echo ==dmesg==\\n", "cowl-dmesg 40", "echo ==help==\\n", "help cowl"]
+    cmds += ["help " + c for c in ("cowl-ps", "cowl-vm", "cowl-walk", "cowl-page",
+                                   "cowl-dmesg", "cowl-user")]
+    out = _gdb_session(args, "gdb-commands", _ex(*cmds), cmdline="init=/bin/forkdemo", smp=2)
+    _expect("hit Breakpoint 2, forkdemo_ready" in out, "did not stop in forkdemo_ready: " +
+            out[-300:])
+    ps = out.split("==ps==")[1].split("==vm==")[0]
+    _expect(re.search(r"\*\s+(\d+)\s+\1\s+running\s+\d\s+forkdemo", ps) is not None,
+            "cowl-ps does not mark the running forkdemo: " + ps)
+    _expect("forkdemo (thread)" in ps, "cowl-ps shows no thread")
+    _expect(len(re.findall(r"forkdemo\n", ps)) >= 2, "cowl-ps shows no child process")
+    _expect("cpu 0:" in ps and "cpu 1:" in ps, "cowl-ps does not list both CPUs")
+    vm = out.split("==vm==")[1].split("==walk-parent==")[0]
+    _expect("PML4 at phys" in vm and "r-x" in vm and "rw-" in vm, "cowl-vm shows no regions")
+    parent = out.split("==walk-parent==")[1].split("==page==")[0]
+    child = out.split("==walk-child==")[1].split("==dmesg==")[0]
+    for level in ("PML4 at", "PDPT at", "PD   at", "PT   at"):
+        _expect(level in parent and level in child, "cowl-walk misses the %s level" % level)
+    _expect("COW_TABLE" in parent and "read-only" in parent,
+            "the parent's path is not marked COW_TABLE / read-only: " + parent)
+    _expect("COW_TABLE" not in child and "writable" in child,
+            "the child's path is not private and writable: " + child)
+    ppage, cpage = _walk_target(parent, "PT   at"), _walk_target(child, "PT   at")
+    _expect(ppage != cpage, "parent and child map the same page after the child's write")
+    page_out = out.split("==page==")[1].split("==walk-parent-end==")[0]
+    _expect("kind user, refcount 1" in page_out, "cowl-page: the page is not a user page")
+    _expect("PML4 (level 4)" in page_out and "live on CPUs" in page_out,
+            "cowl-page: the PML4 is not shown as one")
+    _expect("kind reserved" in page_out, "cowl-page: the kernel image is not reserved")
+    dmesg = out.split("==dmesg==")[1].split("==help==")[0]
+    _expect("initrd:" in dmesg and "smp:" in dmesg, "cowl-dmesg does not show the boot log")
+    helps = out.split("==help==")[1]
+    for c in ("cowl-ps", "cowl-vm", "cowl-walk", "cowl-page", "cowl-dmesg", "cowl-user"):
+        _expect(c in helps, "help cowl does not list " + c)
+    _expect(helps.count("Usage: cowl-") == 6, "a command has no help with its usage")
+    return True, ("cowl-ps/vm/walk/page/dmesg/user on forkdemo (2 CPUs): parent page %#x "
+                  "(COW_TABLE path), child page %#x (private)" % (ppage, cpage))
+
+
+def check_gdb_step_fork(args):
+    """A breakpoint in a user program (symbols by cowl-user) stops in libc's
+    fork(); from there into the kernel's sys_fork (the backtrace crosses
+    syscall_dispatch) and back to the user caller with the child's pid."""
+    out = _gdb_session(args, "gdb-step-fork", _ex(
+        "hbreak kmain", "continue", "cowl-user forkdemo", "hbreak fork", "continue", "bt 2",
+        "set $back = *(unsigned long *)$rsp", "delete", "hbreak sys_fork", "continue", "bt",
+        "delete", "finish", "hbreak *$back", "continue", "echo ==back==\\n", "bt 1",
+        "print $rax"), cmdline="init=/bin/forkdemo")
+    _expect("Breakpoint 2, fork ()" in out, "no stop at the user fork()")
+    _expect(re.search(r"#1 .* in main \(\) at user/bin/forkdemo.c", out) is not None,
+            "the user backtrace does not name main")
+    _expect("Breakpoint 3, sys_fork ()" in out and "syscall_dispatch" in out,
+            "did not reach the kernel's sys_fork from the system call")
+    m = re.search(r"Value returned is \$1 = (\d+)", out)
+    _expect(m is not None and int(m.group(1)) > 0, "sys_fork returned no pid")
+    back = out.split("==back==")[-1]
+    _expect(re.search(r"#0 .* in main \(\) at user/bin/forkdemo.c", back) is not None,
+            "did not come back to main")
+    r = re.search(r"\$2 = (-?\d+)", back)
+    _expect(r is not None and int(r.group(1)) in (0, int(m.group(1))),
+            "rax in main is neither the child's pid nor 0")
+    return True, "user fork() -> sys_fork (pid %s) -> back in main" % m.group(1)
 
 
 def host_checks(args, tests):
@@ -243,6 +340,8 @@ def host_checks(args, tests):
         ("host/harness/control_and_missing", check_pass_and_missing),
         ("host/harness/parser", check_parser),
         ("host/gdb/break_at_kmain", check_gdb),
+        ("host/gdb/commands", check_gdb_commands),
+        ("host/gdb/step_user_fork", check_gdb_step_fork),
         ("host/shell/piped_script", check_shell),
     ]
     return [(name, lambda fn=fn: fn(args)) for name, fn in checks]

@@ -1,0 +1,437 @@
+"""cowl.py - gdb commands that show cowl's processes, address spaces, page
+tables, physical pages and kernel log.  tools/gdbinit sources this file, so
+`make debug` has them; `help cowl` lists them, `help cowl-walk` (etc.)
+explains one.
+
+They read kernel memory through QEMU's gdb stub, which translates addresses
+with the page tables of the CPU gdb has selected.  The kernel half (the
+direct map of physical memory and the kernel image) is the same in every
+address space, so they work wherever the CPU stopped, in the kernel or in a
+user program.  Nothing here writes to the machine.
+
+Where the numbers come from:
+  processes  all_procs (kernel/proc.c), struct proc (kernel/proc.h)
+  CPUs       cpu_table[0..ncpus) (arch/x86_64/smp.c), struct cpu (kernel/cpu.h)
+  memory     struct mm and struct vma (mm/vm.h)
+  tables     the entries themselves, read through the direct map; each table
+             page's struct page (mm/page.h) for its refcount
+  log        log_buf / log_head (kernel/printk.c)
+"""
+import os
+
+import gdb
+
+DIRECT_MAP_BASE = 0xFFFF800000000000  # arch/x86_64/arch.h: all RAM at phys + this
+KERNEL_VMA = 0xFFFFFFFF80000000  # the kernel image at phys + this
+PAGE_SHIFT = 12
+ADDR_MASK = 0x000FFFFFFFFFF000
+LEVEL_NAME = {4: "PML4", 3: "PDPT", 2: "PD", 1: "PT"}
+# arch/x86_64/pte.h, in the order they are printed
+PTE_FLAGS = [(0, "P"), (1, "W"), (2, "U"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
+             (7, "PS"), (8, "G"), (9, "COW_TABLE"), (63, "NX")]
+STATE = {0: "new", 1: "runnable", 2: "running", 3: "sleeping", 4: "zombie"}
+PAGE_KIND = {0: "reserved", 1: "free", 2: "free (tail)", 3: "kernel", 4: "heap",
+             5: "table", 6: "user"}
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+# ---- reading the kernel's data
+
+def ev(expr):
+    return gdb.parse_and_eval(expr)
+
+
+def u64(value):
+    return int(value) & 0xFFFFFFFFFFFFFFFF
+
+
+def read_u64(addr):
+    mem = gdb.selected_inferior().read_memory(addr, 8)
+    return int.from_bytes(bytes(mem), "little")
+
+
+def phys_to_virt(pa):
+    return DIRECT_MAP_BASE + pa
+
+
+def virt_to_phys(va):
+    return va - KERNEL_VMA if va >= KERNEL_VMA else va - DIRECT_MAP_BASE
+
+
+def offset_of(struct, field):
+    return u64(ev("(unsigned long)&((%s *)0)->%s" % (struct, field)))
+
+
+def list_entries(head_expr, struct, field):
+    """The structs linked into the list at head_expr through `field`."""
+    head = ev("&(%s)" % head_expr)
+    off = offset_of(struct, field)
+    ptr_type = ev("(%s *)0" % struct).type
+    node = head["next"]
+    while u64(node) != u64(head):
+        yield gdb.Value(u64(node) - off).cast(ptr_type).dereference()
+        node = node["next"]
+
+
+def cpus():
+    """[struct cpu] for every CPU the kernel knows (just the boot CPU early on)."""
+    try:
+        n = int(ev("ncpus"))
+        table = ev("cpu_table")
+        out = [table[i].dereference() for i in range(n) if u64(table[i])]
+    except gdb.error:
+        out = []
+    return out or [ev("boot_cpu")]
+
+
+def selected_cpu():
+    """The struct cpu of the CPU gdb has selected (gdb thread N is CPU N-1:
+    QEMU lists vCPUs in the order the kernel numbers them, MADT order)."""
+    n = gdb.selected_thread().num - 1
+    all_cpus = cpus()
+    return all_cpus[n] if 0 <= n < len(all_cpus) else all_cpus[0]
+
+
+def procs():
+    return list(list_entries("all_procs", "struct proc", "all_link"))
+
+
+def current_proc():
+    cur = selected_cpu()["current"]
+    return cur.dereference() if u64(cur) else None
+
+
+def find_proc(pid):
+    for p in procs():
+        if int(p["pid"]) == pid:
+            return p
+    raise gdb.GdbError("no process with pid %d" % pid)
+
+
+def proc_for(arg):
+    """The process named by a pid argument, or the selected CPU's current one."""
+    if arg:
+        return find_proc(int(ev(arg)))
+    p = current_proc()
+    if p is None:
+        raise gdb.GdbError("this CPU runs nothing yet; give a pid")
+    return p
+
+
+def mm_of(p):
+    mm = p["mm"]
+    if not u64(mm):
+        raise gdb.GdbError("pid %d (%s) has no address space (a kernel thread, or exiting)"
+                           % (int(p["pid"]), p["name"].string()))
+    return mm.dereference()
+
+
+def struct_page(pa):
+    length = u64(ev("page_array_len"))
+    pfn = pa >> PAGE_SHIFT
+    if pfn >= length:
+        return None
+    return ev("page_array")[pfn]
+
+
+def flags_text(e):
+    names = [name for bit, name in PTE_FLAGS if e & (1 << bit)]
+    return " ".join(names) if names else "-"
+
+
+def proc_name(p):
+    return p["name"].string()
+
+
+# ---- the commands
+
+class CowlPrefix(gdb.Command):
+    """cowl's gdb commands (tools/gdb/cowl.py; docs/debugging.md).
+
+cowl-ps              processes and threads: pid, process, name, state, CPU
+cowl-vm [PID]        an address space: page table root and regions (VMAs)
+cowl-walk VA [PID]   walk one virtual address PML4 -> PDPT -> PD -> PT
+cowl-page ADDR       the struct page of a physical page (or direct-map address)
+cowl-dmesg [LINES]   the kernel log buffer (the last LINES lines)
+cowl-user PROGRAM    load a user program's symbols (build/user/bin or tests)
+$cowl_pid()          the pid running on the selected CPU (for conditions:
+                     hbreak fork if $cowl_pid() == 3)"""
+
+    def __init__(self):
+        super().__init__("cowl", gdb.COMMAND_USER, prefix=True)
+
+    def invoke(self, arg, from_tty):
+        gdb.execute("help cowl")
+
+
+class CowlPs(gdb.Command):
+    """List processes and threads.
+
+Usage: cowl-ps
+
+One line per thread: its pid (a thread id for threads), the pid of its
+process (thread group), state, the CPU it runs on (or last ran on, or is
+queued on), and name.  '*' marks the thread running on the CPU gdb has
+selected.  A kernel thread has no address space and shows [kernel].
+Then one line per CPU: what it runs now.  Data: all_procs in
+kernel/proc.c, struct proc in kernel/proc.h, cpu_table in
+arch/x86_64/smp.c."""
+
+    def __init__(self):
+        super().__init__("cowl-ps", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        cur = current_proc()
+        cur_addr = u64(cur.address) if cur is not None else 0
+        print("  %5s %5s  %-9s %3s  %s" % ("PID", "PROC", "STATE", "CPU", "NAME"))
+        for p in procs():
+            cpu = p["cpu"]
+            cpu_text = str(int(cpu["id"])) if u64(cpu) else "-"
+            state = STATE.get(int(p["state"]), str(int(p["state"])))
+            kind = "" if u64(p["mm"]) or state == "zombie" else " [kernel]"
+            leader = int(p["group"]["pid"]) if u64(p["group"]) else int(p["pid"])
+            thread = "" if leader == int(p["pid"]) else " (thread)"
+            mark = "*" if u64(p.address) == cur_addr else " "
+            print("%s %5d %5d  %-9s %3s  %s%s%s" % (mark, int(p["pid"]), leader, state, cpu_text,
+                                                   proc_name(p), thread, kind))
+        for c in cpus():
+            run = c["current"]
+            what = "idle" if not u64(run) or bool(run["is_idle"]) else \
+                "pid %d (%s)" % (int(run["pid"]), proc_name(run))
+            print("cpu %d: %s, %d queued, %d ticks" % (int(c["id"]), what, int(c["nr_queued"]),
+                                                       int(c["ticks"])))
+
+
+class CowlVm(gdb.Command):
+    """Show an address space: its page table and regions.
+
+Usage: cowl-vm [PID]     (default: the process on the selected CPU)
+
+Prints the PML4's physical address, how many threads use the address
+space, the heap (brk) and where mmap looks next, then every region
+(struct vma, mm/vm.h) with its permissions and size.  A page inside a
+region but not yet touched is not mapped: the first access faults it in
+(demand-zero).  Walk one address with cowl-walk."""
+
+    def __init__(self):
+        super().__init__("cowl-vm", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        p = proc_for(arg.strip())
+        mm = mm_of(p)
+        pml4 = u64(mm["pml4"])
+        print("pid %d (%s): mm %#x, PML4 at phys %#x, %d users" % (
+            int(p["pid"]), proc_name(p), u64(mm.address), virt_to_phys(pml4), int(mm["users"])))
+        print("  heap %#x-%#x, next mmap at %#x" % (u64(mm["brk_start"]), u64(mm["brk"]),
+                                                  u64(mm["mmap_next"])))
+        print("  %-18s %-18s %-4s %10s" % ("START", "END", "PROT", "SIZE"))
+        for v in list_entries("((struct mm *)%#x)->vmas" % u64(mm.address), "struct vma", "link"):
+            prot = int(v["prot"])
+            text = ("r" if prot & 1 else "-") + ("w" if prot & 2 else "-") + \
+                ("x" if prot & 4 else "-")
+            size = u64(v["end"]) - u64(v["start"])
+            print("  %#018x %#018x %-4s %9dK" % (u64(v["start"]), u64(v["end"]), text,
+                                                 size // 1024))
+
+
+class CowlWalk(gdb.Command):
+    """Walk one virtual address through the page tables.
+
+Usage: cowl-walk VA [PID]     (default: the process on the selected CPU)
+
+For each level, PML4 -> PDPT -> PD -> PT: the table's physical address,
+the index VA selects, the entry's value and flags (P W U A D PS G NX, and
+COW_TABLE: this entry points to a table shared by fork), and the table
+page's refcount: how many entries, across all address spaces, point to it.
+refcount > 1 means shared (fork shares tables; the first write under a
+COW_TABLE entry unshares them, mm/share.c); 1 means private.  Ends with the
+physical page and its refcount, or where the walk stopped.  Write access
+needs W at every level: one COW_TABLE entry on the path makes it
+read-only, which is what sends the first write to the fault handler.
+Sets $cowl_pml4 and $cowl_page to the physical addresses of the PML4 and of
+the page reached, for cowl-page."""
+
+    def __init__(self):
+        super().__init__("cowl-walk", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if not args:
+            raise gdb.GdbError("usage: cowl-walk VA [PID]")
+        va = u64(ev(args[0]))
+        if len(args) > 1:
+            p = find_proc(int(ev(args[1])))
+        else:
+            p = proc_for("")
+        if va >= 0x0000800000000000:
+            table = u64(ev("kernel_pml4"))
+            print("%#x is a kernel address: walking kernel_pml4" % va)
+        else:
+            table = u64(mm_of(p)["pml4"])
+            print("%#x in pid %d (%s)" % (va, int(p["pid"]), proc_name(p)))
+        writable, cow_above = True, False
+        gdb.set_convenience_variable("cowl_pml4", virt_to_phys(table))
+        for level in (4, 3, 2, 1):
+            index = (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511
+            pa = virt_to_phys(table)
+            page = struct_page(pa)
+            refs = int(page["refcount"]) if page is not None else 0
+            if refs > 1:
+                share = "shared by %d" % refs
+            elif cow_above:  # marked shared, but the other sharers have gone
+                share = "private; the entry above still says COW_TABLE: a write takes it back"
+            else:
+                share = "private"
+            e = read_u64(table + 8 * index)
+            print("  %-4s at %#011x refcount %d (%s)" % (LEVEL_NAME[level], pa, refs, share))
+            print("       [%3d] = %#018x  %s" % (index, e, flags_text(e)))
+            if not e & 1:
+                print("  not mapped: the walk stops at the %s (a first touch inside a region "
+                      "faults a page in)" % LEVEL_NAME[level])
+                return
+            writable = writable and bool(e & 2)
+            cow_above = bool(e & (1 << 9))
+            if level > 1 and e & (1 << 7):
+                size = 1 << (PAGE_SHIFT + 9 * (level - 1))
+                target = (e & ADDR_MASK) + (va & (size - 1))
+                print("  a %d KiB page: %#x -> phys %#x" % (size // 1024, va, target))
+                return
+            table = phys_to_virt(e & ADDR_MASK)
+        target = (e & ADDR_MASK) | (va & 0xFFF)
+        gdb.set_convenience_variable("cowl_page", e & ADDR_MASK)
+        page = struct_page(e & ADDR_MASK)
+        refs = int(page["refcount"]) if page is not None else 0
+        kind = PAGE_KIND.get(int(page["kind"]), "?") if page is not None else "not RAM"
+        print("  page at %#x (%s, refcount %d): %#x -> phys %#x, %s" % (
+            e & ADDR_MASK, kind, refs, va, target,
+            "writable" if writable else "read-only (a write faults: COW)"))
+
+
+class CowlPage(gdb.Command):
+    """Show the struct page of a physical page.
+
+Usage: cowl-page ADDR
+
+ADDR is a physical address, or a kernel virtual address (direct map or
+kernel image), which is turned into one.  Prints what mm/page.h keeps for
+the page: kind (free, kernel, heap, table, user), refcount, buddy order;
+for a page table its level, populated bitmap (which groups of 8 entries are
+in use: sparse walks skip the rest) and, for a PML4, the CPUs that have it
+loaded in CR3 (TLB shootdown targets, mm/tlb.c)."""
+
+    def __init__(self):
+        super().__init__("cowl-page", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        if not arg.strip():
+            raise gdb.GdbError("usage: cowl-page ADDR")
+        addr = u64(ev(arg))
+        pa = virt_to_phys(addr) if addr >= DIRECT_MAP_BASE else addr
+        page = struct_page(pa)
+        if page is None:
+            raise gdb.GdbError("%#x is beyond the memory the kernel manages" % pa)
+        kind = int(page["kind"])
+        print("page %#x (pfn %d): struct page at %#x" % (pa & ~0xFFF, pa >> PAGE_SHIFT,
+                                                       u64(page.address)))
+        print("  kind %s, refcount %d, order %d" % (PAGE_KIND.get(kind, str(kind)),
+                                                   int(page["refcount"]), int(page["order"])))
+        if PAGE_KIND.get(kind) == "table":
+            level = int(page["level"])
+            line = "  %s (level %d), populated %#018x" % (LEVEL_NAME.get(level, "?"), level,
+                                                        u64(page["populated"]))
+            if level == 4:
+                line += ", live on CPUs %#x" % int(page["cpus_live"])
+            print(line)
+            refs = int(page["refcount"])
+            if level < 4:
+                print("  %s" % ("shared by %d upper-level entries" % refs if refs > 1
+                                else "private (one entry points to it)"))
+
+
+class CowlDmesg(gdb.Command):
+    """Print the kernel log buffer.
+
+Usage: cowl-dmesg [LINES]     (default: all of it)
+
+The kernel keeps the last 64 KiB of what it printed (log_buf, a ring, in
+kernel/printk.c): handy when the serial output is gone or was never
+captured, e.g. after a hang."""
+
+    def __init__(self):
+        super().__init__("cowl-dmesg", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        size = int(ev("sizeof(log_buf)"))
+        head = u64(ev("log_head"))
+        start = max(0, head - size)
+        base = u64(ev("&log_buf[0]"))
+        first, n = start % size, head - start
+        mem = gdb.selected_inferior()
+        data = bytes(mem.read_memory(base + first, min(n, size - first)))
+        if first + n > size:
+            data += bytes(mem.read_memory(base, first + n - size))
+        lines = data.decode(errors="replace").splitlines()
+        if start > 0 and lines:
+            lines = lines[1:]  # the oldest line was cut by the ring
+        if arg.strip():
+            lines = lines[-int(arg):]
+        for line in lines:
+            print(line)
+
+
+class CowlUser(gdb.Command):
+    """Load a user program's symbols, to break and step in it.
+
+Usage: cowl-user PROGRAM     (a name in build/user/bin or build/user/tests,
+                              or a path to the ELF file)
+
+cowl's user programs are static executables linked at fixed addresses
+(user/user.ld), so their symbols go exactly where the ELF file says; the
+kernel's stay loaded too, so one backtrace can cross the system call.
+Every program uses the same addresses: a breakpoint on `fork` stops in
+any process that calls fork.  Narrow it with the pid:
+    hbreak fork if $cowl_pid() == 3
+Loading another program first unloads the previous one."""
+
+    loaded = None
+
+    def __init__(self):
+        super().__init__("cowl-user", gdb.COMMAND_USER, gdb.COMPLETE_FILENAME)
+
+    def invoke(self, arg, from_tty):
+        name = arg.strip()
+        if not name:
+            raise gdb.GdbError("usage: cowl-user PROGRAM")
+        candidates = [name, os.path.join(REPO, "build", "user", "bin", name),
+                      os.path.join(REPO, "build", "user", "tests", name)]
+        path = next((c for c in candidates if os.path.isfile(c)), None)
+        if path is None:
+            raise gdb.GdbError("no user program %s (looked in build/user/bin and tests)" % name)
+        if CowlUser.loaded:
+            gdb.execute("remove-symbol-file %s" % CowlUser.loaded, to_string=True)
+        gdb.execute("add-symbol-file %s" % path, to_string=True)
+        CowlUser.loaded = path
+        main = gdb.lookup_global_symbol("main")
+        where = " (main at %#x)" % u64(main.value().address) if main else ""
+        print("cowl-user: symbols of %s loaded at its link addresses%s" % (path, where))
+
+
+class CowlPid(gdb.Function):
+    """$cowl_pid() - the pid of the thread running on the selected CPU (-1 if none)."""
+
+    def __init__(self):
+        super().__init__("cowl_pid")
+
+    def invoke(self):
+        p = current_proc()
+        return -1 if p is None else int(p["pid"])
+
+
+CowlPrefix()
+CowlPs()
+CowlVm()
+CowlWalk()
+CowlPage()
+CowlDmesg()
+CowlUser()
+CowlPid()
