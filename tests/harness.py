@@ -326,6 +326,43 @@ def check_gdb_step_fork(args):
     return True, "user fork() -> sys_fork (pid %s) -> back in main" % m.group(1)
 
 
+def check_ptgraph(args):
+    """make pt-graph's path: boot, run the three ptdump demos, draw them.  In
+    every picture each table is one node; after fork a shared PDPT has an
+    edge from both PML4s; after the child's write the data region has two
+    PDPTs (one each) while a shared table remains; the tree shows 4
+    processes."""
+    import sys
+    sys.path.insert(0, os.path.join(R.ROOT, "tools"))
+    import ptgraph
+    text = ptgraph.boot_and_dump(args.kernel, args.initrd, args.qemu, ["fork", "write", "tree"])
+    with open(os.path.join(args.logs, "ptgraph.log"), "w") as f:
+        f.write(text)
+    blocks = ptgraph.parse(text)
+    _expect(sorted(blocks) == ["fork", "tree", "write"], "demos missing: %s" % sorted(blocks))
+    for name, block in blocks.items():
+        dot = ptgraph.to_dot(name, block)
+        ids = re.findall(r"^\s+(t[0-9a-f]+) \[", dot, re.M)
+        _expect(len(ids) == len(set(ids)), "%s: a table is drawn twice" % name)
+        _expect(len(ids) == len({t["table"] for t in block["tables"]}), "%s: tables lost" % name)
+        edges = re.findall(r"^\s+(\w+) -> (t[0-9a-f]+)", dot, re.M)
+        parents = {}
+        for src, dst in edges:
+            parents.setdefault(dst, set()).add(src)
+        shared = {ptgraph.node_id(t["table"]) for t in block["tables"] if t["refcount"] > 1}
+        for t in shared:
+            _expect(len(parents.get(t, ())) >= 2, "%s: shared table %s has one parent" % (name, t))
+        block["shared"] = shared
+    _expect(len(blocks["fork"]["procs"]) == 2 and blocks["fork"]["shared"],
+            "fork: not two processes sharing tables")
+    data_pdpts = [t for t in blocks["write"]["tables"] if t["level"] == 3 and t["va"] == 1 << 44]
+    _expect(len({t["table"] for t in data_pdpts}) == 2, "write: the data PDPT was not unshared")
+    _expect(blocks["write"]["shared"], "write: nothing shared any more")
+    _expect(len(blocks["tree"]["procs"]) == 4, "tree: not 4 processes")
+    return True, "fork/write/tree drawn: %d/%d/%d shared tables, one node each" % tuple(
+        len(blocks[n]["shared"]) for n in ("fork", "write", "tree"))
+
+
 def host_checks(args, tests):
     del tests
     checks = [
@@ -342,6 +379,7 @@ def host_checks(args, tests):
         ("host/gdb/break_at_kmain", check_gdb),
         ("host/gdb/commands", check_gdb_commands),
         ("host/gdb/step_user_fork", check_gdb_step_fork),
+        ("host/ptgraph/demos", check_ptgraph),
         ("host/shell/piped_script", check_shell),
     ]
     return [(name, lambda fn=fn: fn(args)) for name, fn in checks]
