@@ -27,7 +27,7 @@ CFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel 
 NASMFLAGS := -f elf64
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-KSRCS := $(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c tests/kernel/*.c))
+KSRCS := $(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c exercises/*.c tests/kernel/*.c))
 ASRCS := boot/entry.asm $(sort $(wildcard arch/x86_64/*.asm))
 OBJS  := $(KSRCS:%.c=$(BUILD)/%.o) $(ASRCS:%.asm=$(BUILD)/%.o)
 
@@ -170,7 +170,7 @@ bench: $(KERNEL) $(INITRD)
 	$(PYTHON) tools/bench.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL)
 
 format:
-	clang-format -i $(KSRCS) $(wildcard kernel/*.h mm/*.h arch/x86_64/*.h) \
+	clang-format -i $(KSRCS) $(wildcard kernel/*.h mm/*.h arch/x86_64/*.h exercises/*.h) \
 	    $(wildcard user/*/*.c user/*/*.h user/include/sys/*.h)
 
 clean:

@@ -325,6 +325,9 @@ def standard_boots():
         Boot("eager", "*", "pvh", smp=4, extra_args="fork=eager"),
         # The most CPUs cowl takes (MAX_CPUS): the SMP and thread tests.
         Boot("smp8", "smp/*,sched/*,user/threads,user/shootdown,user/mtstress", "pvh", smp=8),
+        # The course exercises (exercises/, docs/exercises.md): hidden from
+        # "*", run here once; each SKIPs until its exercise is solved.
+        Boot("exercises", "exercise/*", "pvh", smp=2),
     ]
 
 
