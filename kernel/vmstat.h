@@ -17,8 +17,11 @@
 #define VM_LEVELS 5
 
 struct vm_events {
-    uint64_t faults;                       /* user page faults resolved */
-    uint64_t zero_fills;                   /* demand-zero: a fresh zeroed page */
+    uint64_t faults;                       /* page faults on user addresses that
+                                              vm_fault resolved (also those
+                                              inside the kernel's user copies) */
+    uint64_t zero_fills;                   /* fresh zeroed pages mapped: demand-zero
+                                              faults, and exec loading a program */
     uint64_t cow_copies;                   /* pages copied on write */
     uint64_t cow_reuses;                   /* write faults that found the page private */
     uint64_t unshare_copies[VM_LEVELS];    /* shared tables copied for one sharer */
