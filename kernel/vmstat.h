@@ -36,6 +36,9 @@ struct vm_stats {
     uint64_t total_pages;               /* physical pages the allocator manages */
     uint64_t free_pages;                /* of those, free */
     uint64_t user_pages;                /* pages holding user data */
+    uint64_t heap_pages;                /* kernel heap slabs (mm/heap.c) */
+    uint64_t kernel_pages;              /* other kernel allocations: stacks,
+                                           big kmalloc blocks, file data */
     uint64_t tables_private[VM_LEVELS]; /* user page-table pages with one user */
     uint64_t tables_shared[VM_LEVELS];  /* user page-table pages shared by fork */
     uint64_t table_sharers[VM_LEVELS];  /* sum of the shared ones' refcounts */

@@ -20,6 +20,10 @@ static void count_page(struct vm_stats *st, const struct page *p)
     uint8_t kind = __atomic_load_n(&p->kind, __ATOMIC_RELAXED);
     if (kind == PAGE_USER) {
         st->user_pages++;
+    } else if (kind == PAGE_HEAP) {
+        st->heap_pages++;
+    } else if (kind == PAGE_KERNEL) {
+        st->kernel_pages++;
     } else if (kind == PAGE_TABLE && p->level >= 1 && p->level <= 4) {
         uint32_t refs = __atomic_load_n(&p->refcount, __ATOMIC_RELAXED);
         if (refs > 1) {

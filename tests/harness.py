@@ -253,7 +253,8 @@ def _walk_target(out, marker):
 def check_gdb_commands(args):
     """forkdemo runs as init on 2 CPUs; stopped in it after its child wrote
     the shared page, every cowl-* command shows what it should: the
-    processes and the thread, the regions, both walks (the parent's path
+    processes and the thread, the child's kernel stack asleep in read(),
+    the regions, both walks (the parent's path
     still marked COW_TABLE, the child's private and writable, on different
     pages), struct page of a page and of a PML4, the log, and help."""
     cmds = ["hbreak kmain", "continue", "cowl-user forkdemo", "hbreak forkdemo_ready",
@@ -262,8 +263,9 @@ def check_gdb_commands(args):
             "echo ==page==\\n", "cowl-page $cowl_page", "cowl-page $cowl_pml4",
             "cowl-page &log_buf", "echo ==walk-parent-end==\\n",
             "echo ==walk-child==\\n", "cowl-walk &forkdemo_page $rdi",
+            "echo ==bt==\\n", "cowl-bt $rdi",
             "echo ==dmesg==\\n", "cowl-dmesg 40", "echo ==help==\\n", "help cowl"]
-    cmds += ["help " + c for c in ("cowl-ps", "cowl-vm", "cowl-walk", "cowl-page",
+    cmds += ["help " + c for c in ("cowl-ps", "cowl-bt", "cowl-vm", "cowl-walk", "cowl-page",
                                    "cowl-dmesg", "cowl-user")]
     out = _gdb_session(args, "gdb-commands", _ex(*cmds), cmdline="init=/bin/forkdemo", smp=2)
     _expect("hit Breakpoint 2, forkdemo_ready" in out, "did not stop in forkdemo_ready: " +
@@ -277,7 +279,10 @@ def check_gdb_commands(args):
     vm = out.split("==vm==")[1].split("==walk-parent==")[0]
     _expect("PML4 at phys" in vm and "r-x" in vm and "rw-" in vm, "cowl-vm shows no regions")
     parent = out.split("==walk-parent==")[1].split("==page==")[0]
-    child = out.split("==walk-child==")[1].split("==dmesg==")[0]
+    child = out.split("==walk-child==")[1].split("==bt==")[0]
+    bt = out.split("==bt==")[1].split("==dmesg==")[0]
+    _expect("pipe_read" in bt and "sys_read" in bt and "syscall_dispatch" in bt,
+            "cowl-bt: the child is not seen sleeping in read(): " + bt)
     for level in ("PML4 at", "PDPT at", "PD   at", "PT   at"):
         _expect(level in parent and level in child, "cowl-walk misses the %s level" % level)
     _expect("COW_TABLE" in parent and "read-only" in parent,
@@ -294,9 +299,10 @@ def check_gdb_commands(args):
     dmesg = out.split("==dmesg==")[1].split("==help==")[0]
     _expect("initrd:" in dmesg and "smp:" in dmesg, "cowl-dmesg does not show the boot log")
     helps = out.split("==help==")[1]
-    for c in ("cowl-ps", "cowl-vm", "cowl-walk", "cowl-page", "cowl-dmesg", "cowl-user"):
+    for c in ("cowl-ps", "cowl-bt", "cowl-vm", "cowl-walk", "cowl-page", "cowl-dmesg",
+              "cowl-user"):
         _expect(c in helps, "help cowl does not list " + c)
-    _expect(helps.count("Usage: cowl-") == 6, "a command has no help with its usage")
+    _expect(helps.count("Usage: cowl-") == 7, "a command has no help with its usage")
     return True, ("cowl-ps/vm/walk/page/dmesg/user on forkdemo (2 CPUs): parent page %#x "
                   "(COW_TABLE path), child page %#x (private)" % (ppage, cpage))
 

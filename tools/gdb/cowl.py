@@ -149,6 +149,7 @@ class CowlPrefix(gdb.Command):
     """cowl's gdb commands (tools/gdb/cowl.py; docs/debugging.md).
 
 cowl-ps              processes and threads: pid, process, name, state, CPU
+cowl-bt PID          the kernel backtrace of a thread that is not running
 cowl-vm [PID]        an address space: page table root and regions (VMAs)
 cowl-walk VA [PID]   walk one virtual address PML4 -> PDPT -> PD -> PT
 cowl-page ADDR       the struct page of a physical page (or direct-map address)
@@ -416,6 +417,41 @@ Loading another program first unloads the previous one."""
         print("cowl-user: symbols of %s loaded at its link addresses%s" % (path, where))
 
 
+class CowlBt(gdb.Command):
+    """Backtrace of a thread that is not running (sleeping, runnable).
+
+Usage: cowl-bt PID
+
+A thread that is switched out has its kernel registers saved on its own
+kernel stack by arch_switch (arch/x86_64/switch.asm: rbp, rbx, r12-r15,
+then the return address); struct proc's ctx_rsp points to them.  This
+command points the selected CPU's rsp, rbp and rip there for a moment,
+prints gdb's backtrace, and puts the registers back.  The answer to "why
+does this process hang": the wait it sleeps in, and who called it."""
+
+    def __init__(self):
+        super().__init__("cowl-bt", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        if not arg.strip():
+            raise gdb.GdbError("usage: cowl-bt PID")
+        p = find_proc(int(ev(arg)))
+        if int(p["state"]) == 2:
+            raise gdb.GdbError("pid %d is running: select its CPU (thread N) and use bt"
+                               % int(p["pid"]))
+        sp = u64(p["ctx_rsp"])
+        saved = {r: u64(ev("$" + r)) for r in ("rsp", "rbp", "rip")}
+        try:
+            gdb.execute("set $rbp = %#x" % read_u64(sp + 40))
+            gdb.execute("set $rip = %#x" % read_u64(sp + 48))
+            gdb.execute("set $rsp = %#x" % (sp + 56))
+            gdb.execute("bt")
+        finally:
+            for r, v in saved.items():
+                gdb.execute("set $%s = %#x" % (r, v))
+            gdb.execute("maintenance flush register-cache", to_string=True)
+
+
 class CowlPid(gdb.Function):
     """$cowl_pid() - the pid of the thread running on the selected CPU (-1 if none)."""
 
@@ -434,4 +470,5 @@ CowlWalk()
 CowlPage()
 CowlDmesg()
 CowlUser()
+CowlBt()
 CowlPid()

@@ -22,8 +22,9 @@ static unsigned long u(uint64_t v) { return (unsigned long)v; }
 
 static void print_memory(const struct vm_stats *s)
 {
-    printf("memory: %lu pages, %lu free, %lu user data\n", u(s->total_pages), u(s->free_pages),
-           u(s->user_pages));
+    printf("memory: %lu pages, %lu free, %lu user data, %lu heap, %lu other kernel\n",
+           u(s->total_pages), u(s->free_pages), u(s->user_pages), u(s->heap_pages),
+           u(s->kernel_pages));
 }
 
 /* The census of user page tables, and the unshares, one row per level. */
@@ -111,8 +112,11 @@ int main(int argc, char **argv)
     }
     int n = cowl_cpustat(cpus, MAX_CPUS);
     if (delta)
-        printf("memory: %ld pages more free than before\n",
-               (long)s.free_pages - (long)before.free_pages);
+        printf("memory: %ld pages more free than before (user %ld, heap %ld, other kernel %ld)\n",
+               (long)s.free_pages - (long)before.free_pages,
+               (long)s.user_pages - (long)before.user_pages,
+               (long)s.heap_pages - (long)before.heap_pages,
+               (long)s.kernel_pages - (long)before.kernel_pages);
     else
         print_memory(&s);
     print_tables(&s, delta ? &before : NULL);
