@@ -42,7 +42,7 @@ endif
 # test runner adds the device itself).
 QEMU_BASE := $(QEMU) -accel $(ACCEL) -cpu max -m $(MEM) -smp $(SMP) -display none -no-reboot
 
-.PHONY: all iso run run-iso debug test test-harness bench clean help format pt-graph
+.PHONY: all iso run run-iso debug test test-harness bench clean help format pt-graph soak
 all: $(KERNEL) $(INITRD)
 
 help:
@@ -54,6 +54,7 @@ help:
 	@echo "make debug      QEMU paused + gdb attached, stopped at kmain"
 	@echo "make bench      fork benchmarks on cowl (every mode) and on this Linux"
 	@echo "make pt-graph   draw page-table sharing after fork (build/pt-graph/*.svg)"
+	@echo "make soak       the system-call fuzzer for DURATION=60 seconds (SEED=n replays)"
 	@echo "knobs: MEM=$(MEM) SMP=$(SMP) ACCEL=$(ACCEL) ARGS='kernel command line'"
 
 $(BUILD)/%.o: %.c
@@ -151,6 +152,14 @@ run: $(KERNEL) $(INITRD)
 
 run-iso: $(ISO)
 	$(QEMU_BASE) -serial mon:stdio -cdrom $(ISO)
+
+# A long run of the system-call fuzzer (tools/soak.py): DURATION seconds on
+# SMP CPUs, SEED to replay one; fails on a panic, a hang, a lost page or a
+# bad reference count.
+DURATION ?= 60
+soak: $(KERNEL) $(INITRD)
+	tools/soak.py --duration $(DURATION) --smp $(or $(filter-out 1,$(SMP)),4) --qemu $(QEMU) \
+	    $(if $(SEED),--seed $(SEED))
 
 # Pictures of page-table sharing (docs/pictures.md): boots cowl, runs the
 # ptdump demos, writes build/pt-graph/*.dot (and *.svg if Graphviz is installed).

@@ -69,23 +69,49 @@ static void unpack_initrd(const struct boot_info *bi)
         pr_info("initrd: %d files from %lu KiB\n", files, (m->end - m->start) / KiB);
 }
 
-/* Start /bin/init (or the init= program) and collect every process handed to us (orphans) until
- * init itself ends; then turn the machine off. */
+/* init=PATH[,ARG...]: the program to run first, and its arguments
+ * (commas stand for spaces: the command line splits on spaces). */
+#define INIT_MAX_ARGS 16
+static int init_argv(char *buf, size_t size, char **argv)
+{
+    const char *v = cmdline_get("init");
+    strlcpy(buf, v ? v : "/bin/init", size);
+    int n = 0;
+    for (char *p = buf; p && n < INIT_MAX_ARGS; n++) {
+        argv[n] = p;
+        p = strchr(p, ',');
+        if (p)
+            *p++ = '\0';
+    }
+    argv[n] = NULL;
+    return n;
+}
+
+/* Start /bin/init (or the init= program) and collect every process handed
+ * to us (orphans) until init itself ends.  Then say whether memory came
+ * back to where it was and the reference counts are right (what `make
+ * soak` reads), and turn the machine off. */
 static __attribute__((noreturn)) void run_init(void)
 {
-    const char *path = cmdline_get("init"); /* init=/bin/forkdemo: run that instead */
-    if (!path)
-        path = "/bin/init";
-    char *argv[] = {(char *)path, NULL};
-    int init = process_spawn(path, argv);
+    static char buf[256];
+    char *argv[INIT_MAX_ARGS + 1];
+    init_argv(buf, sizeof(buf), argv);
+    uint64_t free_before = pmm_free_pages();
+    int init = process_spawn(argv[0], argv);
     if (init < 0) {
-        pr_err("cowl: cannot start %s (error %d); halting.\n", path, init);
+        pr_err("cowl: cannot start %s (error %d); halting.\n", argv[0], init);
         arch_halt_forever();
     }
-    int status = 0;
+    int status = 0, st;
     while (proc_wait(-1, &status, false) != init)
         ;
-    kprintf("cowl: init exited with status %d\n", status);
+    while (proc_wait(-1, &st, true) > 0) /* orphans that ended meanwhile */
+        ;
+    char why[160] = "ok";
+    int64_t lost = (int64_t)free_before - (int64_t)pmm_free_pages();
+    bool audit_ok = vm_audit(why, sizeof(why)) == 0;
+    kprintf("cowl: init exited with status %d; pages not returned %ld; audit %s\n", status, lost,
+            audit_ok ? "ok" : why);
     arch_power_off();
 }
 

@@ -83,9 +83,11 @@ int process_exec(const char *path, char *const argv[], char *const envp[])
     return 0;
 }
 
+#define SPAWN_MAX_ARGS 16 /* the kernel's own callers: tests and init= */
+
 struct spawn_args {
     char path[PATH_MAX];
-    char *argv[8];
+    char *argv[SPAWN_MAX_ARGS + 1];
     char strings[256];
 };
 
@@ -135,7 +137,7 @@ int process_spawn(const char *path, char *const argv[])
         return -ENOMEM;
     strlcpy(a->path, path, sizeof(a->path));
     char *s = a->strings;
-    for (int i = 0; argv && argv[i] && i < 7; i++) {
+    for (int i = 0; argv && argv[i] && i < SPAWN_MAX_ARGS; i++) {
         size_t len = strlen(argv[i]) + 1;
         if (s + len > a->strings + sizeof(a->strings))
             break;
