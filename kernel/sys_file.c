@@ -62,6 +62,25 @@ static struct file *fd_replace(int fd, struct file *f)
     return old;
 }
 
+/* Undo fd_install(fd, f) (fd < 0: it never happened) and drop the table's
+ * reference.  Another thread of the process may have closed fd or put
+ * another file there meanwhile: then that thread owned (and dropped) our
+ * reference, and what is there now is not ours to touch. */
+static void undo_install(int fd, struct file *f)
+{
+    bool ours = fd < 0;
+    if (fd >= 0) {
+        struct proc *g = fd_owner();
+        spin_lock(&g->fd_lock);
+        ours = g->files[fd] == f;
+        if (ours)
+            g->files[fd] = NULL;
+        spin_unlock(&g->fd_lock);
+    }
+    if (ours)
+        file_put(f);
+}
+
 static int copy_path(const char *upath, char *path)
 {
     ssize_t n = strncpy_from_user(path, upath, PATH_MAX);
@@ -239,12 +258,8 @@ int64_t sys_pipe(int *ufds)
         fds[1] = fd_install(fds[0] + 1, w);
     int err = fds[1] < 0 ? -EMFILE : copy_to_user(ufds, fds, sizeof(fds)) ? -EFAULT : 0;
     if (err) { /* undo: closing both ends frees the pipe */
-        if (fds[0] >= 0)
-            fd_replace(fds[0], NULL);
-        if (fds[1] >= 0)
-            fd_replace(fds[1], NULL);
-        file_put(r);
-        file_put(w);
+        undo_install(fds[0], r);
+        undo_install(fds[1], w);
     }
     return err;
 }
