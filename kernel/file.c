@@ -42,7 +42,7 @@ ssize_t file_read(struct file *f, void *buf, size_t n)
     case FILE_CONSOLE:
         return console_read(buf, n);
     case FILE_PIPE:
-        return pipe_read(f->pipe, buf, n);
+        return pipe_read(f->pipe, buf, n, f->flags & O_NONBLOCK);
     case FILE_INODE: {
         mutex_lock(&fs_lock);
         ssize_t r = fs_read(f->inode, f->offset, buf, n, true);
@@ -63,7 +63,7 @@ ssize_t file_write(struct file *f, const void *buf, size_t n)
     case FILE_CONSOLE:
         return console_write(buf, n);
     case FILE_PIPE:
-        return pipe_write(f->pipe, buf, n);
+        return pipe_write(f->pipe, buf, n, f->flags & O_NONBLOCK);
     case FILE_INODE: {
         mutex_lock(&fs_lock);
         if (f->flags & O_APPEND)

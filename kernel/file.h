@@ -13,6 +13,7 @@
 #define O_EXCL      0200
 #define O_TRUNC     01000
 #define O_APPEND    02000
+#define O_NONBLOCK  04000 /* pipes: EAGAIN instead of waiting */
 #define O_DIRECTORY 0200000
 
 enum file_kind { FILE_INODE = 1, FILE_CONSOLE, FILE_PIPE };

@@ -44,15 +44,15 @@ void pipe_close(struct pipe *p, bool writer)
         kfree(p);
 }
 
-ssize_t pipe_read(struct pipe *p, void *ubuf, size_t n)
+ssize_t pipe_read(struct pipe *p, void *ubuf, size_t n, bool nonblock)
 {
     char tmp[CHUNK];
     n = MIN(n, sizeof(tmp));
     spin_lock(&p->lock);
     while (p->head == p->tail && p->writer_open) {
-        if (current_proc()->killed) {
+        if (current_proc()->killed || nonblock) {
             spin_unlock(&p->lock);
-            return -EINTR;
+            return nonblock ? -EAGAIN : -EINTR;
         }
         sleep_on_killable(&p->changed, &p->lock);
     }
@@ -66,7 +66,7 @@ ssize_t pipe_read(struct pipe *p, void *ubuf, size_t n)
     return got;
 }
 
-ssize_t pipe_write(struct pipe *p, const void *ubuf, size_t n)
+ssize_t pipe_write(struct pipe *p, const void *ubuf, size_t n, bool nonblock)
 {
     const char *src = ubuf;
     size_t done = 0;
@@ -82,9 +82,11 @@ ssize_t pipe_write(struct pipe *p, const void *ubuf, size_t n)
                 return done + i ? (ssize_t)(done + i) : -EPIPE;
             }
             if (p->tail - p->head == PIPE_SIZE) {
-                if (current_proc()->killed) {
+                if (current_proc()->killed || nonblock) {
                     spin_unlock(&p->lock);
-                    return -EINTR;
+                    if (done + i)
+                        return done + i;
+                    return nonblock ? -EAGAIN : -EINTR;
                 }
                 wake_all(&p->changed);
                 sleep_on_killable(&p->changed, &p->lock);

@@ -15,6 +15,7 @@ int64_t sys_stat(const char *path, struct stat *st);
 int64_t sys_fstat(int fd, struct stat *st);
 int64_t sys_lseek(int fd, int64_t off, int whence);
 int64_t sys_pipe(int *fds);
+int64_t sys_pipe2(int *fds, int flags);
 int64_t sys_dup(int fd);
 int64_t sys_dup2(int fd, int to);
 int64_t sys_getcwd(char *buf, size_t size);

@@ -233,12 +233,16 @@ int64_t sys_lseek(int fd, int64_t off, int whence)
     return r;
 }
 
-int64_t sys_pipe(int *ufds)
+/* pipe2(fds, flags): flags may hold O_NONBLOCK, which both ends share. */
+int64_t sys_pipe2(int *ufds, int flags)
 {
+    if (flags & ~O_NONBLOCK)
+        return -EINVAL;
     if (!user_range_ok((uint64_t)ufds, 2 * sizeof(int)))
         return -EFAULT;
     struct pipe *p = pipe_alloc();
-    struct file *r = file_alloc(FILE_PIPE, O_RDONLY), *w = file_alloc(FILE_PIPE, O_WRONLY);
+    struct file *r = file_alloc(FILE_PIPE, O_RDONLY | flags);
+    struct file *w = file_alloc(FILE_PIPE, O_WRONLY | flags);
     if (!p || !r || !w) {
         int err = -ENOMEM;
         if (p) { /* closing both ends frees it */
@@ -263,6 +267,8 @@ int64_t sys_pipe(int *ufds)
     }
     return err;
 }
+
+int64_t sys_pipe(int *ufds) { return sys_pipe2(ufds, 0); }
 
 int64_t sys_dup(int fd)
 {

@@ -28,7 +28,7 @@ static const syscall_fn table[] = {
     H(exit_group),     H(cowl_procs),  H(cowl_memstat),
     H(cowl_fork_mode), H(cowl_vmstat), H(clone),
     H(gettid),         H(futex),       H(cowl_cpustat),
-    H(getcpu),         H(cowl_ptdump),
+    H(getcpu),         H(cowl_ptdump), H(pipe2),
 };
 
 void syscall_dispatch(struct trapframe *tf)

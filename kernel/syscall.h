@@ -40,6 +40,7 @@
 #define SYS_getdents64    217
 #define SYS_clock_gettime 228
 #define SYS_exit_group    231
+#define SYS_pipe2         293
 #define SYS_getcpu        309
 /* cowl's own */
 #define SYS_cowl_procs     500 /* process list for ps */

@@ -10,15 +10,46 @@ reference-count auditor passes (kernel/main.c, run_init).  Passes when the
 kernel neither panicked nor hung, every worker ended normally, no page is
 missing and the audit is clean.  Prints the seed (rerun with --seed to
 replay), the calls made and calls per second; the serial log is kept in
-build/soak.log.
+build/soak.log.  On a hang it asks gdb (QEMU's stub) for the thread list
+and the kernel backtrace of every sleeping thread, and appends them to the
+log.
 """
 import argparse
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def hang_report(args, port):
+    """cowl-ps and the kernel backtrace of every sleeping thread, from gdb."""
+    gdb = shutil.which("gdb")
+    if not gdb:
+        return "\nsoak: no gdb here: no report of what the threads wait for\n"
+    base = [gdb, "-nx", "-batch", "-x", os.path.join(ROOT, "tools", "gdbinit"),
+            "-ex", "cowl-attach %d" % port]
+    try:
+        ps = subprocess.run(base + ["-ex", "cowl-ps", args.kernel], capture_output=True,
+                            timeout=120, cwd=ROOT).stdout.decode(errors="replace")
+        sleepers = re.findall(r"^\s*\*?\s*(\d+)\s+\d+\s+sleeping", ps, re.M)
+        bts = []
+        for pid in sleepers[:16]:
+            bts += ["-ex", "echo --- thread %s\\n" % pid, "-ex", "cowl-bt %s" % pid]
+        bt = subprocess.run(base + bts + [args.kernel], capture_output=True, timeout=300,
+                            cwd=ROOT).stdout.decode(errors="replace") if bts else ""
+    except subprocess.TimeoutExpired:
+        return "\nsoak: gdb did not answer\n"
+    return "\n==== soak: hang report (gdb)\n" + ps + bt
 
 
 def main():
@@ -33,21 +64,32 @@ def main():
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "cowl.elf"))
     ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "initrd.cpio"))
     ap.add_argument("--log", default=os.path.join(ROOT, "build", "soak.log"))
+    ap.add_argument("--grace", type=int, default=180,
+                    help="seconds past DURATION before the run counts as hung")
     args = ap.parse_args()
     init = ["/bin/sysfuzz", "-d", str(args.duration), "-p", str(args.procs),
             "-t", str(args.threads)]
     if args.seed is not None:
         init += ["-s", str(args.seed)]
+    port = free_port()
     cmd = [args.qemu, "-accel", "tcg", "-cpu", "max", "-m", args.mem, "-smp", str(args.smp),
            "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
+           "-gdb", "tcp:127.0.0.1:%d" % port,
            "-kernel", args.kernel, "-initrd", args.initrd,
            "-append", "init=%s loglevel=1" % ",".join(init)]
-    timeout = args.duration + 180
+    timeout = args.duration + args.grace
+    qemu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
     try:
-        run = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
-        out, hung = run.stdout.decode(errors="replace"), False
-    except subprocess.TimeoutExpired as e:
-        out, hung = (e.stdout or b"").decode(errors="replace"), True
+        out, hung = qemu.communicate(timeout=timeout)[0], False
+    except subprocess.TimeoutExpired:
+        # Still running: before killing it, ask gdb what every thread is
+        # waiting for (the stub answers even while the guest runs).
+        diagnosis = hang_report(args, port)
+        qemu.kill()
+        out, hung = qemu.communicate()[0], True
+        out += diagnosis.encode()
+    out = out.decode(errors="replace")
     with open(args.log, "w") as f:
         f.write(out)
     seed = re.search(r"sysfuzz: seed=(\d+)", out)

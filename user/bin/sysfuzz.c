@@ -16,12 +16,12 @@
  * after), so the last line before a panic names the call that caused it.
  *
  * Calls that would only stop the fuzzer itself are kept out on purpose:
- * blocking reads of pipes and the console, munmap/mprotect of its own code
- * and stack (only a playground region and bogus addresses are used), brk
- * below its heap, kill of processes it did not create, clone with random
- * flags (threads are made through pthread_create).  Those are not bugs
- * when they hurt the caller. */
+ * blocking reads of pipes (every pipe it can get is O_NONBLOCK) and the console, munmap/mprotect of
+ * its own code and stack (only a playground region and bogus addresses are used), brk below its
+ * heap, kill of processes it did not create, clone with random flags (threads are made through
+ * pthread_create).  Those are not bugs when they hurt the caller. */
 #include <cowl.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -241,9 +241,15 @@ static long one_call(struct fuzzer *f)
         nr = 12, a = pick(f, 2) ? 0 : (long)0xffffffff80000000ul;
         break; /* brk */
     case 11:
-        nr = 22, a = pick(f, 2) ? bad_ptr(f) : (long)(arena + 4 * PAGE - 4); /* pipe */
-        break; /* never a working pipe: writes could fill it and block; the cliff
-                  makes the kernel undo a half-copied pair */
+        /* pipe with a bad pointer, or pipe2 half on the cliff, so that the
+         * kernel must undo a half-copied pair.  That can still succeed for
+         * a moment: another thread may fork or dup in between and keep the
+         * pipe.  Such a pipe must never block a read or write (one process
+         * holding both ends would wait forever), hence O_NONBLOCK. */
+        nr = 22, a = bad_ptr(f);
+        if (pick(f, 2))
+            nr = 293, a = (long)(arena + 4 * PAGE - 4), b = O_NONBLOCK;
+        break;
     case 12:
         nr = 32, a = fd(f);
         break; /* dup */

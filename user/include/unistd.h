@@ -19,6 +19,7 @@ off_t lseek(int fd, off_t off, int whence);
 int dup(int fd);
 int dup2(int fd, int to);
 int pipe(int fds[2]);
+int pipe2(int fds[2], int flags); /* flags: O_NONBLOCK */
 pid_t fork(void);
 int execve(const char *path, char *const argv[], char *const envp[]);
 int execv(const char *path, char *const argv[]);

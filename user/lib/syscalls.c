@@ -40,6 +40,7 @@ off_t lseek(int fd, off_t off, int whence) { return SYS3(SYS_lseek, fd, off, whe
 int dup(int fd) { return SYS1(SYS_dup, fd); }
 int dup2(int fd, int to) { return SYS2(SYS_dup2, fd, to); }
 int pipe(int fds[2]) { return SYS1(SYS_pipe, fds); }
+int pipe2(int fds[2], int flags) { return SYS2(SYS_pipe2, fds, flags); }
 pid_t fork(void) { return SYS0(SYS_fork); }
 int execve(const char *p, char *const argv[], char *const envp[])
 {
