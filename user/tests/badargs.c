@@ -107,7 +107,13 @@ int main(void)
     /* processes */
     FAILS_WITH(waitpid(-1, NULL, 0), ECHILD);
     FAILS_WITH(kill(99999, SIGKILL), ESRCH);
-    FAILS_WITH(kill(getpid(), 0), EINVAL);
+    pid_t gone = fork();
+    if (gone == 0)
+        _exit(0);
+    CHECK_EQ(waitpid(gone, NULL, 0), gone);
+    FAILS_WITH(kill(gone, 0), ESRCH);       /* signal 0 asks whether the process exists */
+    CHECK_EQ(kill(getpid(), 0), 0);         /* ... and sends nothing */
+    FAILS_WITH(kill(getpid(), 99), EINVAL); /* no such signal */
     pid_t child = fork();
     if (child == 0)
         _exit(7);
