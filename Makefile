@@ -42,7 +42,7 @@ endif
 # test runner adds the device itself).
 QEMU_BASE := $(QEMU) -accel $(ACCEL) -cpu max -m $(MEM) -smp $(SMP) -display none -no-reboot
 
-.PHONY: all iso run run-iso debug test test-harness bench clean help format pt-graph soak
+.PHONY: all iso run run-iso debug test test-harness test-linux bench clean help format pt-graph soak
 all: $(KERNEL) $(INITRD)
 
 help:
@@ -51,6 +51,7 @@ help:
 	@echo "make iso        build the GRUB rescue image $(ISO); make run-iso boots it"
 	@echo "make test       build and run every test headless (T=pattern for a subset)"
 	@echo "make test-harness  only check that the test harness catches failures"
+	@echo "make test-linux the POSIX user tests built with gcc/glibc and run on this Linux"
 	@echo "make debug      QEMU paused + gdb attached, stopped at kmain"
 	@echo "make bench      fork benchmarks on cowl (every mode) and on this Linux"
 	@echo "make pt-graph   draw page-table sharing after fork (build/pt-graph/*.svg)"
@@ -174,6 +175,11 @@ test: $(KERNEL) $(INITRD)
 
 test-harness: $(KERNEL) $(INITRD)
 	$(PYTHON) tests/run.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL) --filter 'host/harness/*'
+
+# The user tests that use only POSIX calls, built for and run on the host
+# (tools/test_linux.py says which and why): cowl's POSIX against Linux's.
+test-linux:
+	$(PYTHON) tools/test_linux.py --build $(BUILD) $(if $(T),--filter '$(T)')
 
 bench: $(KERNEL) $(INITRD)
 	$(PYTHON) tools/bench.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL)

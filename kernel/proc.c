@@ -376,7 +376,8 @@ int proc_count(void)
     return n;
 }
 
-/* A signal ends the whole process: every thread, with that status. */
+/* A signal ends the whole process: every thread, with that status.
+ * Signal 0 only looks the process up. */
 int proc_kill(int pid, int sig)
 {
     struct proc *target = NULL;
@@ -386,7 +387,7 @@ int proc_kill(int pid, int sig)
         if (p->pid == pid && is_leader(p) && p->live > 0 && p->tf)
             target = p;
     }
-    if (target) {
+    if (target && sig) {
         if (!target->group_exit) {
             target->group_exit = true;
             target->exit_status = W_SIGNALED(sig);

@@ -141,7 +141,8 @@ struct mm *proc_mm_get(int pid);
 /* Visit every process under the proc table lock. */
 void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg);
 int proc_count(void);
-/* Mark pid killed by signal sig and wake it; -ESRCH if no such pid. */
+/* Mark pid killed by signal sig and wake it (sig 0: only look); -ESRCH if
+ * no such pid. */
 int proc_kill(int pid, int sig);
 
 #endif

@@ -48,9 +48,10 @@ int64_t sys_wait4(int pid, int *ustatus, int options, void *rusage)
     return r;
 }
 
+/* Signal 0 sends nothing: it only asks whether pid exists (POSIX). */
 int64_t sys_kill(int pid, int sig)
 {
-    if (sig < 1 || sig > 31 || pid <= 0)
+    if (sig < 0 || sig > 31 || pid <= 0)
         return -EINVAL;
     return proc_kill(pid, sig);
 }

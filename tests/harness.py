@@ -369,6 +369,25 @@ def check_ptgraph(args):
         len(blocks[n]["shared"]) for n in ("fork", "write", "tree"))
 
 
+def check_linux(args):
+    """make test-linux inside make test: the POSIX user tests, built with
+    the host gcc and run on this Linux, all pass (tools/test_linux.py)."""
+    import sys
+    sys.path.insert(0, os.path.join(R.ROOT, "tools"))
+    import test_linux
+    if not sys.platform.startswith("linux"):
+        return True, "SKIP not a Linux host"
+    if not test_linux.host_compiler():
+        return True, "SKIP no host C compiler (gcc) to build the POSIX tests with"
+    results = test_linux.run_all(os.path.join(args.build, "linux"))
+    _expect(results, "no user test is marked as POSIX")
+    failed = ["linux/%s: %s" % (name, reason) for name, ok, reason in results if not ok]
+    if failed:
+        return False, "; ".join(failed) + " (logs: build/linux/NAME.log)"
+    return True, "%d user tests pass on Linux too (%d cowl-only ones excluded)" % (
+        len(results), len(test_linux.EXCLUDED))
+
+
 def host_checks(args, tests):
     del tests
     checks = [
@@ -387,5 +406,6 @@ def host_checks(args, tests):
         ("host/gdb/step_user_fork", check_gdb_step_fork),
         ("host/ptgraph/demos", check_ptgraph),
         ("host/shell/piped_script", check_shell),
+        ("host/linux/posix", check_linux),
     ]
     return [(name, lambda fn=fn: fn(args)) for name, fn in checks]

@@ -11,7 +11,9 @@ int main(int argc, char **argv)
     CHECK(getpid() > 0);
     CHECK(getenv("PATH") != NULL);
 
-    int fd = open("/tmp_basics", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    /* Relative names: the working directory is "/" on cowl (checked below)
+     * and a scratch directory under make test-linux. */
+    int fd = open("tmp_basics", O_CREAT | O_RDWR | O_TRUNC, 0644);
     CHECK(fd >= 3);
     CHECK_EQ(write(fd, "hello, cowl", 11), 11);
     CHECK_EQ(lseek(fd, 7, SEEK_SET), 7);
@@ -24,8 +26,8 @@ int main(int argc, char **argv)
     CHECK_EQ(close(fd), 0);
     CHECK_EQ(close(fd), -1);
     CHECK_EQ(errno, EBADF);
-    CHECK_EQ(unlink("/tmp_basics"), 0);
-    CHECK_EQ(open("/tmp_basics", O_RDONLY), -1);
+    CHECK_EQ(unlink("tmp_basics"), 0);
+    CHECK_EQ(open("tmp_basics", O_RDONLY), -1);
     CHECK_EQ(errno, ENOENT);
 
     char *p = malloc(100000); /* from mmap */
@@ -44,8 +46,13 @@ int main(int argc, char **argv)
     long us = (b.tv_sec - a.tv_sec) * 1000000 + (b.tv_nsec - a.tv_nsec) / 1000;
     CHECK(us >= 10000); /* slept at least one whole tick */
 
+#ifdef __cowl__
     char cwd[64];
     CHECK(getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/"));
+#else
+    char cwd[4096]; /* make test-linux: somewhere in a scratch directory */
+    CHECK(getcwd(cwd, sizeof(cwd)) && cwd[0] == '/');
+#endif
     printf("basics: pid %d ok\n", getpid());
     return 0;
 }

@@ -5,7 +5,9 @@
  *             its parent: the kernel's write must copy, not write through
  *   forkfork  many concurrent fork trees */
 #include "check.h"
+#ifdef __cowl__
 #include <cowl.h>
+#endif
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,13 +22,18 @@ static int wait_ok(pid_t pid)
 
 static void simple(void)
 {
+#ifdef __cowl__
     uint64_t free_pages, total;
     CHECK_EQ(cowl_memstat(&free_pages, &total), 0);
     size_t n = free_pages * 6 / 10 * PAGE; /* more than half of what is free */
+#else
+    size_t n = 64ul << 20; /* make test-linux: the host's memory is not ours to fill */
+#endif
     char *big = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(big != MAP_FAILED);
     for (size_t i = 0; i < n; i += PAGE)
         big[i] = (char)(i / PAGE);
+#ifdef __cowl__
     if (cowl_fork_mode(-1) == COWL_FORK_EAGER) {
         /* Copying 60% of memory cannot fit: fork must fail cleanly (the
          * partial copy freed, the kernel's leak check proves it) and we go on. */
@@ -36,6 +43,7 @@ static void simple(void)
         CHECK_EQ(munmap(big, n), 0);
         return;
     }
+#endif
     for (int round = 0; round < 10; round++) {
         pid_t pid = fork();
         CHECK(pid >= 0); /* would fail if fork copied 60% of memory */

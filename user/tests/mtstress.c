@@ -11,7 +11,11 @@
  * Threads are joined and started again for several rounds; at the end the
  * free page count is back where it started. */
 #include "check.h"
+#ifdef __cowl__
 #include <cowl.h>
+#else
+#include <stdint.h>
+#endif
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -121,6 +125,7 @@ static void run_and_wait(int stressed)
 
 int main(void)
 {
+#ifdef __cowl__
     uint64_t free_before, free_after;
     run_and_wait(0); /* warm up: the pages our own fork path touches stay ours */
     CHECK_EQ(cowl_memstat(&free_before, NULL), 0);
@@ -129,5 +134,9 @@ int main(void)
     printf("mtstress: %d rounds of %d threads, %d forks each: ok (free pages %lu -> %lu)\n", ROUNDS,
            NT, ITERS / 4, (unsigned long)free_before, (unsigned long)free_after);
     CHECK_EQ(free_after, free_before);
+#else /* make test-linux: the host's free pages are not ours to count */
+    run_and_wait(1);
+    printf("mtstress: %d rounds of %d threads, %d forks each: ok\n", ROUNDS, NT, ITERS / 4);
+#endif
     return 0;
 }

@@ -11,7 +11,9 @@
  * CR3 load, that is exactly what happens.  Last, a single-threaded process
  * forking, faulting, unmapping and protecting must send no IPI at all. */
 #include "check.h"
+#ifdef __cowl__
 #include <cowl.h>
+#endif
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -149,6 +151,7 @@ static void fork_freezes_child_view(void)
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+#ifdef __cowl__ /* IPI counters: cowl only */
 static uint64_t ipis_sent(void)
 {
     struct cpu_stats st[8];
@@ -215,16 +218,23 @@ static void no_ipis_when_single_threaded(int ncpus)
     CHECK_EQ(waitpid(pid, &st, 0), pid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
+#endif
 
 int main(void)
 {
+#ifdef __cowl__
     struct cpu_stats st[8];
     int ncpus = cowl_cpustat(st, 8);
     CHECK(ncpus >= 1);
+#endif
     run_case("munmap", reader, do_munmap);
     run_case("mprotect", writer, do_mprotect);
     fork_freezes_child_view();
+#ifdef __cowl__
     no_ipis_when_single_threaded(ncpus);
     printf("shootdown: ok (%d CPUs)\n", ncpus);
+#else
+    printf("shootdown: ok\n");
+#endif
     return 0;
 }
