@@ -81,9 +81,10 @@ static int load_segments(struct mm *mm, const uint8_t *image, size_t size, uint6
             return -ENOEXEC;
         uint64_t start = ALIGN_DOWN(ph[i].vaddr, PAGE_SIZE);
         uint64_t end = ALIGN_UP(ph[i].vaddr + ph[i].memsz, PAGE_SIZE);
-        if (mm_add_vma(mm, start, end, segment_prot(&ph[i])))
-            return -ENOEXEC; /* overlaps another segment */
-        int err = mm_copy_in(mm, ph[i].vaddr, image + ph[i].offset, ph[i].filesz);
+        int err = mm_add_vma(mm, start, end, segment_prot(&ph[i]));
+        if (err) /* -EINVAL: it overlaps another segment */
+            return err == -ENOMEM ? err : -ENOEXEC;
+        err = mm_copy_in(mm, ph[i].vaddr, image + ph[i].offset, ph[i].filesz);
         if (err)
             return err;
         entry_ok |=

@@ -43,6 +43,7 @@ int64_t sys_fork(void)
         uint64_t tables_before = pgtable_tables_allocated;
         child->mm = mm_fork(cur->mm, fork_mode_for(cur));
         child->fork_mode = cur->fork_mode;
+        child->failalloc = cur->failalloc;
         cur->last_fork_tables = pgtable_tables_allocated - tables_before;
         up_write(&cur->mm->lock);
     }

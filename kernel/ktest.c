@@ -156,7 +156,7 @@ static bool run_user_test(const char *prog, int number)
     kprintf("# running %s\n", name);
     uint64_t free_before = pmm_free_pages();
     char *argv[] = {path, NULL};
-    int pid = process_spawn(path, argv);
+    int pid = process_spawn(path, argv, 0);
     struct ktest_ctx ctx = {0};
     if (pid < 0) {
         snprintf(ctx.reason, sizeof(ctx.reason), "cannot start: error %d", pid);

@@ -11,6 +11,7 @@
 #include "kernel/ramfs.h"
 #include "kernel/string.h"
 #include "kernel/sys.h"
+#include "mm/failalloc.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
@@ -97,7 +98,8 @@ static __attribute__((noreturn)) void run_init(void)
     char *argv[INIT_MAX_ARGS + 1];
     init_argv(buf, sizeof(buf), argv);
     uint64_t free_before = pmm_free_pages();
-    int init = process_spawn(argv[0], argv);
+    unsigned flags = failalloc_parse_options() ? SPAWN_FAILALLOC : 0;
+    int init = process_spawn(argv[0], argv, flags);
     if (init < 0) {
         pr_err("cowl: cannot start %s (error %d); halting.\n", argv[0], init);
         arch_halt_forever();

@@ -95,6 +95,7 @@ struct proc *thread_alloc(void)
     p->group = g;
     p->mm = cur->mm;
     p->fork_mode = cur->fork_mode;
+    p->failalloc = cur->failalloc;
     spin_lock(&proc_table_lock);
     bool exiting = g->group_exit || cur->killed;
     if (!exiting) {
@@ -139,20 +140,32 @@ struct proc *kthread_create(const char *name, int (*fn)(void *), void *arg)
     return p;
 }
 
-/* Give the exiting proc's children to the boot thread, which collects
+/* Who inherits the orphans of `dying`: its nearest living ancestor that
+ * asked to (prctl PR_SET_CHILD_SUBREAPER), else the boot thread.
+ * proc_table_lock held. */
+static struct proc *new_parent_for(struct proc *dying)
+{
+    for (struct proc *a = dying->parent; a && a != &boot_proc; a = a->parent)
+        if (a->child_subreaper && a->live > 0)
+            return a;
+    return &boot_proc;
+}
+
+/* Give the exiting proc's children to their new parent, which collects
  * them.  proc_table_lock held. */
 static void reparent_children(struct proc *dying)
 {
+    struct proc *heir = new_parent_for(dying);
     bool zombie = false;
     for (struct list_head *l = all_procs.next; l != &all_procs; l = l->next) {
         struct proc *p = container_of(l, struct proc, all_link);
         if (p->parent == dying) {
-            p->parent = &boot_proc;
+            p->parent = heir;
             zombie |= p->state == P_ZOMBIE;
         }
     }
     if (zombie)
-        wake_all(&boot_proc.child_exit);
+        wake_all(&heir->child_exit);
 }
 
 /* The thread's own part of exiting: clear and wake its tid word (for

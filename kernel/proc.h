@@ -57,6 +57,8 @@ struct proc {
     volatile int killed;        /* [a] signal that must end it, or 0 */
     uint64_t last_fork_tables;  /* [c] page-table pages its last fork allocated */
     int fork_mode;              /* [c] enum fork_mode its forks use (inherited) */
+    bool failalloc;             /* [c] its allocations may be made to fail (mm/failalloc.h) */
+    bool child_subreaper;       /* [a] leader: adopts its descendants' orphans (prctl) */
 
     /* Threads.  A process is a group of threads that share one mm and one
      * descriptor table.  The leader's struct proc stands for the process

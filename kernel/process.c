@@ -89,6 +89,7 @@ struct spawn_args {
     char path[PATH_MAX];
     char *argv[SPAWN_MAX_ARGS + 1];
     char strings[256];
+    unsigned flags; /* SPAWN_* */
 };
 
 /* Give a new process the console as descriptors 0, 1 and 2. */
@@ -111,6 +112,7 @@ static int spawn_thread(void *arg)
     struct spawn_args *a = arg;
     struct proc *cur = current_proc();
     cur->tf = (struct trapframe *)((char *)cur->kstack + KSTACK_SIZE) - 1;
+    cur->failalloc = a->flags & SPAWN_FAILALLOC; /* from its very first allocation */
     cur->fpu = kmalloc(512);
     mutex_lock(&fs_lock);
     cur->cwd = fs_root();
@@ -130,11 +132,12 @@ static int spawn_thread(void *arg)
     arch_enter_user(cur->tf);
 }
 
-int process_spawn(const char *path, char *const argv[])
+int process_spawn(const char *path, char *const argv[], unsigned flags)
 {
     struct spawn_args *a = kzalloc(sizeof(*a));
     if (!a)
         return -ENOMEM;
+    a->flags = flags;
     strlcpy(a->path, path, sizeof(a->path));
     char *s = a->strings;
     for (int i = 0; argv && argv[i] && i < SPAWN_MAX_ARGS; i++) {

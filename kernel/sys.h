@@ -31,6 +31,8 @@ int64_t sys_futex(uint32_t *uaddr, int op, uint32_t val, const void *timeout);
 int64_t sys_cowl_cpustat(void *buf, size_t size);
 struct pt_node;
 int64_t sys_cowl_ptdump(int pid, struct pt_node *buf, size_t max);
+int64_t sys_cowl_failalloc(int op, int64_t arg);
+int64_t sys_prctl(int option, uint64_t arg2);
 int64_t sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);
 __attribute__((noreturn)) int64_t sys_exit(int code);
@@ -60,7 +62,8 @@ void process_check_killed(void);
  * on failure. */
 int process_exec(const char *path, char *const argv[], char *const envp[]);
 /* Start /path as a new user process, child of the caller. pid or -errno. */
-int process_spawn(const char *path, char *const argv[]);
+#define SPAWN_FAILALLOC 1u /* arm fault injection (mm/failalloc.h) in the new process */
+int process_spawn(const char *path, char *const argv[], unsigned flags);
 /* A user-mode fault the address space cannot resolve: report and kill. */
 __attribute__((noreturn)) void process_fault_kill(uint64_t addr, uint64_t rip, const char *why,
                                                   int sig);

@@ -9,6 +9,7 @@
 #include "kernel/sys.h"
 #include "kernel/time.h"
 #include "kernel/usercopy.h"
+#include "mm/failalloc.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
@@ -188,6 +189,29 @@ int64_t sys_cowl_fork_mode(int mode)
         current_proc()->fork_mode = mode;
     return old;
 }
+
+/* prctl: only PR_SET_CHILD_SUBREAPER / PR_GET_CHILD_SUBREAPER, which let
+ * a process (a test, a service manager) collect the orphans of its
+ * descendants itself instead of the kernel's boot thread. */
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+int64_t sys_prctl(int option, uint64_t arg2)
+{
+    struct proc *g = current_proc()->group;
+    switch (option) {
+    case PR_SET_CHILD_SUBREAPER:
+        __atomic_store_n(&g->child_subreaper, arg2 != 0, __ATOMIC_RELAXED);
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+        int v = g->child_subreaper;
+        return copy_to_user((void *)arg2, &v, sizeof(v));
+    }
+    }
+    return -EINVAL;
+}
+
+/* Fault injection (mm/failalloc.h): arm the caller, disarm, or ask. */
+int64_t sys_cowl_failalloc(int op, int64_t arg) { return failalloc_control(op, arg); }
 
 /* Virtual-memory counters and census (kernel/vmstat.h), as much of the
  * struct as fits in size bytes; the number of bytes filled in. */

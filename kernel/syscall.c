@@ -29,6 +29,7 @@ static const syscall_fn table[] = {
     H(cowl_fork_mode), H(cowl_vmstat), H(clone),
     H(gettid),         H(futex),       H(cowl_cpustat),
     H(getcpu),         H(cowl_ptdump), H(pipe2),
+    H(cowl_failalloc), H(prctl),
 };
 
 void syscall_dispatch(struct trapframe *tf)

@@ -35,6 +35,7 @@
 #define SYS_unlink        87
 #define SYS_getppid       110
 #define SYS_reboot        169
+#define SYS_prctl         157
 #define SYS_gettid        186
 #define SYS_futex         202
 #define SYS_getdents64    217
@@ -49,6 +50,7 @@
 #define SYS_cowl_fork_mode 502 /* how this process's forks copy memory */
 #define SYS_cowl_cpustat   504 /* per-CPU counters: IPIs, flushes (kernel/cpustat.h) */
 #define SYS_cowl_ptdump    505 /* a process's page-table tree (kernel/ptdump.h) */
+#define SYS_cowl_failalloc 506 /* fault injection for allocations (mm/failalloc.h) */
 
 #define SYSCALL_VECTOR 0x100 /* trap frame marker; see trapentry.asm */
 

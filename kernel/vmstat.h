@@ -44,6 +44,7 @@ struct vm_stats {
     uint64_t table_sharers[VM_LEVELS];  /* sum of the shared ones' refcounts */
     uint64_t kernel_tables[VM_LEVELS];  /* the kernel's own tables (built at boot) */
     struct vm_events ev;
+    uint64_t heap_objects; /* kmalloc'd objects not freed yet (a leak shows here first) */
 };
 
 #endif

@@ -12,6 +12,7 @@
 #include "mm/heap.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
+#include "mm/failalloc.h"
 #include "mm/pmm.h"
 
 #define NCLASSES 8
@@ -103,11 +104,18 @@ static void *alloc_large(size_t size)
     return p ? page_to_virt(p) : NULL;
 }
 
+static uint64_t live_objects; /* [a] */
+
+uint64_t heap_live_objects(void) { return __atomic_load_n(&live_objects, __ATOMIC_RELAXED); }
+
 void *kmalloc(size_t size)
 {
-    if (size == 0)
+    if (size == 0 || failalloc_now()) /* failalloc: injected failure */
         return NULL;
-    return size <= HEAP_MAX_SMALL ? alloc_small(size) : alloc_large(size);
+    void *p = size <= HEAP_MAX_SMALL ? alloc_small(size) : alloc_large(size);
+    if (p)
+        __atomic_fetch_add(&live_objects, 1, __ATOMIC_RELAXED);
+    return p;
 }
 
 void *kzalloc(size_t size)
@@ -122,6 +130,7 @@ void kfree(void *obj)
 {
     if (!obj)
         return;
+    __atomic_fetch_sub(&live_objects, 1, __ATOMIC_RELAXED);
     struct page *p = virt_to_page(obj);
     if (p->kind == PAGE_HEAP) {
         free_small(p, obj);

@@ -6,6 +6,7 @@
 #define HEAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define HEAP_MIN_SMALL 16
 #define HEAP_MAX_SMALL 2048
@@ -13,5 +14,7 @@
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
+/* Objects kmalloc has handed out and kfree not taken back (leak checks). */
+uint64_t heap_live_objects(void);
 
 #endif

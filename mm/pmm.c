@@ -9,6 +9,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
+#include "mm/failalloc.h"
 
 struct page *page_array;
 uint64_t page_array_len;
@@ -75,6 +76,8 @@ static struct page *take_block(unsigned order)
 struct page *pmm_alloc(unsigned order, enum page_kind kind, unsigned flags)
 {
     assert(order <= PMM_MAX_ORDER);
+    if (failalloc_now())
+        return NULL; /* injected (mm/failalloc.c) */
     spin_lock(&pmm_lock);
     struct page *p = NULL;
     if (fail_countdown != 0) {

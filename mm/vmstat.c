@@ -10,6 +10,7 @@
  * right for some moment during the pass, which is what a statistic needs. */
 #include "mm/vmstat.h"
 #include "kernel/string.h"
+#include "mm/heap.h"
 #include "mm/page.h"
 #include "mm/pmm.h"
 
@@ -50,4 +51,5 @@ void vm_stats_collect(struct vm_stats *st)
     }
     for (size_t i = 0; i < sizeof(st->ev) / sizeof(uint64_t); i++)
         ((uint64_t *)&st->ev)[i] = __atomic_load_n((uint64_t *)&vm_events + i, __ATOMIC_RELAXED);
+    st->heap_objects = heap_live_objects();
 }

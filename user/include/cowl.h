@@ -29,6 +29,16 @@ long cowl_fork_tables(void);
  * entry per CPU, at most max; returns how many it filled, or -1. */
 #include "kernel/cpustat.h"
 int cowl_cpustat(struct cpu_stats *st, int max);
+/* Fault injection (mm/failalloc.h): make the caller's (and its future
+ * children's) allocations fail.  op: COWL_FAIL_NTH (the arg-th allocation
+ * fails), COWL_FAIL_PPM (each fails with probability arg/1e6), COWL_FAIL_OFF
+ * (disarm; returns the allocations counted), COWL_FAIL_STATUS (failures
+ * injected so far).  One experiment at a time, for the whole machine. */
+#define COWL_FAIL_OFF    0
+#define COWL_FAIL_NTH    1
+#define COWL_FAIL_PPM    2
+#define COWL_FAIL_STATUS 3
+long cowl_failalloc(int op, long arg);
 /* The calling thread's id (its process's pid for the first thread). */
 int gettid(void);
 /* Turn the machine off. */

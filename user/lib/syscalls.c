@@ -129,6 +129,8 @@ void *sbrk(intptr_t inc)
 }
 
 int cowl_fork_mode(int mode) { return SYS1(SYS_cowl_fork_mode, mode); }
+long cowl_failalloc(int op, long arg) { return SYS2(SYS_cowl_failalloc, op, arg); }
+int prctl(int option, unsigned long arg2) { return SYS2(SYS_prctl, option, arg2); }
 int cowl_vmstat(struct vm_stats *st) { return SYS2(SYS_cowl_vmstat, st, sizeof(*st)) < 0 ? -1 : 0; }
 
 long cowl_ptdump(int pid, struct pt_node *nodes, size_t max)

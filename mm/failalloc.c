@@ -1,0 +1,134 @@
+/* failalloc.c - fault injection for allocations (see failalloc.h).
+ *
+ * The hot path costs one relaxed load while nothing is armed.  When armed,
+ * the decision is taken under a spinlock so that "the n-th allocation" is
+ * one well-defined allocation even with several CPUs allocating at once,
+ * and so that a seed replays the same sequence of decisions. */
+#include "mm/failalloc.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "kernel/proc.h"
+#include "kernel/spinlock.h"
+#include "kernel/string.h"
+
+static struct spinlock fa_lock = SPINLOCK_INIT("failalloc");
+static int fa_mode = FAILALLOC_OFF; /* [fa_lock], read without it as a hint */
+static int64_t fa_countdown;        /* [fa_lock] nth: allocations left before the failure */
+static uint32_t fa_ppm;             /* [fa_lock] probability mode */
+static uint64_t fa_rng = 1;         /* [fa_lock] xorshift state */
+static int64_t fa_counted;          /* [fa_lock] allocations seen while armed */
+static int64_t fa_injected;         /* [fa_lock] failures handed out */
+
+static uint64_t fa_next(void)
+{
+    fa_rng ^= fa_rng << 13;
+    fa_rng ^= fa_rng >> 7;
+    fa_rng ^= fa_rng << 17;
+    return fa_rng;
+}
+
+/* Only an armed process's allocations can fail: not the idle threads,
+ * not a kernel test.  (Interrupt handlers never allocate, so an interrupt
+ * arriving while an armed process runs cannot be charged to it.) */
+static bool caller_armed(void)
+{
+    struct proc *p = current_proc();
+    return p && p->failalloc;
+}
+
+bool failalloc_now(void)
+{
+    if (__atomic_load_n(&fa_mode, __ATOMIC_RELAXED) == FAILALLOC_OFF || !caller_armed())
+        return false;
+    bool fail = false;
+    spin_lock(&fa_lock);
+    if (fa_mode != FAILALLOC_OFF) {
+        fa_counted++;
+        if (fa_mode == FAILALLOC_NTH)
+            fail = --fa_countdown == 0;
+        else
+            fail = fa_next() % 1000000 < fa_ppm;
+        fa_injected += fail;
+    }
+    spin_unlock(&fa_lock);
+    return fail;
+}
+
+static void arm(int mode, int64_t arg, uint64_t seed)
+{
+    spin_lock(&fa_lock);
+    fa_mode = mode;
+    fa_countdown = mode == FAILALLOC_NTH ? arg : 0;
+    fa_ppm = mode == FAILALLOC_PPM ? (uint32_t)arg : 0;
+    fa_rng = seed ? seed : 1;
+    fa_counted = fa_injected = 0;
+    spin_unlock(&fa_lock);
+}
+
+int64_t failalloc_control(int op, int64_t arg)
+{
+    struct proc *cur = current_proc();
+    int64_t r = 0;
+    switch (op) {
+    case FAILALLOC_OFF:
+        spin_lock(&fa_lock);
+        fa_mode = FAILALLOC_OFF;
+        r = fa_counted;
+        spin_unlock(&fa_lock);
+        cur->failalloc = false;
+        return r;
+    case FAILALLOC_NTH:
+        if (arg < 1)
+            return -EINVAL;
+        arm(FAILALLOC_NTH, arg, 0);
+        cur->failalloc = true;
+        return 0;
+    case FAILALLOC_PPM:
+        if (arg < 0 || arg > 1000000)
+            return -EINVAL;
+        arm(FAILALLOC_PPM, arg, 0x9e3779b97f4a7c15ull ^ (uint64_t)arg);
+        cur->failalloc = true;
+        return 0;
+    case FAILALLOC_STATUS:
+        spin_lock(&fa_lock);
+        r = fa_injected;
+        spin_unlock(&fa_lock);
+        return r;
+    }
+    return -EINVAL;
+}
+
+static bool option(const char *key, int64_t *out)
+{
+    const char *v = cmdline_get(key);
+    if (!v)
+        return false;
+    int64_t n = 0;
+    for (const char *s = v; *s; s++) {
+        if (*s < '0' || *s > '9') {
+            pr_warn("%s=%s: expected a number\n", key, v);
+            return false;
+        }
+        n = n * 10 + (*s - '0');
+    }
+    *out = n;
+    return true;
+}
+
+bool failalloc_parse_options(void)
+{
+    int64_t n, seed = 0;
+    option("failalloc_seed", &seed);
+    if (option("failalloc_nth", &n) && n >= 1) {
+        arm(FAILALLOC_NTH, n, 0);
+        kprintf("failalloc: allocation %ld of init and its children will fail\n", n);
+        return true;
+    }
+    if (option("failalloc_ppm", &n) && n <= 1000000) {
+        arm(FAILALLOC_PPM, n, (uint64_t)seed ^ 0x9e3779b97f4a7c15ull);
+        kprintf("failalloc: init's allocations fail with p = %ld/1000000 (seed %ld)\n", n, seed);
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,36 @@
+/* failalloc.h - fault injection: make chosen memory allocations fail, to
+ * prove that every path that allocates also copes when it cannot.
+ *
+ * Only allocations made on behalf of a process that has been "armed" count
+ * (struct proc.failalloc, inherited by fork, clone and exec), so an
+ * experiment does not hit the test runner or other CPUs' work.  Counted are
+ * page allocations (pmm_alloc) and kernel heap objects (kmalloc), because
+ * both end in the same promise: the caller gets NULL and must clean up.
+ *
+ * Two modes, one experiment at a time (the state is global):
+ *  - nth: the n-th counted allocation fails, and only that one; sweeping n
+ *    over 1, 2, 3, ... walks the failure through every allocation a system
+ *    call makes, in order (user/tests/failalloc.c).
+ *  - probability: every counted allocation fails with probability
+ *    ppm / 1000000, from a seeded generator (sysfuzz -f, make soak).
+ * The boot options failalloc_nth=N and failalloc_ppm=P arm init. */
+#ifndef FAILALLOC_H
+#define FAILALLOC_H
+
+#include "kernel/types.h"
+
+/* cowl_failalloc(op, arg) operations (the system call, 506) */
+#define FAILALLOC_OFF    0 /* disarm; returns the allocations counted */
+#define FAILALLOC_NTH    1 /* arm the caller: the arg-th allocation fails */
+#define FAILALLOC_PPM    2 /* arm the caller: each fails with p = arg / 1e6 */
+#define FAILALLOC_STATUS 3 /* failures injected since arming */
+
+/* Should the allocation being made now fail?  Counts it if it is ours. */
+bool failalloc_now(void);
+/* Arm or disarm (op as above); the caller's process joins the experiment. */
+int64_t failalloc_control(int op, int64_t arg);
+/* Boot options: failalloc_nth=N, failalloc_ppm=P (and failalloc_seed=S).
+ * True if one was given: then init is armed when it starts. */
+bool failalloc_parse_options(void);
+
+#endif
