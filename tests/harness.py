@@ -65,6 +65,17 @@ def check_fault_report(args):
     return True, "page fault report has name, decoded error, CR2, registers, backtrace"
 
 
+def check_smap_report(args):
+    results, outcome = _boot(args, "smap_violation")
+    _expect(not _by_name(results, "/harness/smap_violation").ok, "an SMAP violation passed")
+    _expect(outcome.status == R.EXIT_PANIC, "exit status %s, want 37" % outcome.status)
+    log = outcome.log_text
+    for piece in ("*** SMAP violation: kernel read of user address 400010 at RIP",
+                  "protection violation on read in kernel mode", "harness_smap_read"):
+        _expect(piece in log, "SMAP report lacks %r" % piece)
+    return True, "a kernel read of a user page without STAC panics, named as SMAP"
+
+
 def check_double_fault(args):
     results, outcome = _boot(args, "stack_overflow")
     _expect(not _by_name(results, "/harness/stack_overflow").ok, "a stack overflow passed")
@@ -375,6 +386,7 @@ def host_checks(args, tests):
         ("host/harness/failure_is_reported", check_failure),
         ("host/harness/panic_is_reported", check_panic),
         ("host/harness/fault_report", check_fault_report),
+        ("host/harness/smap_violation_is_named", check_smap_report),
         ("host/harness/double_fault_on_ist", check_double_fault),
         ("host/harness/hang_is_reported", check_hang),
         ("host/harness/leak_is_reported", check_leak),
