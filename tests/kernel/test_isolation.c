@@ -148,3 +148,24 @@ KTEST(isolation, catch_names_only_smap_and_smep)
     EXPECT_EQ(sink, 'k');
     mm_put(mm);
 }
+
+/* mmap (without MAP_FIXED) fills the address space up to the stack but
+ * never takes the guard page just below it: an overflowing stack must find
+ * nothing mapped there. */
+KTEST(isolation, mmap_leaves_the_stack_guard_page)
+{
+    const uint64_t stack_bottom = USER_STACK_TOP - USER_STACK_SIZE;
+    struct mm *mm = mm_create();
+    ASSERT(mm != NULL);
+    ASSERT_EQ(mm_add_vma(mm, stack_bottom, USER_STACK_TOP, VM_READ | VM_WRITE), 0);
+    down_write(&mm->lock);
+    mm->mmap_next = stack_bottom - USER_STACK_GUARD - PAGE_SIZE;
+    int64_t last = mm_map_anywhere(mm, PAGE_SIZE, VM_READ | VM_WRITE);
+    int64_t none = mm_map_anywhere(mm, PAGE_SIZE, VM_READ | VM_WRITE);
+    struct vma *guard = mm_find_vma(mm, stack_bottom - 1);
+    up_write(&mm->lock);
+    EXPECT_EQ(last, stack_bottom - USER_STACK_GUARD - PAGE_SIZE); /* the room before the gap */
+    EXPECT_EQ(none, -ENOMEM);
+    EXPECT(guard == NULL);
+    mm_put(mm);
+}
