@@ -16,8 +16,6 @@
 #include "mm/pmm.h"
 #include "mm/vm.h"
 
-extern bool cpu_has_smep, cpu_has_smap;
-
 static const char *mem_type_name(uint32_t type)
 {
     static const char *const names[] = {"?", "usable", "reserved", "ACPI", "ACPI NVS", "bad"};

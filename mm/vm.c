@@ -161,6 +161,25 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
     return err;
 }
 
+/* A stack grows down one push, call or frame at a time, and the x86-64 ABI
+ * lets a function use 128 bytes below rsp (the red zone): an access the
+ * stack made lies at or above rsp - 128.  A stray pointer far from the
+ * stack pointer is not called a stack overflow even if it hits the page. */
+#define RED_ZONE 128
+
+bool vm_is_stack_guard(struct mm *mm, uint64_t addr, uint64_t sp)
+{
+    uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+    if (sp > addr + RED_ZONE || page + PAGE_SIZE >= USER_TOP)
+        return false;
+    down_read(&mm->lock);
+    struct vma *guard = mm_find_vma(mm, page), *above = mm_find_vma(mm, page + PAGE_SIZE);
+    bool hit = (!guard || guard->prot == 0) && above && above->start == page + PAGE_SIZE &&
+               (above->prot & VM_WRITE);
+    up_read(&mm->lock);
+    return hit;
+}
+
 bool vm_access_ok(struct mm *mm, uint64_t addr, uint64_t n, bool write)
 {
     bool ok = true;
@@ -284,7 +303,7 @@ int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot)
             break;
         at = v->end;
     }
-    if (at + len > USER_STACK_TOP - USER_STACK_SIZE || at + len < at)
+    if (at + len > USER_STACK_TOP - USER_STACK_SIZE - USER_STACK_GUARD || at + len < at)
         return -ENOMEM;
     int err = mm_add_vma(mm, at, at + len, prot);
     if (err)

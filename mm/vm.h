@@ -20,7 +20,10 @@
 #define USER_MIN        0x10000ul /* the first 64 KiB stay unmapped */
 #define USER_STACK_TOP  0x00007ffffffff000ul
 #define USER_STACK_SIZE (8ul << 20)
-#define USER_MMAP_BASE  0x0000100000000000ul /* mmap hands out addresses from here */
+/* Below the stack: mmap never hands these out, so a stack overflow faults
+ * in an unmapped page instead of writing into a neighbouring mapping. */
+#define USER_STACK_GUARD (1ul << 12)
+#define USER_MMAP_BASE   0x0000100000000000ul /* mmap hands out addresses from here */
 
 struct vma {
     uint64_t start, end;   /* [m] page aligned, end exclusive */
@@ -59,6 +62,11 @@ struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
 /* Resolve a fault at addr: 0, -EFAULT (no region or no permission) or
  * -ENOMEM.  Takes mm->lock. */
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
+/* Is a refused access at addr, by a thread whose stack pointer was sp, a
+ * stack overflow: addr in the guard page below a writable region (unmapped,
+ * or PROT_NONE as pthread leaves it), and not below sp's red zone?  Takes
+ * mm->lock. */
+bool vm_is_stack_guard(struct mm *mm, uint64_t addr, uint64_t sp);
 /* Do regions cover [addr, addr + n) entirely, readable (or writable)? */
 bool vm_access_ok(struct mm *mm, uint64_t addr, uint64_t n, bool write);
 /* Copy len bytes from kernel memory into the address space at va, faulting

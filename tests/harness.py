@@ -65,6 +65,31 @@ def check_fault_report(args):
     return True, "page fault report has name, decoded error, CR2, registers, backtrace"
 
 
+def check_smap_report(args):
+    results, outcome = _boot(args, "smap_violation")
+    _expect(not _by_name(results, "/harness/smap_violation").ok, "an SMAP violation passed")
+    _expect(outcome.status == R.EXIT_PANIC, "exit status %s, want 37" % outcome.status)
+    log = outcome.log_text
+    for piece in ("*** SMAP violation: kernel read of user address 400010 at RIP",
+                  "protection violation on read in kernel mode", "harness_smap_read"):
+        _expect(piece in log, "SMAP report lacks %r" % piece)
+    return True, "a kernel read of a user page without STAC panics, named as SMAP"
+
+
+def check_guard_page_kills(args):
+    boot = R.Boot("host-isolation", "user/isolation", "pvh", timeout=60)
+    results, outcome = R.run_boot(args, boot, ["user/isolation"])
+    _expect(_by_name(results, "/user/isolation").ok, "user/isolation failed")
+    kills = re.findall(r"killed: stack overflow into the stack guard page at ([0-9a-f]+)",
+                       outcome.log_text)
+    _expect(len(kills) == 2, "want 2 guard-page kills (main stack, thread), saw %s" % kills)
+    # The main stack's guard is the page right below its 8 MiB (mm/vm.h).
+    main_guard = 0x00007ffffffff000 - (8 << 20) - 4096
+    _expect(int(kills[0], 16) >> 12 == main_guard >> 12,
+            "main stack overflow at %s, not in the page below the stack" % kills[0])
+    return True, "the kernel names both overflows: %s" % ", ".join(kills)
+
+
 def check_double_fault(args):
     results, outcome = _boot(args, "stack_overflow")
     _expect(not _by_name(results, "/harness/stack_overflow").ok, "a stack overflow passed")
@@ -394,7 +419,9 @@ def host_checks(args, tests):
         ("host/harness/failure_is_reported", check_failure),
         ("host/harness/panic_is_reported", check_panic),
         ("host/harness/fault_report", check_fault_report),
+        ("host/harness/smap_violation_is_named", check_smap_report),
         ("host/harness/double_fault_on_ist", check_double_fault),
+        ("host/isolation/guard_page_kills_are_named", check_guard_page_kills),
         ("host/harness/hang_is_reported", check_hang),
         ("host/harness/leak_is_reported", check_leak),
         ("host/harness/audit_is_reported", check_audit),

@@ -223,6 +223,21 @@ __attribute__((noreturn)) void arch_power_off(void);
 int arch_probe_read(const void *p);
 int arch_probe_write(void *p);
 int arch_probe_read64(const void *p, uint64_t *out);
+/* SMEP and SMAP (cpu.c): set in CR4 when CPUID says the CPU has them. */
+extern bool cpu_has_smep, cpu_has_smap;
+/* ---- Catching one kernel page fault on purpose (trap.c; tests only).
+ * arch_catch_page_fault(fn, arg, out) runs fn(arg) on this CPU with
+ * interrupts off.  If fn takes a page fault in kernel mode, trap.c records
+ * it in *out and ends fn there, and the call returns true; false if fn
+ * returned normally.  Only this function arms the catch, for its own call:
+ * every other kernel page fault is handled (or fatal) as usual. */
+struct caught_fault {
+    uint64_t addr, error;  /* CR2 and the page-fault error code */
+    uint64_t rip, rflags;  /* where it happened, and the flags then (AC) */
+    const char *violation; /* "SMAP", "SMEP" or NULL: trap.c says why */
+    uint64_t resume_rsp;   /* internal: the stack arch_catch_run returns on */
+};
+bool arch_catch_page_fault(void (*fn)(void *), void *arg, struct caught_fault *out);
 /* Print a frame-pointer backtrace: rip (0: none) and its frame pointer rbp;
  * rsp (0: unknown) lets it find the caller of a function that had not set
  * up a frame yet, such as a leaf function. */

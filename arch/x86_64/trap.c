@@ -1,7 +1,9 @@
 /* trap.c - what happens on an interrupt or exception.  For now every
  * exception in the kernel is fatal unless the faulting instruction has an
  * entry in the exception table (a deliberate probe): then execution resumes
- * at its fixup with rax = -EFAULT. */
+ * at its fixup with rax = -EFAULT.  A kernel access to a user page that SMAP
+ * or SMEP refuses is always fatal, and named as such, except inside a test
+ * that armed arch_catch_page_fault() to see it happen. */
 #include "trap.h"
 #include "arch.h"
 #include "kernel/cpu.h"
@@ -9,8 +11,10 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
+#include "kernel/string.h"
 #include "kernel/sys.h"
 #include "kernel/time.h"
+#include "mm/pgtable.h"
 #include "mm/tlb.h"
 #include "mm/vm.h"
 
@@ -74,14 +78,37 @@ static bool apply_fixup(struct trapframe *tf)
     return false;
 }
 
+#define RFLAGS_AC (1ul << 18) /* alignment check: with SMAP on, "user access allowed" */
+
+static const char *access_name(uint64_t error)
+{
+    return error & PF_FETCH ? "instruction fetch" : error & PF_WRITE ? "write" : "read";
+}
+
+/* Did the CPU refuse this kernel-mode page fault because of SMAP or SMEP?
+ * Both apply to a present user page (PTE_U) touched in kernel mode: SMEP to
+ * every instruction fetch, SMAP to every read or write made with AC clear,
+ * that is, outside the STAC...CLAC of the user-copy functions.  The leaf
+ * entry is read from the page table live at the fault (CR3).  "SMAP",
+ * "SMEP", or NULL for any other fault. */
+static const char *protection_violation(const struct trapframe *tf, uint64_t addr)
+{
+    if ((tf->error & (PF_PRESENT | PF_USER)) != PF_PRESENT || addr >= USER_TOP)
+        return NULL;
+    pte_t leaf;
+    pte_t *pml4 = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+    if (!pgtable_translate(pml4, addr, NULL, &leaf) || !(leaf & PTE_U))
+        return NULL;
+    if (tf->error & PF_FETCH)
+        return cpu_has_smep ? "SMEP" : NULL;
+    return cpu_has_smap && !(tf->rflags & RFLAGS_AC) ? "SMAP" : NULL;
+}
+
 static void print_page_fault(const struct trapframe *tf)
 {
     uint64_t e = tf->error;
     kprintf("  cr2=%016lx: %s %s in %s mode%s%s\n", read_cr2(),
-            e & PF_PRESENT ? "protection violation on" : "not-present page on",
-            e & PF_FETCH   ? "instruction fetch"
-            : e & PF_WRITE ? "write"
-                           : "read",
+            e & PF_PRESENT ? "protection violation on" : "not-present page on", access_name(e),
             e & PF_USER ? "user" : "kernel", e & PF_RSVD ? ", reserved bit set" : "",
             e & PF_PRESENT ? "" : "");
     kprintf("  error=%lx [%s %s %s%s%s]\n", e, e & PF_PRESENT ? "P" : "-", e & PF_WRITE ? "W" : "R",
@@ -123,6 +150,11 @@ static __attribute__((noreturn)) void kernel_exception(struct trapframe *tf)
     console_force_unlock();
     const char *name = tf->vector < 32 ? exception_names[tf->vector] : "unexpected interrupt";
     kprintf("\n*** kernel exception %lu: %s (error code %lx)\n", tf->vector, name, tf->error);
+    const char *violation =
+        tf->vector == T_PAGE_FAULT ? protection_violation(tf, read_cr2()) : NULL;
+    if (violation)
+        kprintf("*** %s violation: kernel %s of user address %lx at RIP %lx\n", violation,
+                access_name(tf->error), read_cr2(), tf->rip);
     if (tf->vector == T_PAGE_FAULT)
         print_page_fault(tf);
     print_registers(tf);
@@ -152,6 +184,46 @@ static bool usercopy_fault(struct trapframe *tf)
     return apply_fixup(tf);
 }
 
+/* ---- Expected faults, for tests only.  A test that must see the CPU refuse
+ * an access (SMAP, SMEP) arms this CPU's slot through arch_catch_page_fault;
+ * the next kernel-mode page fault on this CPU is then recorded and ends the
+ * test's function (arch_catch_run in catch.asm) instead of the kernel.  The
+ * slot is armed only for the duration of that one call, with interrupts
+ * off so that nothing else runs on this CPU meanwhile, and it disarms itself
+ * at the first fault: no other code can reach it. */
+void arch_catch_resume(void);
+bool arch_catch_run(void (*fn)(void *), void *arg, uint64_t *resume_rsp);
+static struct caught_fault *catching[MAX_CPUS];
+
+static bool catch_expected_fault(struct trapframe *tf)
+{
+    int cpu = this_cpu()->id;
+    struct caught_fault *out = catching[cpu];
+    if (!out || tf->vector != T_PAGE_FAULT)
+        return false;
+    catching[cpu] = NULL;
+    out->addr = read_cr2();
+    out->error = tf->error;
+    out->rip = tf->rip;
+    out->rflags = tf->rflags;
+    out->violation = protection_violation(tf, out->addr);
+    tf->rip = (uint64_t)arch_catch_resume; /* abandon fn's frames */
+    tf->rsp = out->resume_rsp;
+    return true;
+}
+
+bool arch_catch_page_fault(void (*fn)(void *), void *arg, struct caught_fault *out)
+{
+    memset(out, 0, sizeof(*out));
+    uint64_t flags = irq_save(); /* stay on this CPU, let nothing else run here */
+    int cpu = this_cpu()->id;
+    catching[cpu] = out;
+    bool caught = arch_catch_run(fn, arg, &out->resume_rsp);
+    catching[cpu] = NULL;
+    irq_restore(flags);
+    return caught;
+}
+
 static const int user_exception_signal[32] = {
     [T_DIVIDE] = SIGFPE,     [T_INVALID_OPCODE] = SIGILL,
     [T_GPF] = SIGSEGV,       [T_PAGE_FAULT] = SIGSEGV,
@@ -168,8 +240,10 @@ static void user_exception(struct trapframe *tf)
         int err = vm_fault(cur->mm, addr, fault_access(tf->error, true));
         if (err == 0)
             return;
-        const char *why = err == -ENOMEM           ? "out of memory"
-                          : addr >= USER_TOP       ? "kernel address"
+        const char *why = err == -ENOMEM     ? "out of memory"
+                          : addr >= USER_TOP ? "kernel address"
+                          : vm_is_stack_guard(cur->mm, addr, tf->rsp)
+                              ? "stack overflow into the stack guard page"
                           : tf->error & PF_PRESENT ? "access against the mapping's permissions"
                                                    : "address outside any mapping";
         process_fault_kill(addr, tf->rip, why, err == -ENOMEM ? SIGKILL : SIGSEGV);
@@ -198,6 +272,10 @@ void trap_dispatch(struct trapframe *tf)
         sched_resched_ipi();
     } else if (tf->vector == VECTOR_SPURIOUS || (tf->vector >= 0xe0 && tf->vector < 0xf0)) {
         return; /* spurious LAPIC or (masked) legacy PIC interrupt: no EOI */
+    } else if (catch_expected_fault(tf)) {
+        return;
+    } else if (tf->vector == T_PAGE_FAULT && protection_violation(tf, read_cr2())) {
+        kernel_exception(tf); /* a kernel bug, even at a probe: no fixup, no retry */
     } else if (tf->vector == T_PAGE_FAULT && usercopy_fault(tf)) {
         return;
     } else if (tf->vector < 32 && apply_fixup(tf)) {

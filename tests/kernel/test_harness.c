@@ -6,6 +6,7 @@
 #include "kernel/printk.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/tlb.h"
 #include "mm/vm.h"
 
 KTEST_FLAGS(harness, fail, KTEST_HIDDEN) { EXPECT_EQ(1 + 1, 3); }
@@ -25,6 +26,24 @@ static __attribute__((noinline)) void harness_bad_write(volatile uint64_t *p)
 }
 
 KTEST_FLAGS(harness, pagefault, KTEST_HIDDEN) { harness_bad_write((volatile uint64_t *)0xdead000); }
+
+/* A kernel read of a user page outside the user-copy functions, with no
+ * catch armed: SMAP must stop it, and the report must name the violation. */
+static __attribute__((noinline)) void harness_smap_read(volatile uint8_t *p) { (void)*p; }
+
+KTEST_FLAGS(harness, smap_violation, KTEST_HIDDEN)
+{
+    if (!cpu_has_smap)
+        SKIP("this CPU has no SMAP");
+    struct mm *mm = mm_create();
+    ASSERT(mm != NULL);
+    ASSERT_EQ(mm_add_vma(mm, 0x400000, 0x401000, VM_READ | VM_WRITE), 0);
+    ASSERT_EQ(vm_fault(mm, 0x400000, FAULT_WRITE), 0);
+    irq_disable(); /* keep this page table loaded until the fault */
+    tlb_switch_to(mm->pml4);
+    harness_smap_read((volatile uint8_t *)0x400010);
+    EXPECT(!"the kernel read a user page without STAC and went on");
+}
 
 KTEST_FLAGS(harness, leak, KTEST_HIDDEN)
 {
