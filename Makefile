@@ -5,7 +5,10 @@ LD      := ld
 NASM    := nasm
 PYTHON  := python3
 QEMU    := qemu-system-x86_64
-BUILD   := build
+SANITIZE ?=
+# A sanitized kernel builds into its own directory, so its objects never mix
+# with the normal build's (make clean removes both).
+BUILD   := $(if $(filter 1,$(SANITIZE)),build/ubsan,build)
 KERNEL  := $(BUILD)/cowl.elf
 INITRD  := $(BUILD)/initrd.cpio
 ISO     := $(BUILD)/cowl.iso
@@ -24,6 +27,32 @@ CFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel 
           -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
           -Wall -Wextra -Werror -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
           -I. -Iarch/x86_64 -MMD -MP
+
+# make SANITIZE=1: the kernel with the undefined-behaviour sanitizer.  gcc
+# puts a check before each operation that could be undefined and calls a
+# __ubsan_handle_* function when it is; kernel/ubsan.c reports it through
+# the kernel log ("UBSAN: ...") and carries on, and tests/run.py fails the
+# boot that printed it.  -fsanitize=undefined in gcc 12 turns on shift,
+# integer-divide-by-zero, unreachable, vla-bound, null, return,
+# signed-integer-overflow, bounds, alignment, object-size, nonnull-attribute,
+# returns-nonnull-attribute, bool, enum, pointer-overflow and builtin; all
+# of them stay on, alignment too: x86 tolerates a misaligned load, but the
+# compiler may assume it never happens (and vectorize or combine accesses).
+# Left out or not applicable:
+#  - vptr: C++ only; return: C++ only in gcc (in C only the use of a missing
+#    return value is undefined, which -Wreturn-type already rejects).
+#  - float-divide-by-zero, float-cast-overflow: not in -fsanitize=undefined,
+#    and the kernel has no floating point (-mgeneral-regs-only).
+#  - bounds-strict: would also check trailing arrays used as flexible ones.
+#  - function, implicit-conversion, unsigned-integer-overflow: clang only.
+# -fsanitize-recover (gcc's default, spelled out): report and continue, so
+# one boot shows every report; unreachable cannot continue and panics.
+# Not -fsanitize-undefined-trap-on-error: a bare ud2 would say nothing about
+# what went wrong; the handlers name the check, the place and the values.
+UBSAN_FLAGS := -fsanitize=undefined -fsanitize-recover=undefined
+ifeq ($(SANITIZE),1)
+CFLAGS += $(UBSAN_FLAGS) -DCOWL_UBSAN
+endif
 NASMFLAGS := -f elf64
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
@@ -184,6 +213,10 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# The sanitizer's own runtime is never instrumented: a check inside the
+# handler would call the handler again.
+$(BUILD)/kernel/ubsan.o: CFLAGS += -fno-sanitize=all
 
 # A change of flags in this file rebuilds everything.
 $(OBJS): Makefile
