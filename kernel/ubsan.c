@@ -10,6 +10,12 @@
 #include "kernel/printk.h"
 #include "kernel/string.h"
 
+#ifdef COWL_UBSAN
+/* tests/run.py looks for this symbol: a sanitized kernel must boot without
+ * a report, and must report the deliberate one of ubsan/selftest. */
+const char ubsan_instrumented[] = "-fsanitize=undefined";
+#endif
+
 /* ---- What gcc passes: the layouts of its static "data" arguments, shared
  * with clang and the libubsan runtime of user programs. */
 
