@@ -354,7 +354,10 @@ static int64_t getdents_file(struct file *f, void *ubuf, size_t size)
         return -ENOTDIR;
     if (!user_range_ok((uint64_t)ubuf, size))
         return -EFAULT;
-    char rec[sizeof(struct dirent64) + NAME_MAX + 8];
+    /* Aligned for the struct written into it: a plain char array may sit
+     * at any address (it did), and a misaligned struct dirent64 is
+     * undefined behaviour (make SANITIZE=1 found it). */
+    _Alignas(struct dirent64) char rec[sizeof(struct dirent64) + NAME_MAX + 8];
     size_t used = 0;
     int err = 0;
     mutex_lock(&fs_lock);
