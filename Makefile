@@ -188,12 +188,12 @@ run-iso: $(ISO)
 DURATION ?= 60
 soak: $(KERNEL) $(INITRD)
 	tools/soak.py --duration $(DURATION) --smp $(or $(filter-out 1,$(SMP)),4) --qemu $(QEMU) \
-	    $(if $(SEED),--seed $(SEED))
+	    --kernel $(KERNEL) --initrd $(INITRD) --log $(BUILD)/soak.log $(if $(SEED),--seed $(SEED))
 
 # Pictures of page-table sharing (docs/pictures.md): boots cowl, runs the
 # ptdump demos, writes build/pt-graph/*.dot (and *.svg if Graphviz is installed).
 pt-graph: $(KERNEL) $(INITRD)
-	tools/ptgraph.py --boot --out $(BUILD)/pt-graph --qemu $(QEMU)
+	tools/ptgraph.py --boot --out $(BUILD)/pt-graph --qemu $(QEMU) --kernel $(KERNEL) --initrd $(INITRD)
 
 debug: $(KERNEL) $(INITRD)
 	tools/debug.sh $(KERNEL) "$(QEMU_BASE)" "$(ARGS)"
