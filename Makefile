@@ -7,7 +7,8 @@ PYTHON  := python3
 QEMU    := qemu-system-x86_64
 SANITIZE ?=
 # A sanitized kernel builds into its own directory, so its objects never mix
-# with the normal build's (make clean removes both).
+# with the normal build's (make clean removes both; make clean SANITIZE=1
+# only build/ubsan).
 BUILD   := $(if $(filter 1,$(SANITIZE)),build/ubsan,build)
 KERNEL  := $(BUILD)/cowl.elf
 INITRD  := $(BUILD)/initrd.cpio
@@ -80,11 +81,13 @@ help:
 	@echo "make iso        build the GRUB rescue image $(ISO); make run-iso boots it"
 	@echo "make test       build and run every test headless (T=pattern for a subset)"
 	@echo "make test-harness  only check that the test harness catches failures"
+	@echo "make test SANITIZE=1  the suite on a -fsanitize=undefined kernel (build/ubsan);"
+	@echo "                a UBSAN report fails the boot. SANITIZE=1 works with every target"
 	@echo "make debug      QEMU paused + gdb attached, stopped at kmain"
 	@echo "make bench      fork benchmarks on cowl (every mode) and on this Linux"
 	@echo "make pt-graph   draw page-table sharing after fork (build/pt-graph/*.svg)"
 	@echo "make soak       the system-call fuzzer for DURATION=60 seconds (SEED=n replays)"
-	@echo "knobs: MEM=$(MEM) SMP=$(SMP) ACCEL=$(ACCEL) ARGS='kernel command line'"
+	@echo "knobs: MEM=$(MEM) SMP=$(SMP) ACCEL=$(ACCEL) ARGS='kernel command line' SANITIZE=1"
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
