@@ -92,6 +92,8 @@ uint64_t ubsan_reports(void) { return __atomic_load_n(&report_count, __ATOMIC_RE
  * data, so its column's top bit can mark it, atomically between CPUs. */
 static bool claim(struct source_location *loc)
 {
+    /* this_cpu() needs GS, which arch_boot() and ap_main() set up before
+     * any code that could fail a check. */
     if (reporting[this_cpu()->id])
         return false;
     uint32_t old = __atomic_fetch_or(&loc->column, LOCATION_REPORTED, __ATOMIC_RELAXED);
