@@ -39,6 +39,8 @@ struct elf64_phdr {
 #define EM_X86_64 62
 #define MAX_PHDRS 16
 
+/* The program headers are read in place, so they must be aligned for their
+ * struct (the gABI requires it of every ELF structure in the file anyway). */
 static bool header_ok(const struct elf64_ehdr *h, size_t size)
 {
     return size >= sizeof(*h) &&
@@ -49,7 +51,8 @@ static bool header_ok(const struct elf64_ehdr *h, size_t size)
            h->ident[4] == 2 /* 64-bit */ && h->ident[5] == 1 /* little endian */ &&
            h->type == ET_EXEC && h->machine == EM_X86_64 &&
            h->phentsize == sizeof(struct elf64_phdr) && h->phnum > 0 && h->phnum <= MAX_PHDRS &&
-           h->phoff <= size && size - h->phoff >= (uint64_t)h->phnum * sizeof(struct elf64_phdr);
+           h->phoff % _Alignof(struct elf64_phdr) == 0 && h->phoff <= size &&
+           size - h->phoff >= (uint64_t)h->phnum * sizeof(struct elf64_phdr);
 }
 
 /* One PT_LOAD segment: inside the file, inside user space, sane sizes. */

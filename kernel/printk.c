@@ -77,6 +77,8 @@ int klog(int level, const char *fmt, ...)
     return n;
 }
 
+int console_held_here(void) { return spin_held(&console_lock); }
+
 /* Used by panic(): the console lock may be held by the CPU that broke. */
 void console_force_unlock(void)
 {

@@ -18,6 +18,8 @@ extern uint64_t log_head;
 
 /* Raw bytes to the console (under the same lock as kprintf). */
 void console_write_kernel(const char *s, size_t n);
+/* Does this CPU hold the console lock (is it inside kprintf)? */
+int console_held_here(void);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

@@ -215,8 +215,10 @@ static int64_t lseek_file(struct file *f, int64_t off, int whence)
                    : whence == SEEK_CUR ? (int64_t)f->offset
                    : whence == SEEK_END ? (int64_t)f->inode->size
                                         : -1;
-    int64_t to = base + off;
-    bool ok = base >= 0 && to >= 0;
+    int64_t to;
+    /* An offset past INT64_MAX is as invalid as a negative one (Linux says
+     * EINVAL too); the sum itself must not overflow: undefined behaviour. */
+    bool ok = base >= 0 && !__builtin_add_overflow(base, off, &to) && to >= 0;
     if (ok)
         f->offset = to;
     mutex_unlock(&fs_lock);
@@ -360,7 +362,10 @@ static int64_t getdents_file(struct file *f, void *ubuf, size_t size)
         return -ENOTDIR;
     if (!user_range_ok((uint64_t)ubuf, size))
         return -EFAULT;
-    char rec[sizeof(struct dirent64) + NAME_MAX + 8];
+    /* Aligned for the struct written into it: a plain char array may sit
+     * at any address (it did), and a misaligned struct dirent64 is
+     * undefined behaviour (make SANITIZE=1 found it). */
+    _Alignas(struct dirent64) char rec[sizeof(struct dirent64) + NAME_MAX + 8];
     size_t used = 0;
     int err = 0;
     mutex_lock(&fs_lock);

@@ -20,7 +20,16 @@ HANG_TIMEOUT = 8  # seconds; a TCG boot reaches the tests in well under one
 
 def _boot(args, test, timeout=60):
     boot = R.Boot("harness-" + test, "harness/" + test, "pvh", timeout=timeout)
-    return R.run_boot(args, boot, ["harness/" + test])
+    results, outcome = R.run_boot(args, boot, ["harness/" + test])
+    _no_ubsan(outcome.log_text, boot.name)
+    return results, outcome
+
+
+def _no_ubsan(log, where):
+    """A sanitized kernel must not report undefined behaviour on the paths
+    only these checks reach (a panic, a fault, the shell) either."""
+    reports = [m.group(0) for m in R.UBSAN_RE.finditer(log)]
+    _expect(not reports, "%s: undefined behaviour: %s" % (where, "; ".join(reports)))
 
 
 def _by_name(results, suffix):
@@ -169,7 +178,38 @@ def check_parser(args):
     cut = "1..2\nok 1 - a/x\n# running a/y\n"
     res = R.evaluate("b", ["a/x", "a/y"], _synthetic(cut, status=None, timed_out=True))
     _expect("hung in this test" in _by_name(res, "/a/y").reason, "hang not attributed")
-    return True, "duplicate, unexpected, lying exit status, no debug-exit, hang attribution"
+    _check_ubsan_evaluation(good)
+    return True, ("duplicate, unexpected, lying exit status, no debug-exit, hang attribution, "
+                  "UBSAN reports")
+
+
+def _check_ubsan_evaluation(good):
+    """A "UBSAN:" line fails the boot as <boot>/ubsan, named and attributed to
+    the running test; the self-test boot passes only with exactly its one
+    expected report."""
+    line = ("UBSAN: shift-out-of-bounds in mm/x.c:12:9 (shift exponent 64 is too large for "
+            "64-bit type 'long unsigned int')")
+    bad = good.replace("ok 2 - a/y", "# running a/y\n" + line + "\nok 2 - a/y")
+    for want in (None, []):
+        r = _by_name(R.evaluate("b", ["a/x", "a/y"], _synthetic(bad), ubsan=want), "b/ubsan")
+        _expect(not r.ok and "mm/x.c:12:9" in r.reason and "during a/y" in r.reason,
+                "a UBSAN report was not failed with its place and test: %r" % r.reason)
+    # The kernel's exit status stays about the tests; the report is the ubsan result's.
+    _expect(_by_name(R.evaluate("b", ["a/x", "a/y"], _synthetic(bad)), "/kernel-exit").ok,
+            "a UBSAN report was blamed on the exit status")
+    _expect(not any(r.name == "b/ubsan" for r in R.evaluate("b", ["a/x", "a/y"],
+                                                            _synthetic(good))),
+            "a clean log of a kernel not known to be sanitized got a ubsan result")
+    clean = _by_name(R.evaluate("b", ["a/x", "a/y"], _synthetic(good), ubsan=[]), "b/ubsan")
+    _expect(clean.ok, "a clean sanitized boot failed: %r" % clean.reason)
+    judged = {}
+    for name, text, want in (("right", bad, ["mm/x.c:12"]), ("missing", good, ["mm/x.c:12"]),
+                             ("elsewhere", bad, ["mm/x.c:13"]),
+                             ("twice", bad.replace(line, line + "\n" + line), ["mm/x.c:12"])):
+        judged[name] = _by_name(R.evaluate("b", ["a/x", "a/y"], _synthetic(text), ubsan=want),
+                                "b/ubsan").ok
+    _expect(judged == {"right": True, "missing": False, "elsewhere": False, "twice": False},
+            "the self-test's expectation is judged wrongly: %s" % judged)
 
 
 SHELL_SCRIPT = b"""echo hello from cowl
@@ -208,6 +248,7 @@ def check_shell(args):
                   "cowl: power off"):
         _expect(piece in out, "shell transcript lacks %r (see shell.log)" % piece)
     _expect(proc.returncode == 0, "QEMU exit status %d after poweroff" % proc.returncode)
+    _no_ubsan(out, "shell")
     # cpustat's row for CPU 0: input came by interrupt, not only by polling.
     row = re.search(r"^\s*0\s+(\d+(\s+\d+){7})\s*$", out, re.M)
     _expect(row is not None, "no cpustat row for CPU 0 (see shell.log)")
@@ -369,6 +410,7 @@ def check_ptgraph(args):
     text = ptgraph.boot_and_dump(args.kernel, args.initrd, args.qemu, ["fork", "write", "tree"])
     with open(os.path.join(args.logs, "ptgraph.log"), "w") as f:
         f.write(text)
+    _no_ubsan(text, "ptgraph")
     blocks = ptgraph.parse(text)
     _expect(sorted(blocks) == ["fork", "tree", "write"], "demos missing: %s" % sorted(blocks))
     for name, block in blocks.items():

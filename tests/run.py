@@ -34,6 +34,9 @@ EXIT_PASS, EXIT_FAIL, EXIT_PANIC = 33, 35, 37
 EXIT_MEANING = {EXIT_PASS: "all passed", EXIT_FAIL: "some failed", EXIT_PANIC: "kernel panic"}
 
 TAP_RE = re.compile(r"^(not ok|ok) (\d+) - (\S+)(?: # (.*))?$")
+# kernel/ubsan.c's report; searched anywhere in a line, as a user program's
+# unfinished line may precede it on the console.
+UBSAN_RE = re.compile(r"UBSAN: (\S+) in (\S+):(\d+):(\d+) .*")
 
 
 # --------------------------------------------------------------------------
@@ -154,10 +157,13 @@ class Boot:
     """One QEMU run: how to start it and which kernel tests it must report."""
 
     def __init__(self, name, patterns, loader, machine="pc", smp=1, mem="512M",
-                 timeout=120, iso=False, extra_args=""):
+                 timeout=120, iso=False, extra_args="", ubsan=None):
         self.name, self.patterns, self.loader = name, patterns, loader
         self.machine, self.smp, self.mem, self.timeout = machine, smp, mem, timeout
         self.iso, self.extra_args = iso, extra_args
+        # The "file:line" places whose UBSAN reports this boot expects
+        # (evaluate()); None until main() knows whether the kernel is sanitized.
+        self.ubsan = ubsan
 
 
 class BootOutcome:
@@ -166,13 +172,17 @@ class BootOutcome:
         self.seconds, self.first_line_s = seconds, first_line_s
 
 
-def evaluate(boot_name, expected, outcome, log_path=None):
+def evaluate(boot_name, expected, outcome, log_path=None, ubsan=None):
     """Turn one boot's serial log into results: one per expected test, plus
-    '<boot>/kernel-exit' for how the boot ended.  Pure: tested on its own."""
+    '<boot>/kernel-exit' for how the boot ended, plus '<boot>/ubsan' for
+    undefined behaviour (ubsan_result).  Pure: tested on its own."""
     seen, order, running, plan, done = {}, [], None, None, False
-    extra = []
+    extra, reports = [], []
     for line in outcome.log_text.splitlines():
         line = line.rstrip("\r")
+        u = UBSAN_RE.search(line)
+        if u:
+            reports.append((u, running))
         m = TAP_RE.match(line)
         if m:
             name = m.group(3)
@@ -233,7 +243,29 @@ def evaluate(boot_name, expected, outcome, log_path=None):
                                                                    outcome.seconds)
     exit_result = Result("%s/kernel-exit" % boot_name, not problems, reason,
                          seconds=outcome.seconds, log=log_path)
-    return results + extra + [exit_result]
+    return results + extra + [exit_result] + ubsan_result(boot_name, reports, ubsan, log_path)
+
+
+def ubsan_result(boot_name, reports, want, log_path):
+    """'<boot>/ubsan': the sanitizer's reports (kernel/ubsan.c) against `want`,
+    the "file:line" places this boot must report, each exactly once (the
+    runtime's self-test), or [] for none.  want=None (the kernel may not be
+    sanitized): a result only if there was a report, and then a failure.  A
+    normal kernel never prints "UBSAN:", so the check is harmless there."""
+    if want is None and not reports:
+        return []
+    got = ["%s:%s" % (u.group(2), u.group(3)) for u, _ in reports]
+    described = ["%s%s" % (u.group(0), " during " + test if test else "") for u, test in reports]
+    if sorted(got) == sorted(want or []):
+        reason = ("expected report: " + "; ".join(described) if want
+                  else "no undefined behaviour reported")
+        return [Result("%s/ubsan" % boot_name, True, reason, log=log_path)]
+    if want:
+        reason = "expected one report at each of %s, got %d: %s" % (
+            ", ".join(want), len(reports), "; ".join(described) or "none")
+    else:
+        reason = "%d undefined-behaviour report(s): %s" % (len(reports), "; ".join(described))
+    return [Result("%s/ubsan" % boot_name, False, reason, log=log_path)]
 
 
 # --------------------------------------------------------------------------
@@ -305,7 +337,10 @@ def run_boot(args, boot, expected):
         make_iso(args.kernel, cmdline.strip(), iso_path, module)
     cmd = qemu_command(args, boot, args.kernel, iso_path, cmdline.strip(), module)
     outcome = run_qemu(cmd, boot.timeout, log_path)
-    return evaluate(boot.name, expected, outcome, log_path), outcome
+    ubsan = boot.ubsan
+    if ubsan is None and getattr(args, "sanitized", False):
+        ubsan = []  # every boot of a sanitized kernel must be free of reports
+    return evaluate(boot.name, expected, outcome, log_path, ubsan), outcome
 
 
 # --------------------------------------------------------------------------
@@ -329,6 +364,23 @@ def standard_boots():
         # "*", run here once; each SKIPs until its exercise is solved.
         Boot("exercises", "exercise/*", "pvh", smp=2),
     ]
+
+
+def sanitized(syms):
+    """Built with make SANITIZE=1?  kernel/ubsan.c defines this symbol then."""
+    return "ubsan_instrumented" in syms
+
+
+def ubsan_selftest_boot():
+    """For a sanitized kernel: the hidden test ubsan/selftest breaks one rule
+    on purpose, at the line marked UBSAN-SELFTEST in its source; the boot
+    must report it there and nowhere else, or the runtime is not working."""
+    src = "tests/kernel/test_ubsan.c"
+    with open(os.path.join(ROOT, src)) as f:
+        lines = [n for n, text in enumerate(f, 1) if "UBSAN-SELFTEST" in text]
+    if len(lines) != 1:
+        raise SystemExit("run.py: %s must mark exactly one line UBSAN-SELFTEST" % src)
+    return Boot("ubsan-selftest", "ubsan/selftest", "pvh", ubsan=["%s:%d" % (src, lines[0])])
 
 
 def selection_for(boot, tests, filters):
@@ -367,8 +419,9 @@ def main():
 
     import harness  # tests/harness.py: the runner's own tests, gdb smoke test
     tests = kernel_tests(args.kernel) + initrd_tests(args.initrd)
+    args.sanitized = sanitized(symbol_table(args.kernel))
     work = []
-    for boot in standard_boots():
+    for boot in standard_boots() + ([ubsan_selftest_boot()] if args.sanitized else []):
         expected = selection_for(boot, tests, args.filter)
         if expected:
             work.append(("boot", boot, expected))

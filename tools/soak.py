@@ -8,7 +8,8 @@ several CPUs, for DURATION seconds of fuzzing.  When sysfuzz ends, the
 kernel reports whether every page came back and whether the
 reference-count auditor passes (kernel/main.c, run_init).  Passes when the
 kernel neither panicked nor hung, every worker ended normally, no page is
-missing and the audit is clean.  Prints the seed (rerun with --seed to
+missing, the audit is clean and (for a make SANITIZE=1 kernel) nothing
+was reported as undefined behaviour.  Prints the seed (rerun with --seed to
 replay), the calls made and calls per second; the serial log is kept in
 build/soak.log.  On a hang it asks gdb (QEMU's stub) for the thread list
 and the kernel backtrace of every sleeping thread, and appends them to the
@@ -101,6 +102,9 @@ def main():
         problems.append("no end after %d s (hang?)" % timeout)
     if "panic" in out.lower():
         problems.append("kernel panic")
+    ubsan = re.findall(r"UBSAN: .*", out)  # only a make SANITIZE=1 kernel prints these
+    if ubsan:
+        problems.append("%d undefined-behaviour report(s): %s" % (len(ubsan), "; ".join(ubsan)))
     if not done or done.group(2).strip() != "ok":
         problems.append("sysfuzz did not finish cleanly")
     if not end:

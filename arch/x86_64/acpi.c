@@ -34,14 +34,13 @@ const struct acpi_header *acpi_find(const char *sig)
     if (!boot_info.rsdp_phys)
         return NULL;
     const uint8_t *rsdp = phys_to_virt(boot_info.rsdp_phys);
-    bool xsdt = rsdp[15] >= 2 && *(const uint64_t *)(rsdp + 24);
-    uint64_t root_pa = xsdt ? *(const uint64_t *)(rsdp + 24) : *(const uint32_t *)(rsdp + 16);
+    bool xsdt = rsdp[15] >= 2 && acpi_read64(rsdp + 24);
+    uint64_t root_pa = xsdt ? acpi_read64(rsdp + 24) : acpi_read32(rsdp + 16);
     const struct acpi_header *root = phys_to_virt(root_pa);
     int width = xsdt ? 8 : 4, n = (root->length - sizeof(*root)) / width;
     const uint8_t *entries = (const uint8_t *)(root + 1);
     for (int i = 0; i < n; i++) {
-        uint64_t pa =
-            xsdt ? *(const uint64_t *)(entries + i * 8) : *(const uint32_t *)(entries + i * 4);
+        uint64_t pa = xsdt ? acpi_read64(entries + i * 8) : acpi_read32(entries + i * 4);
         const struct acpi_header *h = phys_to_virt(pa);
         if (!memcmp(h->signature, sig, 4))
             return h;

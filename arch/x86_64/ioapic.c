@@ -50,11 +50,11 @@ static int64_t find_route(uint8_t irq, uint16_t *flags)
     *flags = 0;
     for (; p + 2 <= end && p[1] >= 2; p += p[1]) {
         if (p[0] == 1 && !ioapic) {
-            ioapic = phys_to_virt(*(const uint32_t *)(p + 4));
-            gsi_base = *(const uint32_t *)(p + 8);
+            ioapic = phys_to_virt(acpi_read32(p + 4));
+            gsi_base = acpi_read32(p + 8);
         } else if (p[0] == 2 && p[3] == irq) {
-            gsi = *(const uint32_t *)(p + 4);
-            *flags = *(const uint16_t *)(p + 8);
+            gsi = acpi_read32(p + 4);
+            *flags = acpi_read16(p + 8);
         }
     }
     return ioapic ? gsi : -1;

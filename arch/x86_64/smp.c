@@ -57,7 +57,7 @@ static void find_cpus(void)
     const uint8_t *p = (const uint8_t *)madt + sizeof(*madt) + 8,
                   *end = (const uint8_t *)madt + madt->length;
     for (; p + 2 <= end && p[1] >= 2; p += p[1]) {
-        if (p[0] != 0 || !(*(const uint32_t *)(p + 4) & 1) || p[3] == boot_cpu.apic_id)
+        if (p[0] != 0 || !(acpi_read32(p + 4) & 1) || p[3] == boot_cpu.apic_id)
             continue;
         if (ncpus == MAX_CPUS) {
             pr_warn("smp: more than %d CPUs, using %d\n", MAX_CPUS, MAX_CPUS);
