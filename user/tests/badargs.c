@@ -99,11 +99,15 @@ int main(void)
     CHECK(!memcmp(back, "0123456789", 10));
     FAILS_WITH(lseek(fd, 0, 99), EINVAL); /* no such whence */
     CHECK_EQ(lseek(fd, 0, SEEK_CUR), 10); /* and the offset stayed */
-    /* an offset that would pass INT64_MAX: EINVAL, and the offset stays */
+#ifdef __cowl__
+    /* an offset that would pass INT64_MAX: EINVAL, and the offset stays.
+     * (Linux refuses offsets past its file system's largest file size
+     * already at SEEK_SET, so there the first call fails.) */
     CHECK_EQ(lseek(fd, INT64_MAX - 1, SEEK_SET), INT64_MAX - 1);
     FAILS_WITH(lseek(fd, 2, SEEK_CUR), EINVAL);
     FAILS_WITH(lseek(fd, INT64_MAX, SEEK_END), EINVAL);
     CHECK_EQ(lseek(fd, 0, SEEK_CUR), INT64_MAX - 1);
+#endif
     close(fd);
     /* descriptors */
     FAILS_WITH(read(-1, ok, 1), EBADF);
