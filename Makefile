@@ -187,12 +187,14 @@ run-iso: $(ISO)
 	$(QEMU_BASE) -serial mon:stdio -cdrom $(ISO)
 
 # A long run of the system-call fuzzer (tools/soak.py): DURATION seconds on
-# SMP CPUs, SEED to replay one; fails on a panic, a hang, a lost page or a
-# bad reference count.
+# SMP CPUs, SEED to replay one, FAILPPM=p to also fail the fuzzer's
+# allocations with probability p/1e6; fails on a panic, a hang, a lost page
+# or a bad reference count.
 DURATION ?= 60
 soak: $(KERNEL) $(INITRD)
 	tools/soak.py --duration $(DURATION) --smp $(or $(filter-out 1,$(SMP)),4) --qemu $(QEMU) \
-	    --kernel $(KERNEL) --initrd $(INITRD) --log $(BUILD)/soak.log $(if $(SEED),--seed $(SEED))
+	    --kernel $(KERNEL) --initrd $(INITRD) --log $(BUILD)/soak.log $(if $(SEED),--seed $(SEED)) \
+	    $(if $(FAILPPM),--fail-ppm $(FAILPPM))
 
 # Pictures of page-table sharing (docs/pictures.md): boots cowl, runs the
 # ptdump demos, writes build/pt-graph/*.dot (and *.svg if Graphviz is installed).

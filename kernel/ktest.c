@@ -203,13 +203,16 @@ void ktest_run(const char *patterns)
 
 void ktest_on_panic(const char *what)
 {
-    if (!running)
-        return;
-    if (current) {
-        char name[96];
-        full_name(current, name, sizeof(name));
-        kprintf("not ok %d - %s # %s\n", current_number, name, what);
+    if (running) {
+        if (current) {
+            char name[96];
+            full_name(current, name, sizeof(name));
+            kprintf("not ok %d - %s # %s\n", current_number, name, what);
+        }
+        kprintf("# cowl-tests: panic\n");
     }
-    kprintf("# cowl-tests: panic\n");
+    /* Leave QEMU if the test runner (or make soak) gave it an exit device.
+     * Without one the write does nothing and the machine stays halted, for
+     * a debugger to look at. */
     arch_qemu_exit(KTEST_EXIT_PANIC);
 }

@@ -77,7 +77,8 @@ bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line, const
 __attribute__((noreturn)) void ktest_run(const char *patterns);
 
 /* Called on panic or kernel exception: reports the running test as failed
- * and exits QEMU with KTEST_EXIT_PANIC when tests are running. */
+ * (when tests are running) and exits QEMU with KTEST_EXIT_PANIC if it has
+ * an isa-debug-exit device; never returns. */
 void ktest_on_panic(const char *what);
 
 #endif

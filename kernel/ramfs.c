@@ -108,6 +108,12 @@ int fs_create(struct inode *cwd, const char *path, enum inode_type type, struct 
         return err;
     if (dir->type != INODE_DIR)
         return -ENOTDIR;
+    /* A removed directory (someone's working directory still) takes no new
+     * entries: it is freed when the last user leaves, and would leave its
+     * children pointing at freed memory (found by sysfuzz: getcwd then
+     * walked through it). */
+    if (dir != &root && !dir->parent)
+        return -ENOENT;
     if (len == 0 || (len <= 2 && !strncmp(last, "..", len)))
         return -EEXIST; /* "", "." and ".." always exist */
     if (child_named(dir, last, len))
@@ -229,7 +235,9 @@ int fs_path(struct inode *ip, char *buf, size_t size)
     char tmp[PATH_MAX];
     size_t at = sizeof(tmp) - 1;
     tmp[at] = 0;
-    for (; ip && ip != &root; ip = ip->parent) {
+    for (; ip != &root; ip = ip->parent) {
+        if (!ip)
+            return -ENOENT; /* a removed directory has no path */
         size_t len = strlen(ip->name);
         if (at < len + 1)
             return -ERANGE;

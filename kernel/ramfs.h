@@ -45,7 +45,8 @@ ssize_t fs_write(struct inode *ip, uint64_t off, const void *buf, size_t n, bool
 int fs_truncate(struct inode *ip, uint64_t size);
 /* The index-th entry of dir, or NULL. */
 struct inode *fs_dir_entry(struct inode *dir, uint64_t index);
-/* Absolute path of ip into buf; -ERANGE if it does not fit. */
+/* Absolute path of ip into buf; -ERANGE if it does not fit, -ENOENT if ip
+ * (or a directory above it) has been removed. */
 int fs_path(struct inode *ip, char *buf, size_t size);
 void inode_get(struct inode *ip);
 void inode_put(struct inode *ip);

@@ -87,7 +87,10 @@ int64_t failalloc_control(int op, int64_t arg)
     case FAILALLOC_PPM:
         if (arg < 0 || arg > 1000000)
             return -EINVAL;
-        arm(FAILALLOC_PPM, arg, 0x9e3779b97f4a7c15ull ^ (uint64_t)arg);
+        /* Joining a running experiment with the same p keeps its counts
+         * (several workers of one fuzzer arm themselves one by one). */
+        if (__atomic_load_n(&fa_mode, __ATOMIC_RELAXED) != FAILALLOC_PPM || fa_ppm != arg)
+            arm(FAILALLOC_PPM, arg, 0x9e3779b97f4a7c15ull ^ (uint64_t)arg);
         cur->failalloc = true;
         return 0;
     case FAILALLOC_STATUS:

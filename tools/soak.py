@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 
+EXIT_PANIC = 37  # QEMU status after the kernel writes KTEST_EXIT_PANIC to isa-debug-exit
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -65,6 +66,8 @@ def main():
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "cowl.elf"))
     ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "initrd.cpio"))
     ap.add_argument("--log", default=os.path.join(ROOT, "build", "soak.log"))
+    ap.add_argument("--fail-ppm", type=int, default=0,
+                    help="also fail each allocation of the fuzzer with probability PPM/1e6")
     ap.add_argument("--grace", type=int, default=180,
                     help="seconds past DURATION before the run counts as hung")
     args = ap.parse_args()
@@ -72,10 +75,13 @@ def main():
             "-t", str(args.threads)]
     if args.seed is not None:
         init += ["-s", str(args.seed)]
+    if args.fail_ppm:
+        init += ["-f", str(args.fail_ppm)]
     port = free_port()
     cmd = [args.qemu, "-accel", "tcg", "-cpu", "max", "-m", args.mem, "-smp", str(args.smp),
            "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
            "-gdb", "tcp:127.0.0.1:%d" % port,
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",  # a panic ends QEMU
            "-kernel", args.kernel, "-initrd", args.initrd,
            "-append", "init=%s loglevel=1" % ",".join(init)]
     timeout = args.duration + args.grace
@@ -100,7 +106,7 @@ def main():
     problems = []
     if hung:
         problems.append("no end after %d s (hang?)" % timeout)
-    if "panic" in out.lower():
+    if "kernel panic" in out or "kernel exception" in out or qemu.returncode == EXIT_PANIC:
         problems.append("kernel panic")
     ubsan = re.findall(r"UBSAN: .*", out)  # only a make SANITIZE=1 kernel prints these
     if ubsan:

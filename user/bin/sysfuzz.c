@@ -6,7 +6,13 @@
  * back when the processes are gone (the test runner checks that after
  * user/sysfuzz, with the reference-count auditor).
  *
- *   sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] [-t THREADS] [-w W] [-v]
+ *   sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] [-t THREADS] [-w W] [-f PPM] [-v]
+ *
+ * -f PPM also makes each allocation the workers' calls need fail with
+ * probability PPM/1000000 (fault injection, mm/failalloc.h): then a worker
+ * may be killed for want of memory or see its own calls fail, which is
+ * not counted against it; what is judged is the kernel (no panic, every
+ * page back, the audit clean).
  *
  * Every thread draws its calls from its own generator, seeded from SEED and
  * its place (process i, thread j): rerunning with the same SEED replays the
@@ -50,7 +56,8 @@ static uint64_t seed = 1;
 static long calls_per_thread = 2000;
 static long deadline_ns; /* 0: none */
 static int nprocs = 2, nthreads = 2, verbose, only_worker = -1, only_case = -1;
-static char *arena; /* 5 pages: RW, RO, NONE, RW, NONE (a cliff after the 4th) */
+static long fail_ppm; /* -f */
+static char *arena;   /* 5 pages: RW, RO, NONE, RW, NONE (a cliff after the 4th) */
 static uint64_t playground;
 static volatile uint32_t futex_word = 7;
 
@@ -367,12 +374,15 @@ static int worker(int w)
 {
     static struct fuzzer fz[MAX_THREADS];
     static pthread_t th[MAX_THREADS];
+    /* The arena must be exactly as described, or a "bad" pointer could be a
+     * good one (a pipe() into a writable page gives a pipe whose reads
+     * block forever): set up and checked before any allocation may fail. */
     arena = mmap(NULL, 5 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (arena == MAP_FAILED)
+    if (arena == MAP_FAILED || mprotect(arena + PAGE, PAGE, PROT_READ) ||
+        mprotect(arena + 2 * PAGE, PAGE, PROT_NONE) || mprotect(arena + 4 * PAGE, PAGE, PROT_NONE))
         return 1;
-    mprotect(arena + PAGE, PAGE, PROT_READ);
-    mprotect(arena + 2 * PAGE, PAGE, PROT_NONE);
-    mprotect(arena + 4 * PAGE, PAGE, PROT_NONE); /* the cliff: whatever mmap put next */
+    if (fail_ppm && cowl_failalloc(COWL_FAIL_PPM, fail_ppm))
+        return 1;
     playground = PLAYGROUND + (uint64_t)w * PLAY_SIZE;
     for (int t = 0; t < nthreads; t++) {
         fz[t].rng = (seed + 1) * 0x9e3779b97f4a7c15ull + (uint64_t)w * 131 + (uint64_t)t * 7919;
@@ -431,6 +441,9 @@ int main(int argc, char **argv)
             case 'c':
                 only_case = (int)v;
                 break;
+            case 'f':
+                fail_ppm = v;
+                break;
             default:
                 goto usage;
             }
@@ -462,8 +475,18 @@ int main(int argc, char **argv)
         }
     }
     int bad = 0, status;
-    while (wait(&status) > 0)
-        bad |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    long ended_badly = 0;
+    while (wait(&status) > 0) {
+        int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+        ended_badly += failed;
+        bad |= failed && !fail_ppm; /* under -f a worker may rightly die */
+    }
+    if (fail_ppm) {
+        printf("sysfuzz: allocation failures injected %ld; workers that did not end normally "
+               "%ld\n",
+               cowl_failalloc(COWL_FAIL_STATUS, 0), ended_badly);
+        cowl_failalloc(COWL_FAIL_OFF, 0);
+    }
     long ms = (now_ns() - t0) / 1000000;
     remove_own_files();
     printf("sysfuzz: done seed=%lu elapsed_ms=%ld %s\n", (unsigned long)seed, ms,
@@ -472,6 +495,6 @@ int main(int argc, char **argv)
 
 usage:
     printf("usage: sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] [-t THREADS] [-w W] "
-           "[-v]\n");
+           "[-f PPM] [-v]\n");
     return 2;
 }

@@ -2,8 +2,33 @@
 #include "check.h"
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A working directory that is removed stays usable as a place, but has no
+ * path and takes no new entries (cowl once let it, and then freed it under
+ * them).  In a child, so that our own directory stays. */
+static void removed_cwd(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char buf[4096];
+        CHECK_EQ(mkdir("tmp_gone", 0755), 0);
+        CHECK_EQ(chdir("tmp_gone"), 0);
+        CHECK_EQ(rmdir("../tmp_gone"), 0);
+        CHECK(getcwd(buf, sizeof(buf)) == NULL);
+        CHECK_EQ(errno, ENOENT);
+        CHECK_EQ(mkdir("sub", 0755), -1);
+        CHECK_EQ(errno, ENOENT);
+        CHECK_EQ(open("file", O_CREAT | O_RDWR, 0644), -1);
+        CHECK_EQ(errno, ENOENT);
+        _exit(0);
+    }
+    int status;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
 
 int main(int argc, char **argv)
 {
@@ -53,6 +78,7 @@ int main(int argc, char **argv)
     char cwd[4096]; /* make test-linux: somewhere in a scratch directory */
     CHECK(getcwd(cwd, sizeof(cwd)) && cwd[0] == '/');
 #endif
+    removed_cwd();
     printf("basics: pid %d ok\n", getpid());
     return 0;
 }
