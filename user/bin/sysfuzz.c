@@ -97,7 +97,7 @@ static long ptr(struct fuzzer *f)
     case 6:
         return (long)(arena + 4 * PAGE - pick(f, 64)); /* runs off a cliff */
     case 7:
-        return (long)0x0000600000000000ul; /* unmapped */
+        return (long)0x0000600000000000ul; /* unmapped (until huge mmaps reach it) */
     case 8:
         return (long)(arena + pick(f, PAGE)); /* fine */
     default:
@@ -112,7 +112,7 @@ static long bad_ptr(struct fuzzer *f)
                                (long)0xffffffff80100000ul,
                                (long)0xffff800000001000ul,
                                (long)0x0000800000000000ul,
-                               (long)0x0000600000000000ul,
+                               (long)0xfff8ul, /* below USER_MIN: never mappable */
                                1};
     return pick(f, 4) ? bad[pick(f, 6)] : (long)(arena + 2 * PAGE); /* or the no-access page */
 }
