@@ -107,6 +107,12 @@ static __attribute__((noreturn)) void run_init(void)
         ;
     while (proc_wait(-1, &st, true) > 0) /* orphans that ended meanwhile */
         ;
+    if (flags & SPAWN_FAILALLOC) {
+        int64_t counted, injected;
+        failalloc_stats(&counted, &injected);
+        kprintf("failalloc: init and its children made %ld allocations, %ld failed\n", counted,
+                injected);
+    }
     char why[160] = "ok";
     int64_t lost = (int64_t)free_before - (int64_t)pmm_free_pages();
     bool audit_ok = vm_audit(why, sizeof(why)) == 0;

@@ -5,6 +5,7 @@
  * one well-defined allocation even with several CPUs allocating at once,
  * and so that a seed replays the same sequence of decisions. */
 #include "mm/failalloc.h"
+#include "arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
@@ -19,6 +20,7 @@ static uint32_t fa_ppm;             /* [fa_lock] probability mode */
 static uint64_t fa_rng = 1;         /* [fa_lock] xorshift state */
 static int64_t fa_counted;          /* [fa_lock] allocations seen while armed */
 static int64_t fa_injected;         /* [fa_lock] failures handed out */
+static bool fa_trace;               /* boot option failalloc_trace: say where each one hit */
 
 static uint64_t fa_next(void)
 {
@@ -51,7 +53,12 @@ bool failalloc_now(void)
             fail = fa_next() % 1000000 < fa_ppm;
         fa_injected += fail;
     }
+    int64_t n = fa_counted;
     spin_unlock(&fa_lock);
+    if (fail && fa_trace) { /* which code path was refused: for finding it again */
+        kprintf("failalloc: allocation %ld refused, in pid %d:\n", n, current_proc()->pid);
+        arch_backtrace(0, read_rbp(), 0);
+    }
     return fail;
 }
 
@@ -102,6 +109,14 @@ int64_t failalloc_control(int op, int64_t arg)
     return -EINVAL;
 }
 
+void failalloc_stats(int64_t *counted, int64_t *injected)
+{
+    spin_lock(&fa_lock);
+    *counted = fa_counted;
+    *injected = fa_injected;
+    spin_unlock(&fa_lock);
+}
+
 static bool option(const char *key, int64_t *out)
 {
     const char *v = cmdline_get(key);
@@ -121,8 +136,9 @@ static bool option(const char *key, int64_t *out)
 
 bool failalloc_parse_options(void)
 {
-    int64_t n, seed = 0;
+    int64_t n, seed = 0, trace = 0;
     option("failalloc_seed", &seed);
+    fa_trace = option("failalloc_trace", &trace) && trace;
     if (option("failalloc_nth", &n) && n >= 1) {
         arm(FAILALLOC_NTH, n, 0);
         kprintf("failalloc: allocation %ld of init and its children will fail\n", n);

@@ -13,7 +13,8 @@
  *    call makes, in order (user/tests/failalloc.c).
  *  - probability: every counted allocation fails with probability
  *    ppm / 1000000, from a seeded generator (sysfuzz -f, make soak).
- * The boot options failalloc_nth=N and failalloc_ppm=P arm init. */
+ * The boot options failalloc_nth=N and failalloc_ppm=P arm init;
+ * failalloc_trace=1 prints a backtrace at every failure it injects. */
 #ifndef FAILALLOC_H
 #define FAILALLOC_H
 
@@ -29,6 +30,8 @@
 bool failalloc_now(void);
 /* Arm or disarm (op as above); the caller's process joins the experiment. */
 int64_t failalloc_control(int op, int64_t arg);
+/* What the experiment did so far: allocations counted, failures injected. */
+void failalloc_stats(int64_t *counted, int64_t *injected);
 /* Boot options: failalloc_nth=N, failalloc_ppm=P (and failalloc_seed=S).
  * True if one was given: then init is armed when it starts. */
 bool failalloc_parse_options(void);

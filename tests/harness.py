@@ -455,6 +455,44 @@ def check_linux(args):
         len(results), len(test_linux.EXCLUDED))
 
 
+FAILALLOC_POINTS = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233)
+
+
+def check_failalloc_boot(args):
+    """The boot option failalloc_nth=N (mm/failalloc.c): init (user/tests/pipe,
+    which forks, pipes and execs nothing) and its children get their N-th
+    allocation refused, from the first one its start needs.  Whatever init
+    makes of that, the kernel must not panic, and once init is gone every
+    page must be back and the audit clean (kernel/main.c, run_init)."""
+    boot = R.Boot("failalloc-boot", "", "pvh", smp=2)
+    hurt = 0
+    for n in FAILALLOC_POINTS:
+        cmdline = "init=/tests/pipe failalloc_nth=%d loglevel=1" % n
+        cmd = R.qemu_command(args, boot, args.kernel, cmdline=cmdline, module=args.initrd)
+        log = os.path.join(args.logs, "failalloc-boot-%d.log" % n)
+        out = R.run_qemu(cmd, 60, log)
+        _expect(not out.timed_out, "failalloc_nth=%d: no end after 60 s (%s)" % (n, log))
+        _expect(out.status != R.EXIT_PANIC and "kernel panic" not in out.log_text
+                and "kernel exception" not in out.log_text,
+                "failalloc_nth=%d: the kernel panicked (%s)" % (n, log))
+        _no_ubsan(out.log_text, "failalloc_nth=%d" % n)
+        end = re.search(r"init exited with status (\d+); pages not returned (-?\d+); audit (.*)",
+                        out.log_text)
+        stats = re.search(r"failalloc: init and its children made (\d+) allocations, (\d+) failed",
+                          out.log_text)
+        _expect(end and stats, "failalloc_nth=%d: no final report (%s)" % (n, log))
+        _expect(end.group(2) == "0", "failalloc_nth=%d: %s pages not returned" % (n, end.group(2)))
+        _expect(end.group(3).strip() == "ok", "failalloc_nth=%d: audit: %s" % (n, end.group(3)))
+        _expect(int(stats.group(2)) == (1 if int(stats.group(1)) >= n else 0),
+                "failalloc_nth=%d: %s allocations but %s failures" % (n, stats.group(1),
+                                                                     stats.group(2)))
+        hurt += end.group(1) != "0"
+    _expect(hurt > 0, "no injected failure changed how init ended")
+    return True, ("failalloc_nth=%s: no panic, every page back, audit clean; init failed or "
+                  "was killed in %d of %d" % (",".join(map(str, FAILALLOC_POINTS)), hurt,
+                                              len(FAILALLOC_POINTS)))
+
+
 def host_checks(args, tests):
     del tests
     checks = [
@@ -476,5 +514,6 @@ def host_checks(args, tests):
         ("host/ptgraph/demos", check_ptgraph),
         ("host/shell/piped_script", check_shell),
         ("host/linux/posix", check_linux),
+        ("host/failalloc/boot_option", check_failalloc_boot),
     ]
     return [(name, lambda fn=fn: fn(args)) for name, fn in checks]

@@ -18,6 +18,7 @@ static void test_blocking_stream(void)
     int fds[2];
     CHECK_EQ(pipe(fds), 0);
     pid_t pid = fork();
+    CHECK(pid >= 0);
     if (pid == 0) {
         close(fds[0]);
         unsigned char buf[1000];
@@ -29,7 +30,6 @@ static void test_blocking_stream(void)
         }
         _exit(0);
     }
-    CHECK(pid > 0);
     close(fds[1]);
     long got = 0;
     unsigned char buf[777];
@@ -102,6 +102,7 @@ static void test_nonblock_is_shared(void)
     CHECK_EQ(read(copy, &c, 1), -1);
     CHECK_EQ(errno, EAGAIN);
     pid_t pid = fork();
+    CHECK(pid >= 0);
     if (pid == 0)
         _exit(read(fds[0], &c, 1) == -1 && errno == EAGAIN ? 0 : 1);
     int status;
