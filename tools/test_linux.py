@@ -35,6 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Tests that do not run on Linux, and why.  Every other user/tests/*.c does.
 EXCLUDED = {
     "failalloc": "cowl's fault injection (cowl_failalloc) makes its allocations fail",
+    "sysfuzz": "runs cowl's fuzzer /bin/sysfuzz, which calls cowl-only system calls",
     "elfbad": "cowl's ELF loader on its own static image; Linux runs #! scripts and "
               "kills the caller for errors found after the point of no return",
     "pressure": "fork cost under memory pressure, sized and measured with cowl_memstat "
