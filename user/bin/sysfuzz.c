@@ -6,7 +6,8 @@
  * back when the processes are gone (the test runner checks that after
  * user/sysfuzz, with the reference-count auditor).
  *
- *   sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] [-t THREADS] [-w W] [-f PPM] [-v]
+ *   sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] [-t THREADS] [-w W] [-c CASE]
+ *           [-f PPM] [-v]
  *
  * -f PPM also makes each allocation the workers' calls need fail with
  * probability PPM/1000000 (fault injection, mm/failalloc.h): then a worker
@@ -18,7 +19,8 @@
  * its place (process i, thread j): rerunning with the same SEED replays the
  * same call sequence in each thread (the interleaving between threads is
  * up to the scheduler).  -w W runs only worker process W of those, to
- * replay one.  -v prints every call before it is made (and its result
+ * replay one; -c CASE makes only calls of one kind (the case numbers of
+ * one_call).  -v prints every call before it is made (and its result
  * after), so the last line before a panic names the call that caused it.
  *
  * Calls that would only stop the fuzzer itself are kept out on purpose:
@@ -495,6 +497,6 @@ int main(int argc, char **argv)
 
 usage:
     printf("usage: sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] [-t THREADS] [-w W] "
-           "[-f PPM] [-v]\n");
+           "[-c CASE] [-f PPM] [-v]\n");
     return 2;
 }
