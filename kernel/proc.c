@@ -205,15 +205,45 @@ static void reparent_children(struct proc *dying)
         wake_all(&heir->child_exit);
 }
 
+/* Could another thread of p's process still wait for p's tid word? */
+static bool others_stay(struct proc *p)
+{
+    spin_lock(&proc_table_lock);
+    bool stay = !p->group->group_exit && p->group->live > 1;
+    spin_unlock(&proc_table_lock);
+    return stay;
+}
+
+/* Clear the exiting thread's tid word and wake its joiner (pthread_join).
+ * The write may need a page: a copy on write, if a fork shared the word's
+ * page since the thread last wrote it.  Without that page the joiner would
+ * wait forever for a word that never changes, so the process is killed, as
+ * a user fault without memory would be (unless it is ending anyway).  A bad
+ * address is ignored, as on Linux.  proc_table_lock not held. */
+static void clear_tid(struct proc *p)
+{
+    uint32_t zero = 0;
+    void *word = (void *)p->clear_tid;
+    bool done = !copy_to_user(word, &zero, sizeof(zero));
+    /* Why not?  The copy only says -EFAULT; the fault handler tells. */
+    int why = done ? 0 : vm_fault(p->mm, p->clear_tid, FAULT_WRITE);
+    if (!done && !why) /* memory came back meanwhile */
+        done = !copy_to_user(word, &zero, sizeof(zero));
+    if (done)
+        futex_wake(p->mm, p->clear_tid, 1);
+    if (done || why != -ENOMEM || !others_stay(p))
+        return;
+    kprintf("cowl: pid %d (%s) killed: out of memory at %lx, clearing thread %d's id at exit\n",
+            p->group->pid, p->name, p->clear_tid, p->pid);
+    proc_kill(p->group->pid, SIGKILL);
+}
+
 /* The thread's own part of exiting: clear and wake its tid word (for
  * pthread_join), then let go of the address space. */
 static void release_thread(struct proc *p)
 {
-    if (p->clear_tid && p->mm) {
-        uint32_t zero = 0;
-        if (!copy_to_user((void *)p->clear_tid, &zero, sizeof(zero)))
-            futex_wake(p->mm, p->clear_tid, 1);
-    }
+    if (p->clear_tid && p->mm)
+        clear_tid(p);
     if (p->mm) {
         /* In this order: a switch away and back after p->mm = NULL reloads
          * kernel_pml4, never the address space being freed. */
