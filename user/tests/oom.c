@@ -20,6 +20,9 @@
  *  - fork bomb, limit bound: the bystander gone, the same bomb fills the
  *    process table (MAX_PROCS, CHILD_MAX here) and every process gets
  *    EAGAIN, from fork and from pthread_create.
+ *  - a thread exits while clearing its tid word for pthread_join would
+ *    need a page and none can be had (fault injection): the process is
+ *    killed, its join is not left waiting forever.
  * After each: free pages and kernel heap objects exactly as before, and
  * fork + exec of /bin/true works.
  *
@@ -211,6 +214,40 @@ static int role_cow(void)
            "killed\n",
            copied, free_pages, pages);
     return 0;
+}
+
+static int go_fds[2];
+
+static void *exit_without_memory(void *arg)
+{
+    char c;
+    read(go_fds[0], &c, 1);
+    cowl_failalloc(COWL_FAIL_PPM, 1000000); /* every allocation for this thread fails */
+    pthread_exit(arg); /* writes nothing itself: only the kernel writes its tid word */
+}
+
+/* tid: a thread exits after a fork shared the page of its tid word, and no
+ * allocation of the thread can succeed (cowl_failalloc).  Clearing the word
+ * for pthread_join needs a copy on write: the kernel must kill the process,
+ * not leave the join waiting forever.  Returns only if the join returned. */
+static int role_tid(void)
+{
+    pthread_t t;
+    int hold[2];
+    if (pipe(go_fds) || pipe(hold) || pthread_create(&t, NULL, exit_without_memory, NULL) ||
+        cowl_fork_mode(COWL_FORK_SHARE) < 0)
+        return 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        close(hold[1]);
+        read(hold[0], &c, 1); /* until we are gone */
+        _exit(0);
+    }
+    close(hold[0]);
+    write(go_fds[1], "x", 1);
+    pthread_join(t, NULL);
+    return HOG_SURVIVED;
 }
 
 static void *nothing(void *arg) { return arg; }
@@ -483,6 +520,21 @@ static void bomb_out_of_memory(void)
            before.free_pages, r.made, r.nomem);
 }
 
+/* Exiting needs no memory; the one write it makes for the process (a
+ * thread's tid word) may, and without it the process is killed. */
+static void thread_exit_without_memory(void)
+{
+    struct memory before = memory_now();
+    pid_t pid = spawn("tid", 0, -1, -1, -1);
+    int status;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    cowl_failalloc(COWL_FAIL_OFF, 0);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    CHECK(wait(&status) > 0); /* its child, an orphan now, ours */
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    check_back(before, "thread exit without memory");
+}
+
 static long now_ms(void)
 {
     struct timespec ts;
@@ -500,6 +552,8 @@ static int role(char **argv)
         return role_hog(a, arg);
     if (!strcmp(argv[1], "cow"))
         return role_cow();
+    if (!strcmp(argv[1], "tid"))
+        return role_tid();
     if (!strcmp(argv[1], "bomb"))
         return role_bomb(arg, a, b, c);
     return 1;
@@ -521,6 +575,7 @@ int main(int argc, char **argv)
     bomb_out_of_memory();
     release_bystander(by, "bystander");
     bomb_at_limit(); /* with all the memory there is */
+    thread_exit_without_memory();
     check_back(before, "whole test");
     printf("oom: done in %ld ms\n", now_ms() - t0);
     return 0;
