@@ -205,11 +205,13 @@ static void reparent_children(struct proc *dying)
         wake_all(&heir->child_exit);
 }
 
-/* Could another thread of p's process still wait for p's tid word? */
+/* Could another thread of p's process still wait for p's tid word?  Only
+ * if p exits on its own: a thread killed with its process, or by an exec,
+ * leaves no joiner behind. */
 static bool others_stay(struct proc *p)
 {
     spin_lock(&proc_table_lock);
-    bool stay = !p->group->group_exit && p->group->live > 1;
+    bool stay = !p->killed && !p->group->group_exit && p->group->live > 1;
     spin_unlock(&proc_table_lock);
     return stay;
 }
