@@ -34,9 +34,10 @@ static enum fork_mode fork_mode_for(struct proc *cur)
 int64_t sys_fork(void)
 {
     struct proc *cur = current_proc();
-    struct proc *child = proc_alloc(cur->name);
+    int err;
+    struct proc *child = proc_alloc(cur->name, &err);
     if (!child)
-        return -ENOMEM;
+        return err;
     child->fpu = kmalloc(512);
     if (child->fpu) {
         down_write(&cur->mm->lock);
@@ -104,9 +105,10 @@ int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_ti
         return -EFAULT;
     reap_dead_threads(); /* threads that exited since: their stacks go back now */
     struct proc *cur = current_proc();
-    struct proc *t = thread_alloc();
+    int err;
+    struct proc *t = thread_alloc(&err);
     if (!t)
-        return cur->killed ? -EINTR : -ENOMEM;
+        return err;
     arch_fpu_save(t->fpu); /* the caller's live registers */
     t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_SIZE) - 1;
     *t->tf = *cur->tf;

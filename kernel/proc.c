@@ -9,7 +9,11 @@
  *
  * Lock order: proc_table_lock -> sched_lock.  A proc's kernel stack is
  * freed by whoever collects it (proc_wait, reap_dead_threads), never by the
- * proc itself. */
+ * proc itself.
+ *
+ * The table holds at most MAX_PROCS threads: past that, fork and clone
+ * fail with EAGAIN (a fork bomb is refused while memory is still there for
+ * everyone else; docs/faults.md, "Out of memory"). */
 #include "kernel/proc.h"
 #include "kernel/file.h"
 #include "kernel/futex.h"
@@ -27,6 +31,7 @@
 static struct spinlock proc_table_lock = SPINLOCK_INIT("proc_table");
 static struct list_head all_procs = LIST_HEAD_INIT(all_procs); /* [proc_table_lock] */
 static int next_pid = 1;                                       /* [proc_table_lock] */
+static int nprocs; /* [proc_table_lock] threads in all_procs, idle threads not counted */
 
 /* The boot thread (kmain): parent of the first processes and of orphans. */
 struct proc boot_proc = {
@@ -66,22 +71,46 @@ static struct proc *proc_new(const char *name)
     return p;
 }
 
-struct proc *proc_alloc(const char *name)
+/* Put p into the table with a fresh pid, unless it is full: then -EAGAIN.
+ * proc_table_lock held. */
+static int table_add(struct proc *p)
+{
+    if (nprocs >= MAX_PROCS)
+        return -EAGAIN;
+    nprocs++;
+    p->pid = next_pid++;
+    list_add_tail(&p->all_link, &all_procs);
+    return 0;
+}
+
+/* Take p out of the table.  proc_table_lock held. */
+static void table_del(struct proc *p)
+{
+    list_del(&p->all_link);
+    nprocs--;
+}
+
+struct proc *proc_alloc(const char *name, int *err)
 {
     struct proc *p = proc_new(name);
-    if (!p)
+    if (!p) {
+        *err = -ENOMEM;
         return NULL;
+    }
     p->group = p;
     p->live = p->nthreads = 1;
     spin_lock(&proc_table_lock);
-    p->pid = next_pid++;
     p->parent = current_proc()->group;
-    list_add_tail(&p->all_link, &all_procs);
+    *err = table_add(p);
     spin_unlock(&proc_table_lock);
+    if (*err) {
+        proc_free_unstarted(p);
+        return NULL;
+    }
     return p;
 }
 
-struct proc *thread_alloc(void)
+struct proc *thread_alloc(int *err)
 {
     struct proc *cur = current_proc(), *g = cur->group;
     struct proc *p = proc_new(g->name);
@@ -90,6 +119,7 @@ struct proc *thread_alloc(void)
     if (!p || !p->fpu) {
         if (p)
             proc_free_unstarted(p);
+        *err = -ENOMEM;
         return NULL;
     }
     p->group = g;
@@ -97,20 +127,26 @@ struct proc *thread_alloc(void)
     p->fork_mode = cur->fork_mode;
     p->failalloc = cur->failalloc;
     spin_lock(&proc_table_lock);
-    bool exiting = g->group_exit || cur->killed;
-    if (!exiting) {
-        p->pid = next_pid++;
+    *err = g->group_exit || cur->killed ? -EINTR : table_add(p);
+    if (!*err) {
         g->live++;
         g->nthreads++;
-        list_add_tail(&p->all_link, &all_procs);
     }
     spin_unlock(&proc_table_lock);
-    if (exiting) {
+    if (*err) {
         proc_free_unstarted(p);
         return NULL;
     }
     mm_get(p->mm);
     return p;
+}
+
+void proc_make_idle(struct proc *p)
+{
+    spin_lock(&proc_table_lock);
+    p->is_idle = true;
+    nprocs--;
+    spin_unlock(&proc_table_lock);
 }
 
 static void proc_free(struct proc *p)
@@ -126,7 +162,7 @@ void proc_free_unstarted(struct proc *p)
 {
     if (p->pid) {
         spin_lock(&proc_table_lock);
-        list_del(&p->all_link);
+        table_del(p);
         spin_unlock(&proc_table_lock);
     }
     proc_free(p);
@@ -134,7 +170,8 @@ void proc_free_unstarted(struct proc *p)
 
 struct proc *kthread_create(const char *name, int (*fn)(void *), void *arg)
 {
-    struct proc *p = proc_alloc(name);
+    int err;
+    struct proc *p = proc_alloc(name, &err);
     if (p)
         p->ctx_rsp = arch_thread_stack((uint64_t)p->kstack + KSTACK_SIZE, fn, arg);
     return p;
@@ -168,15 +205,47 @@ static void reparent_children(struct proc *dying)
         wake_all(&heir->child_exit);
 }
 
+/* Could another thread of p's process still wait for p's tid word?  Only
+ * if p exits on its own: a thread killed with its process, or by an exec,
+ * leaves no joiner behind. */
+static bool others_stay(struct proc *p)
+{
+    spin_lock(&proc_table_lock);
+    bool stay = !p->killed && !p->group->group_exit && p->group->live > 1;
+    spin_unlock(&proc_table_lock);
+    return stay;
+}
+
+/* Clear the exiting thread's tid word and wake its joiner (pthread_join).
+ * The write may need a page: a copy on write, if a fork shared the word's
+ * page since the thread last wrote it.  Without that page the joiner would
+ * wait forever for a word that never changes, so the process is killed, as
+ * a user fault without memory would be (unless it is ending anyway).  A bad
+ * address is ignored, as on Linux.  proc_table_lock not held. */
+static void clear_tid(struct proc *p)
+{
+    uint32_t zero = 0;
+    void *word = (void *)p->clear_tid;
+    bool done = !copy_to_user(word, &zero, sizeof(zero));
+    /* Why not?  The copy only says -EFAULT; the fault handler tells. */
+    int why = done ? 0 : vm_fault(p->mm, p->clear_tid, FAULT_WRITE);
+    if (!done && !why) /* memory came back meanwhile */
+        done = !copy_to_user(word, &zero, sizeof(zero));
+    if (done)
+        futex_wake(p->mm, p->clear_tid, 1);
+    if (done || why != -ENOMEM || !others_stay(p))
+        return;
+    kprintf("cowl: pid %d (%s) killed: out of memory at %lx, clearing thread %d's id at exit\n",
+            p->group->pid, p->name, p->clear_tid, p->pid);
+    proc_kill(p->group->pid, SIGKILL);
+}
+
 /* The thread's own part of exiting: clear and wake its tid word (for
  * pthread_join), then let go of the address space. */
 static void release_thread(struct proc *p)
 {
-    if (p->clear_tid && p->mm) {
-        uint32_t zero = 0;
-        if (!copy_to_user((void *)p->clear_tid, &zero, sizeof(zero)))
-            futex_wake(p->mm, p->clear_tid, 1);
-    }
+    if (p->clear_tid && p->mm)
+        clear_tid(p);
     if (p->mm) {
         /* In this order: a switch away and back after p->mm = NULL reloads
          * kernel_pml4, never the address space being freed. */
@@ -304,7 +373,7 @@ static void free_zombie_threads(struct proc *g, struct proc *keep)
         }
         if (!z)
             break;
-        list_del(&z->all_link);
+        table_del(z);
         spin_unlock(&proc_table_lock);
         sched_wait_off_cpu(z);
         proc_free(z);
@@ -342,7 +411,7 @@ int proc_wait(int pid, int *status, bool nohang)
                 *status = zombie->exit_status;
             /* Out of the table first: another thread of ours waiting at the
              * same time must not collect it too. */
-            list_del(&zombie->all_link);
+            table_del(zombie);
             free_zombie_threads(zombie, NULL); /* releases proc_table_lock */
             sched_wait_off_cpu(zombie);
             proc_free(zombie);

@@ -19,6 +19,13 @@
 #define NFILES        16 /* open files per process */
 #define KSTACK_ORDER  2  /* 16 KiB kernel stacks */
 #define KSTACK_SIZE   (PAGE_SIZE << KSTACK_ORDER)
+/* Threads (of all processes, kernel threads included, idle threads not)
+ * the process table holds at once; a fork or clone past it fails with
+ * EAGAIN, as on Linux at its threads-max.  Without a limit a fork bomb only
+ * stops when memory is gone, and then every process that needs a page is
+ * killed.  1024 kernel stacks are 16 MiB, and the table is a list walked
+ * by wait and exit.  user/include/limits.h says it as CHILD_MAX. */
+#define MAX_PROCS 1024
 
 enum proc_state {
     P_NEW,      /* being set up, not yet runnable */
@@ -119,12 +126,17 @@ int kthread_join(struct proc *p);
  * set; -ECHILD if there is no such child; 0 with nohang if none exited yet;
  * -EINTR if the caller was killed while waiting. */
 int proc_wait(int pid, int *status, bool nohang);
-/* A new process sharing nothing yet, child of the caller; NULL on ENOMEM.
- * The caller fills in mm, files, cwd and registers, then proc_start()s it. */
-struct proc *proc_alloc(const char *name);
-/* A new thread in the caller's process (same mm, files); NULL on ENOMEM or
- * when the process is exiting.  The caller sets registers and starts it. */
-struct proc *thread_alloc(void);
+/* A new process sharing nothing yet, child of the caller; NULL with *err
+ * -ENOMEM, or -EAGAIN if the table is full (MAX_PROCS).  The caller fills
+ * in mm, files, cwd and registers, then proc_start()s it. */
+struct proc *proc_alloc(const char *name, int *err);
+/* A new thread in the caller's process (same mm, files); NULL with *err
+ * -ENOMEM, -EAGAIN (table full) or -EINTR (the process is exiting).  The
+ * caller sets registers and starts it. */
+struct proc *thread_alloc(int *err);
+/* sched_init: p is the boot CPU's idle thread.  It never exits and is not
+ * counted against MAX_PROCS. */
+void proc_make_idle(struct proc *p);
 /* End every other thread of the caller's process and wait until they have
  * exited (exec).  -EINTR if the caller itself was killed meanwhile. */
 int group_end_other_threads(void);

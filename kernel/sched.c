@@ -321,7 +321,7 @@ void sched_init(void)
     struct proc *idle = kthread_create("idle", idle_loop, NULL);
     if (!idle)
         panic("sched_init: no memory for the idle thread");
-    idle->is_idle = true;
+    proc_make_idle(idle);
     c->idle = idle;
     spin_lock(&sched_lock);
     cpu_ready(c);

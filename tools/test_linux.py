@@ -38,6 +38,9 @@ EXCLUDED = {
     "sysfuzz": "runs cowl's fuzzer /bin/sysfuzz, which calls cowl-only system calls",
     "elfbad": "cowl's ELF loader on its own static image; Linux runs #! scripts and "
               "kills the caller for errors found after the point of no return",
+    "oom": "runs cowl out of memory on purpose (its hogs would meet Linux's OOM killer, which "
+           "may choose another victim) and checks cowl's own counts: cowl_vmstat, "
+           "cowl_fork_mode, and CHILD_MAX as cowl's process limit",
     "pressure": "fork cost under memory pressure, sized and measured with cowl_memstat "
                 "and cowl_fork_tables",
     "ptdump": "cowl's page-table tree (cowl_ptdump)",
