@@ -31,6 +31,12 @@ struct file {
     bool pipe_writer;    /* [-] FILE_PIPE: which end */
 };
 
+/* In a descriptor table: a number taken by a call still setting it up
+ * (pipe() holds both until it has told the caller their numbers).  It
+ * reads as closed, is never copied by fork, and dup2 onto it is EBUSY;
+ * so no other thread can see or use a half-made pipe. */
+#define FD_RESERVED ((struct file *)1)
+
 struct file *file_alloc(enum file_kind kind, int flags);
 void file_get(struct file *f);
 void file_put(struct file *f);

@@ -56,7 +56,7 @@ int64_t sys_fork(void)
     struct proc *g = cur->group; /* files and cwd are the process's */
     spin_lock(&g->fd_lock);
     for (int fd = 0; fd < NFILES; fd++) {
-        child->files[fd] = g->files[fd];
+        child->files[fd] = g->files[fd] == FD_RESERVED ? NULL : g->files[fd];
         if (child->files[fd])
             file_get(child->files[fd]);
     }

@@ -287,7 +287,7 @@ static void release_process(struct proc *g)
         struct file *f = g->files[fd];
         g->files[fd] = NULL;
         spin_unlock(&g->fd_lock);
-        if (f)
+        if (f && f != FD_RESERVED) /* reserved: its thread is gone, nothing to close */
             file_put(f);
     }
     if (g->cwd) {

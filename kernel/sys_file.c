@@ -28,6 +28,8 @@ static struct file *fd_get(int fd)
     struct proc *g = fd_owner();
     spin_lock(&g->fd_lock);
     struct file *f = g->files[fd];
+    if (f == FD_RESERVED)
+        f = NULL;
     if (f)
         file_get(f);
     spin_unlock(&g->fd_lock);
@@ -51,34 +53,31 @@ static int fd_install(int from, struct file *f)
 }
 
 /* Put f (the caller's reference) at descriptor fd, or clear it (f NULL);
- * returns what was there, whose reference the caller now owns. */
+ * returns what was there, whose reference the caller now owns.  A reserved
+ * descriptor (FD_RESERVED) is not ours to change: it stays, and that is
+ * what is returned. */
 static struct file *fd_replace(int fd, struct file *f)
 {
     struct proc *g = fd_owner();
     spin_lock(&g->fd_lock);
     struct file *old = g->files[fd];
-    g->files[fd] = f;
+    if (old != FD_RESERVED)
+        g->files[fd] = f;
     spin_unlock(&g->fd_lock);
     return old;
 }
 
-/* Undo fd_install(fd, f) (fd < 0: it never happened) and drop the table's
- * reference.  Another thread of the process may have closed fd or put
- * another file there meanwhile: then that thread owned (and dropped) our
- * reference, and what is there now is not ours to touch. */
-static void undo_install(int fd, struct file *f)
+/* Fill a descriptor this thread reserved with fd_install(.., FD_RESERVED):
+ * with f (the caller's reference), or NULL to give the number back.
+ * Nobody else changes a reserved slot, so this cannot race. */
+static void fd_settle(int fd, struct file *f)
 {
-    bool ours = fd < 0;
-    if (fd >= 0) {
-        struct proc *g = fd_owner();
-        spin_lock(&g->fd_lock);
-        ours = g->files[fd] == f;
-        if (ours)
-            g->files[fd] = NULL;
-        spin_unlock(&g->fd_lock);
-    }
-    if (ours)
-        file_put(f);
+    if (fd < 0)
+        return;
+    struct proc *g = fd_owner();
+    spin_lock(&g->fd_lock);
+    g->files[fd] = f;
+    spin_unlock(&g->fd_lock);
 }
 
 static int copy_path(const char *upath, char *path)
@@ -157,7 +156,7 @@ int64_t sys_open(const char *upath, int flags, int mode)
 int64_t sys_close(int fd)
 {
     struct file *f = fd >= 0 && fd < NFILES ? fd_replace(fd, NULL) : NULL;
-    if (!f)
+    if (!f || f == FD_RESERVED)
         return -EBADF;
     file_put(f);
     return 0;
@@ -259,13 +258,17 @@ int64_t sys_pipe2(int *ufds, int flags)
     }
     r->pipe = w->pipe = p;
     w->pipe_writer = true;
-    int fds[2] = {fd_install(0, r), -1};
+    /* Reserve both numbers, tell the caller, and only then open them: until
+     * then no other thread (a fork, a dup) can get hold of the pipe. */
+    int fds[2] = {fd_install(0, FD_RESERVED), -1};
     if (fds[0] >= 0)
-        fds[1] = fd_install(fds[0] + 1, w);
+        fds[1] = fd_install(fds[0] + 1, FD_RESERVED);
     int err = fds[1] < 0 ? -EMFILE : copy_to_user(ufds, fds, sizeof(fds)) ? -EFAULT : 0;
-    if (err) { /* undo: closing both ends frees the pipe */
-        undo_install(fds[0], r);
-        undo_install(fds[1], w);
+    fd_settle(fds[0], err ? NULL : r);
+    fd_settle(fds[1], err ? NULL : w);
+    if (err) { /* closing both ends frees the pipe */
+        file_put(r);
+        file_put(w);
     }
     return err;
 }
@@ -291,6 +294,10 @@ int64_t sys_dup2(int fd, int to)
     if (!f)
         return -EBADF;
     struct file *old = fd_replace(to, f);
+    if (old == FD_RESERVED) { /* another thread's pipe() is filling it in */
+        file_put(f);
+        return -EBUSY;
+    }
     if (old)
         file_put(old); /* fd == to: the one we put back holds it */
     return to;

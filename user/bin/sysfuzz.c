@@ -251,10 +251,10 @@ static long one_call(struct fuzzer *f)
         break; /* brk */
     case 11:
         /* pipe with a bad pointer, or pipe2 half on the cliff, so that the
-         * kernel must undo a half-copied pair.  That can still succeed for
-         * a moment: another thread may fork or dup in between and keep the
-         * pipe.  Such a pipe must never block a read or write (one process
-         * holding both ends would wait forever), hence O_NONBLOCK. */
+         * kernel must give back a pair it could not report.  Neither may
+         * ever give us a pipe (the kernel reserves the numbers and opens
+         * them only after the copy); O_NONBLOCK is there in case one did:
+         * a process holding both ends of a blocking pipe waits forever. */
         nr = 22, a = bad_ptr(f);
         if (pick(f, 2))
             nr = 293, a = (long)(arena + 4 * PAGE - 4), b = O_NONBLOCK;

@@ -29,7 +29,7 @@ static void run(char *const argv[])
 int main(void)
 {
     char *plain[] = {"sysfuzz", "-s", "20261123", "-n", "1500", "-p", "3", "-t", "2", NULL};
-    char *starved[] = {"sysfuzz", "-s", "20261124", "-n", "500", "-p",
+    char *starved[] = {"sysfuzz", "-s", "20261124", "-n", "500",  "-p",
                        "3",       "-t", "2",        "-f", "5000", NULL};
     run(plain);
     run(starved);
