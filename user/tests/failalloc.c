@@ -16,6 +16,7 @@
  * The boot's fork mode (fork=share|copy|eager) decides how forks copy, so
  * the suite sweeps all three. */
 #include "check.h"
+#include "memory.h"
 #include <cowl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -236,19 +237,6 @@ static void run_subject(const struct workload *w, long n, int *status)
      * subreaper): collect them too, so that all of the memory is back. */
     while (wait(NULL) > 0)
         ;
-}
-
-/* What must come back: free pages, and kernel heap objects (a leaked
- * object in a slab that stays in use for others shows only there). */
-struct memory {
-    uint64_t free_pages, heap_objects;
-};
-
-static struct memory memory_now(void)
-{
-    struct vm_stats st;
-    CHECK_EQ(cowl_vmstat(&st), 0);
-    return (struct memory){st.free_pages, st.heap_objects};
 }
 
 /* Sweep n over one workload; returns the number of points swept. */

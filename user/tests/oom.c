@@ -32,6 +32,7 @@
  * ever needs a copy on write.  And it touches all the memory it will use
  * first (prepare), so that none of its faults needs a fresh page. */
 #include "check.h"
+#include "memory.h"
 #include <cowl.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -280,17 +281,6 @@ static int role_bomb(int mode, int report, int poll, int wait_fd)
 }
 
 /* ---- The controller */
-
-struct memory {
-    uint64_t free_pages, heap_objects;
-};
-
-static struct memory memory_now(void)
-{
-    struct vm_stats st;
-    CHECK_EQ(cowl_vmstat(&st), 0);
-    return (struct memory){st.free_pages, st.heap_objects};
-}
 
 static void check_back(struct memory before, const char *what)
 {
