@@ -27,7 +27,7 @@ CFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mcmodel=kernel 
           -fno-stack-protector -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-asynchronous-unwind-tables \
           -fno-tree-loop-distribute-patterns -fno-strict-aliasing \
           -Wall -Wextra -Werror -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-          -I. -Iarch/x86_64 -MMD -MP
+          -I. -Iinclude -Iarch/x86_64 -MMD -MP
 
 # make SANITIZE=1: the kernel with the undefined-behaviour sanitizer.  gcc
 # puts a check before each operation that could be undefined and calls a
@@ -57,7 +57,7 @@ endif
 NASMFLAGS := -f elf64
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-KSRCS := $(sort $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c exercises/*.c tests/kernel/*.c))
+KSRCS := $(sort $(wildcard lib/*.c arch/x86_64/*.c kernel/*.c mm/*.c fs/*.c exercises/*.c tests/kernel/*.c))
 ASRCS := boot/entry.asm $(sort $(wildcard arch/x86_64/*.asm))
 OBJS  := $(KSRCS:%.c=$(BUILD)/%.o) $(ASRCS:%.asm=$(BUILD)/%.o)
 
@@ -95,10 +95,16 @@ $(BUILD)/%.o: %.c
 	@echo "  CC    $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.asm
+$(BUILD)/%.o: %.asm $(BUILD)/asmdefs.inc
 	@mkdir -p $(@D)
 	@echo "  NASM  $<"
-	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP -o $@ $<
+	$(Q)$(NASM) $(NASMFLAGS) -I$(BUILD)/ -MD $(@:.o=.d) -MP -o $@ $<
+
+# Constants the assembly shares with C are defined once, in
+# arch/x86_64/asmdefs.h; this turns its #defines into NASM %defines.
+$(BUILD)/asmdefs.inc: arch/x86_64/asmdefs.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) -E -dM -P $< | grep -E '^#define (SEL|TF|RFLAGS)_' | sed 's/^#define/%define/' | sort > $@
 
 # The kernel is linked twice: the first link gives the addresses of every
 # function, which become a table inside the second (for backtraces). The
@@ -131,8 +137,8 @@ $(KERNEL): $(BUILD)/cowl.pass1.elf $(BUILD)/ksyms.o
 UCFLAGS := -D__cowl__ -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
            -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
            -Wall -Wextra -Werror -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-           -Iuser/include -I. -MMD -MP
-ULIB_SRCS := $(sort $(wildcard user/lib/*.c)) kernel/string.c kernel/vsnprintf.c
+           -Iuser/include -Iinclude -I. -MMD -MP
+ULIB_SRCS := $(sort $(wildcard user/lib/*.c)) lib/string.c lib/vsnprintf.c
 ULIB_OBJS := $(ULIB_SRCS:%.c=$(BUILD)/user/%.o) $(BUILD)/user/lib/crt0.o
 UBIN  := $(patsubst user/bin/%.c,$(BUILD)/user/bin/%,$(sort $(wildcard user/bin/*.c)))
 UTEST := $(patsubst user/tests/%.c,$(BUILD)/user/tests/%,$(sort $(wildcard user/tests/*.c)))

@@ -12,7 +12,7 @@
  * shape of such a walk).  A table below a shared table is reached once per
  * path here, but it is one page: count what you reach from this PML4. */
 #include "exercises/exercises.h"
-#include "kernel/errno.h"
+#include "uapi/errno.h"
 
 int ex_count_tables(pte_t *pml4, struct ex_table_count *out)
 {

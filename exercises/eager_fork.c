@@ -19,7 +19,7 @@
  *   - out of memory half way: return -ENOMEM with every installed entry
  *     holding its reference; the caller frees the child (mm_put). */
 #include "exercises/exercises.h"
-#include "kernel/errno.h"
+#include "uapi/errno.h"
 
 int ex_fork_eager(pte_t *parent_pml4, pte_t *child_pml4)
 {

@@ -12,7 +12,7 @@
 #ifndef EXERCISES_H
 #define EXERCISES_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "pte.h"
 
 struct mm;

@@ -15,7 +15,7 @@
  * counter in struct mm (where would it have to change?).  enum fork_mode is
  * in mm/vm.h. */
 #include "exercises/exercises.h"
-#include "kernel/errno.h"
+#include "uapi/errno.h"
 
 int ex_fork_policy(struct mm *parent)
 {

@@ -2,7 +2,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/boot_info.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 #define MAX_WORDS 32
 

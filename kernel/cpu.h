@@ -4,14 +4,14 @@
 #ifndef CPU_H
 #define CPU_H
 
-#include "kernel/list.h"
-#include "kernel/types.h"
+#include "lib/list.h"
+#include "lib/types.h"
 
 #define MAX_CPUS 8
 
 struct proc;
 
-#include "kernel/cpustat.h"
+#include "uapi/cpustat.h"
 
 struct cpu {
     struct cpu *self;    /* gs:0  - this_cpu() reads it */

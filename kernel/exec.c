@@ -14,29 +14,10 @@
  */
 #include "kernel/exec.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/vm.h"
+#include "uapi/elf.h"
 
-struct elf64_ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define PT_LOAD   1
-#define PF_X      1
-#define PF_W      2
-#define PF_R      4
-#define ET_EXEC   2
-#define EM_X86_64 62
 #define MAX_PHDRS 16
 
 /* The program headers are read in place, so they must be aligned for their

@@ -2,7 +2,7 @@
 #ifndef EXEC_H
 #define EXEC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct mm;
 struct trapframe;

@@ -6,15 +6,16 @@
  * clone(): a new thread in the caller's process. */
 #include "exercises/exercises.h"
 #include "kernel/cmdline.h"
-#include "kernel/file.h"
+#include "fs/file.h"
 #include "kernel/proc.h"
-#include "kernel/ramfs.h"
-#include "kernel/string.h"
+#include "fs/ramfs.h"
+#include "lib/string.h"
 #include "kernel/sys.h"
 #include "kernel/usercopy.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"
 #include "mm/vm.h"
+#include "uapi/sched.h"
 #include "trap.h"
 
 /* The caller's fork mode.  With the boot option fork_policy (exercise 3,
@@ -38,7 +39,7 @@ int64_t sys_fork(void)
     struct proc *child = proc_alloc(cur->name, &err);
     if (!child)
         return err;
-    child->fpu = kmalloc(512);
+    child->fpu = kmalloc(FPU_AREA_SIZE);
     if (child->fpu) {
         down_write(&cur->mm->lock);
         uint64_t tables_before = pgtable_tables_allocated;
@@ -76,15 +77,6 @@ int64_t sys_fork(void)
 
 /* The flags a thread needs (what pthread_create passes on Linux); cowl
  * makes threads only, processes come from fork. */
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_THREAD         0x00010000
-#define CLONE_SYSVSEM        0x00040000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_THREAD_FLAGS   (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
 
 /* clone(flags, stack, parent_tid, child_tid, tls): the new thread starts
  * where the caller returns, on `stack`, with 0 in rax.  With

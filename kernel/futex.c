@@ -15,7 +15,7 @@
  * a wake of another word in the same bucket may return us early, which
  * callers allow for. */
 #include "kernel/futex.h"
-#include "kernel/errno.h"
+#include "uapi/errno.h"
 #include "kernel/proc.h"
 #include "kernel/sys.h"
 #include "kernel/usercopy.h"

@@ -4,13 +4,11 @@
 #ifndef FUTEX_H
 #define FUTEX_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
+#include "uapi/futex.h"
 
 struct mm;
 
-#define FUTEX_WAIT         0
-#define FUTEX_WAKE         1
-#define FUTEX_PRIVATE_FLAG 128 /* accepted and ignored: every futex here is private */
 
 /* Sleep while *uaddr == val (checked atomically with respect to
  * futex_wake).  0 when woken (callers re-check: wakeups may be spurious),

@@ -1,6 +1,6 @@
 /* ksyms.c - looking up the embedded symbol table (sorted by address). */
 #include "kernel/ksyms.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 extern char __text_start[], __text_end[];
 

@@ -10,7 +10,7 @@
 #define KTEST_H
 
 #include "kernel/printk.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct ktest_ctx {
     bool failed;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/format.h"
+
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* Messages above this level are dropped; set by `loglevel=` (0-3). */
@@ -22,8 +24,6 @@ void console_write_kernel(const char *s, size_t n);
 int console_held_here(void);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define pr_err(...)   klog(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  klog(LOG_WARN, __VA_ARGS__)

@@ -15,11 +15,11 @@
  * fail with EAGAIN (a fork bomb is refused while memory is still there for
  * everyone else; docs/faults.md, "Out of memory"). */
 #include "kernel/proc.h"
-#include "kernel/file.h"
+#include "fs/file.h"
 #include "kernel/futex.h"
 #include "kernel/printk.h"
-#include "kernel/ramfs.h"
-#include "kernel/string.h"
+#include "fs/ramfs.h"
+#include "lib/string.h"
 #include "kernel/sys.h"
 #include "kernel/usercopy.h"
 #include "mm/heap.h"
@@ -115,7 +115,7 @@ struct proc *thread_alloc(int *err)
     struct proc *cur = current_proc(), *g = cur->group;
     struct proc *p = proc_new(g->name);
     if (p)
-        p->fpu = kmalloc(512);
+        p->fpu = kmalloc(FPU_AREA_SIZE);
     if (!p || !p->fpu) {
         if (p)
             proc_free_unstarted(p);

@@ -11,14 +11,13 @@
 #ifndef PROC_H
 #define PROC_H
 
-#include "kernel/list.h"
-#include "kernel/types.h"
+#include "lib/list.h"
+#include "lib/types.h"
 #include "kernel/waitq.h"
+#include "uapi/wait.h"
 
 #define PROC_NAME_MAX 16
 #define NFILES        16 /* open files per process */
-#define KSTACK_ORDER  2  /* 16 KiB kernel stacks */
-#define KSTACK_SIZE   (PAGE_SIZE << KSTACK_ORDER)
 /* Threads (of all processes, kernel threads included, idle threads not)
  * the process table holds at once; a fork or clone past it fails with
  * EAGAIN, as on Linux at its threads-max.  Without a limit a fork bomb only
@@ -83,9 +82,6 @@ struct proc {
     struct mm *futex_mm;      /* [futex bucket] in this address space */
 };
 
-/* waitpid status words, as on Linux */
-#define W_EXITCODE(code) (((code)&0xff) << 8)
-#define W_SIGNALED(sig)  ((sig)&0x7f)
 
 /* ---- kernel/sched.c: running, sleeping, waking */
 void sched_init(void);

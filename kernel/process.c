@@ -1,11 +1,11 @@
 /* process.c - user processes: starting the first ones, exec, and ending
  * them when they fault or are killed. */
 #include "kernel/exec.h"
-#include "kernel/file.h"
+#include "fs/file.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
-#include "kernel/ramfs.h"
-#include "kernel/string.h"
+#include "fs/ramfs.h"
+#include "lib/string.h"
 #include "kernel/sys.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"
@@ -42,12 +42,12 @@ static const char *basename(const char *path)
 static void reset_user_registers(struct trapframe *tf, uint64_t entry, uint64_t sp)
 {
     memset(tf, 0, sizeof(*tf));
-    tf->vector = SYSCALL_VECTOR_MARK;
+    tf->vector = TF_SYSCALL_MARK;
     tf->rip = entry;
     tf->rsp = sp;
     tf->cs = USER_CS;
     tf->ss = USER_SS;
-    tf->rflags = 0x202;
+    tf->rflags = USER_RFLAGS;
 }
 
 /* Replace the current process's program.  argv/envp are kernel strings.
@@ -113,7 +113,7 @@ static int spawn_thread(void *arg)
     struct proc *cur = current_proc();
     cur->tf = (struct trapframe *)((char *)cur->kstack + KSTACK_SIZE) - 1;
     cur->failalloc = a->flags & SPAWN_FAILALLOC; /* from its very first allocation */
-    cur->fpu = kmalloc(512);
+    cur->fpu = kmalloc(FPU_AREA_SIZE);
     mutex_lock(&fs_lock);
     cur->cwd = fs_root();
     inode_get(cur->cwd);

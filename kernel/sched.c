@@ -17,11 +17,12 @@
  * a parent free a zombie's stack: it takes sched_lock first
  * (sched_wait_off_cpu), and cannot get it before the zombie is off its
  * stack.  A global lock limits scaling; at 8 CPUs it is not what costs. */
+#include "fs/console.h"
 #include "kernel/cpu.h"
-#include "kernel/file.h"
+#include "fs/file.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "kernel/time.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"

@@ -2,7 +2,8 @@
 #ifndef SYS_H
 #define SYS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
+#include "uapi/signal.h"
 
 struct stat;
 struct timespec;
@@ -67,11 +68,5 @@ int process_spawn(const char *path, char *const argv[], unsigned flags);
 /* A user-mode fault the address space cannot resolve: report and kill. */
 __attribute__((noreturn)) void process_fault_kill(uint64_t addr, uint64_t rip, const char *why,
                                                   int sig);
-
-#define SIGKILL 9
-#define SIGSEGV 11
-#define SIGILL  4
-#define SIGFPE  8
-#define SIGTERM 15
 
 #endif

@@ -3,9 +3,12 @@
 #include "kernel/exec.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
-#include "kernel/ramfs.h"
-#include "kernel/stat.h"
-#include "kernel/string.h"
+#include "fs/ramfs.h"
+#include "uapi/prctl.h"
+#include "uapi/reboot.h"
+#include "uapi/time.h"
+#include "uapi/wait.h"
+#include "lib/string.h"
 #include "kernel/sys.h"
 #include "kernel/time.h"
 #include "kernel/usercopy.h"
@@ -15,7 +18,6 @@
 #include "mm/vm.h"
 #include "mm/vmstat.h"
 
-#define WNOHANG 1
 
 int64_t sys_getpid(void) { return current_proc()->group->pid; }
 int64_t sys_getppid(void)
@@ -128,9 +130,6 @@ int64_t sys_clock_gettime(int clock, struct timespec *uts)
     return copy_to_user(uts, &ts, sizeof(ts));
 }
 
-#define REBOOT_MAGIC1        0xfee1dead
-#define REBOOT_MAGIC2        672274793
-#define REBOOT_CMD_POWER_OFF 0x4321fedc
 
 int64_t sys_reboot(int magic1, int magic2, int cmd, void *arg)
 {
@@ -193,8 +192,6 @@ int64_t sys_cowl_fork_mode(int mode)
 /* prctl: only PR_SET_CHILD_SUBREAPER / PR_GET_CHILD_SUBREAPER, which let
  * a process (a test, a service manager) collect the orphans of its
  * descendants itself instead of the kernel's boot thread. */
-#define PR_SET_CHILD_SUBREAPER 36
-#define PR_GET_CHILD_SUBREAPER 37
 int64_t sys_prctl(int option, uint64_t arg2)
 {
     struct proc *g = current_proc()->group;

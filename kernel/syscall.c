@@ -1,6 +1,6 @@
 /* syscall.c - from the syscall instruction to the handler and back.
  * Every handler checks all its arguments before it changes anything. */
-#include "kernel/syscall.h"
+#include "uapi/syscall.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
 #include "kernel/sys.h"

@@ -5,8 +5,6 @@
 #include <stdint.h>
 
 #define HZ              100 /* timer interrupts per second (10 ms slices) */
-#define VECTOR_TIMER    32  /* the local APIC timer's interrupt vector */
-#define VECTOR_SPURIOUS 0xff
 
 /* Microseconds since boot, from the calibrated TSC. */
 uint64_t time_now_us(void);

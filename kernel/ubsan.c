@@ -8,7 +8,7 @@
 #include "kernel/cpu.h"
 #include "kernel/ksyms.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 #ifdef COWL_UBSAN
 /* tests/run.py looks for this symbol: a sanitized kernel must boot without

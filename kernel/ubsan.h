@@ -13,7 +13,7 @@
 #ifndef UBSAN_H
 #define UBSAN_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* How many reports the kernel has printed since boot. */
 uint64_t ubsan_reports(void);

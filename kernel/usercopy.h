@@ -6,7 +6,7 @@
 #define USERCOPY_H
 
 #include "arch.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 uint64_t arch_copy_user(void *dst, const void *src, uint64_t n);
 

@@ -2,7 +2,7 @@
 #ifndef WAITQ_H
 #define WAITQ_H
 
-#include "kernel/list.h"
+#include "lib/list.h"
 #include "kernel/spinlock.h"
 
 struct waitq {

@@ -34,7 +34,7 @@ static void mark_kernel(pte_t *table, int level)
     virt_to_page(table)->audit_count = KERNEL_TABLE;
     if (level == 1)
         return;
-    for_each_entry(table, i) if (!pte_large(table[i]) && (level < 4 || i >= PT_ENTRIES / 2))
+    for_each_entry(table, i) if (!pte_large(table[i]) && (level < 4 || i >= PT_USER_ENTRIES))
         mark_kernel(pte_table(table[i]), level - 1);
 }
 
@@ -97,7 +97,7 @@ int vm_audit(char *why, size_t size)
     for (struct list_head *l = all_mms.next; l != &all_mms; l = l->next) {
         struct mm *mm = container_of(l, struct mm, all_link);
         virt_to_page(mm->pml4)->audit_count++;
-        for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+        for (unsigned i = 0; i < PT_USER_ENTRIES; i++) {
             if (!mm->pml4[i])
                 continue;
             check_w(&a, mm->pml4[i], (uint64_t)&mm->pml4[i]);

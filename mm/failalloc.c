@@ -7,14 +7,14 @@
 #include "mm/failalloc.h"
 #include "arch.h"
 #include "kernel/cmdline.h"
-#include "kernel/errno.h"
+#include "uapi/errno.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
 #include "kernel/spinlock.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 static struct spinlock fa_lock = SPINLOCK_INIT("failalloc");
-static int fa_mode = FAILALLOC_OFF; /* [fa_lock], read without it as a hint */
+static int fa_mode = COWL_FAIL_OFF; /* [fa_lock], read without it as a hint */
 static int64_t fa_countdown;        /* [fa_lock] nth: allocations left before the failure */
 static uint32_t fa_ppm;             /* [fa_lock] probability mode */
 static uint64_t fa_rng = 1;         /* [fa_lock] xorshift state */
@@ -41,13 +41,13 @@ static bool caller_armed(void)
 
 bool failalloc_now(void)
 {
-    if (__atomic_load_n(&fa_mode, __ATOMIC_RELAXED) == FAILALLOC_OFF || !caller_armed())
+    if (__atomic_load_n(&fa_mode, __ATOMIC_RELAXED) == COWL_FAIL_OFF || !caller_armed())
         return false;
     bool fail = false;
     spin_lock(&fa_lock);
-    if (fa_mode != FAILALLOC_OFF) {
+    if (fa_mode != COWL_FAIL_OFF) {
         fa_counted++;
-        if (fa_mode == FAILALLOC_NTH)
+        if (fa_mode == COWL_FAIL_NTH)
             fail = --fa_countdown == 0;
         else
             fail = fa_next() % 1000000 < fa_ppm;
@@ -66,8 +66,8 @@ static void arm(int mode, int64_t arg, uint64_t seed)
 {
     spin_lock(&fa_lock);
     fa_mode = mode;
-    fa_countdown = mode == FAILALLOC_NTH ? arg : 0;
-    fa_ppm = mode == FAILALLOC_PPM ? (uint32_t)arg : 0;
+    fa_countdown = mode == COWL_FAIL_NTH ? arg : 0;
+    fa_ppm = mode == COWL_FAIL_PPM ? (uint32_t)arg : 0;
     fa_rng = seed ? seed : 1;
     fa_counted = fa_injected = 0;
     spin_unlock(&fa_lock);
@@ -78,29 +78,29 @@ int64_t failalloc_control(int op, int64_t arg)
     struct proc *cur = current_proc();
     int64_t r = 0;
     switch (op) {
-    case FAILALLOC_OFF:
+    case COWL_FAIL_OFF:
         spin_lock(&fa_lock);
-        fa_mode = FAILALLOC_OFF;
+        fa_mode = COWL_FAIL_OFF;
         r = fa_counted;
         spin_unlock(&fa_lock);
         cur->failalloc = false;
         return r;
-    case FAILALLOC_NTH:
+    case COWL_FAIL_NTH:
         if (arg < 1)
             return -EINVAL;
-        arm(FAILALLOC_NTH, arg, 0);
+        arm(COWL_FAIL_NTH, arg, 0);
         cur->failalloc = true;
         return 0;
-    case FAILALLOC_PPM:
+    case COWL_FAIL_PPM:
         if (arg < 0 || arg > 1000000)
             return -EINVAL;
         /* Joining a running experiment with the same p keeps its counts
          * (several workers of one fuzzer arm themselves one by one). */
-        if (__atomic_load_n(&fa_mode, __ATOMIC_RELAXED) != FAILALLOC_PPM || fa_ppm != arg)
-            arm(FAILALLOC_PPM, arg, 0x9e3779b97f4a7c15ull ^ (uint64_t)arg);
+        if (__atomic_load_n(&fa_mode, __ATOMIC_RELAXED) != COWL_FAIL_PPM || fa_ppm != arg)
+            arm(COWL_FAIL_PPM, arg, 0x9e3779b97f4a7c15ull ^ (uint64_t)arg);
         cur->failalloc = true;
         return 0;
-    case FAILALLOC_STATUS:
+    case COWL_FAIL_STATUS:
         spin_lock(&fa_lock);
         r = fa_injected;
         spin_unlock(&fa_lock);
@@ -140,12 +140,12 @@ bool failalloc_parse_options(void)
     option("failalloc_seed", &seed);
     fa_trace = option("failalloc_trace", &trace) && trace;
     if (option("failalloc_nth", &n) && n >= 1) {
-        arm(FAILALLOC_NTH, n, 0);
+        arm(COWL_FAIL_NTH, n, 0);
         kprintf("failalloc: allocation %ld of init and its children will fail\n", n);
         return true;
     }
     if (option("failalloc_ppm", &n) && n <= 1000000) {
-        arm(FAILALLOC_PPM, n, (uint64_t)seed ^ 0x9e3779b97f4a7c15ull);
+        arm(COWL_FAIL_PPM, n, (uint64_t)seed ^ 0x9e3779b97f4a7c15ull);
         kprintf("failalloc: init's allocations fail with p = %ld/1000000 (seed %ld)\n", n, seed);
         return true;
     }

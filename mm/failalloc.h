@@ -18,13 +18,10 @@
 #ifndef FAILALLOC_H
 #define FAILALLOC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
+#include "uapi/cowl.h"
 
-/* cowl_failalloc(op, arg) operations (the system call, 506) */
-#define FAILALLOC_OFF    0 /* disarm; returns the allocations counted */
-#define FAILALLOC_NTH    1 /* arm the caller: the arg-th allocation fails */
-#define FAILALLOC_PPM    2 /* arm the caller: each fails with p = arg / 1e6 */
-#define FAILALLOC_STATUS 3 /* failures injected since arming */
+/* cowl_failalloc(op, arg) operations: COWL_FAIL_* in uapi/cowl.h */
 
 /* Should the allocation being made now fail?  Counts it if it is ours. */
 bool failalloc_now(void);

@@ -8,7 +8,7 @@
  * fault handler serves all three modes.  On -ENOMEM the partly built child
  * is consistent (each installed entry holds its references) and
  * mm_put() frees it. */
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/tlb.h"
@@ -39,7 +39,7 @@ static int copy_level(pte_t *src, pte_t *dst, int level, bool eager)
 {
     for_each_entry(src, i)
     {
-        if (level == 4 && i >= PT_ENTRIES / 2)
+        if (level == 4 && i >= PT_USER_ENTRIES)
             break; /* the kernel half is already there */
         int err;
         if (level == 1) {

@@ -11,7 +11,7 @@
  */
 #include "mm/heap.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/failalloc.h"
 #include "mm/pmm.h"
 

@@ -10,9 +10,9 @@
 #define PAGE_H
 
 #include "arch.h"
-#include "kernel/list.h"
+#include "lib/list.h"
 #include "kernel/spinlock.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 enum page_kind {
     PAGE_RESERVED = 0, /* firmware, kernel image, holes: never allocated */

@@ -210,7 +210,7 @@ pte_t *pgtable_create(void)
     pte_t *pml4 = table_alloc(4);
     if (!pml4)
         return NULL;
-    for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+    for (unsigned i = PT_USER_ENTRIES; i < PT_ENTRIES; i++)
         if (kernel_pml4[i])
             pte_set(&pml4[i], kernel_pml4[i]);
     return pml4;
@@ -221,7 +221,7 @@ void pgtable_destroy(pte_t *pml4)
     if (read_cr3() == virt_to_phys(pml4) || virt_to_page(pml4)->cpus_live)
         panic("pgtable_destroy: address space still live on CPUs %x",
               virt_to_page(pml4)->cpus_live);
-    for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
+    for (unsigned i = 0; i < PT_USER_ENTRIES; i++)
         if (pml4[i])
             table_put(pte_table(pml4[i]), 3);
     struct page *tp = virt_to_page(pml4);
@@ -351,7 +351,7 @@ static uint64_t count_below(pte_t *table, int level)
 uint64_t pgtable_count_tables(pte_t *pml4)
 {
     uint64_t n = 0;
-    for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
+    for (unsigned i = 0; i < PT_USER_ENTRIES; i++)
         if (pml4[i])
             n += count_below(pte_table(pml4[i]), 3);
     return n;

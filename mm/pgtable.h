@@ -12,7 +12,7 @@
 #define PGTABLE_H
 
 #include "arch.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "pte.h"
 
 #define PGW_ALLOC   1u /* create missing intermediate tables */

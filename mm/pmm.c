@@ -8,7 +8,7 @@
 #include "mm/pmm.h"
 #include "kernel/boot_info.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/failalloc.h"
 
 struct page *page_array;

@@ -10,10 +10,10 @@
  * process.  Records go to a kernel buffer first: copying to user memory
  * can fault, and a fault in our own address space would need the lock we
  * hold. */
-#include "kernel/ptdump.h"
-#include "kernel/errno.h"
+#include "uapi/ptdump.h"
+#include "uapi/errno.h"
 #include "kernel/proc.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "kernel/usercopy.h"
 #include "mm/heap.h"
 #include "mm/page.h"
@@ -63,7 +63,7 @@ static void dump_table(struct dump *d, const pte_t *table, int level, uint64_t v
         count_leaves(nd, table);
         return;
     }
-    unsigned limit = level == 4 ? PT_ENTRIES / 2 : PT_ENTRIES; /* the user half */
+    unsigned limit = level == 4 ? PT_USER_ENTRIES : PT_ENTRIES; /* the user half */
     for (unsigned i = pgtable_next_entry(table, 0); i < limit;
          i = pgtable_next_entry(table, i + 1)) {
         pte_t e = table[i];

@@ -6,7 +6,7 @@
  * until the path to it has been made private here. */
 #include "mm/share.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "kernel/time.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
@@ -92,7 +92,7 @@ static int unshare(pte_t *pml4, pte_t *entry, int level)
 
 void share_fork(pte_t *parent_pml4, pte_t *child_pml4)
 {
-    for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+    for (unsigned i = 0; i < PT_USER_ENTRIES; i++) {
         pte_t e = parent_pml4[i];
         if (!pte_present(e))
             continue;

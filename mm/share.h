@@ -10,7 +10,7 @@
 #ifndef SHARE_H
 #define SHARE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "pte.h"
 
 /* Make the table that `entry` points to (a table at `level`, 1..3) private

@@ -1,5 +1,5 @@
 /* sys_mm.c - brk, mmap, munmap, mprotect: anonymous private memory only. */
-#include "kernel/mman.h"
+#include "uapi/mman.h"
 #include "kernel/proc.h"
 #include "kernel/sys.h"
 #include "mm/vm.h"

@@ -1,7 +1,7 @@
 /* vm.c - address spaces, regions and the page-fault path. */
 #include "mm/vm.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
@@ -337,7 +337,7 @@ int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
 }
 
 enum fork_mode fork_default_mode = FORK_SHARE;
-const char *const fork_mode_names[3] = {"share", "copy", "eager"};
+const char *const fork_mode_names[COWL_FORK_MODES] = {"share", "copy", "eager"};
 
 struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
 {

@@ -7,10 +7,11 @@
 #ifndef VM_H
 #define VM_H
 
-#include "kernel/list.h"
+#include "lib/list.h"
 #include "kernel/rwsem.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "pte.h"
+#include "uapi/cowl.h"
 
 #define VM_READ  1u
 #define VM_WRITE 2u
@@ -86,12 +87,12 @@ int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot);
 int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot);
 /* How fork copies an address space (DESIGN.md section 4, docs/fork.md). */
 enum fork_mode {
-    FORK_SHARE, /* share the page tables copy-on-write (mm/share.c) */
-    FORK_COPY,  /* copy the tables, share the pages copy-on-write (mm/forkcopy.c) */
-    FORK_EAGER, /* copy tables and pages (mm/forkcopy.c) */
+    FORK_SHARE = COWL_FORK_SHARE, /* share the page tables copy-on-write (mm/share.c) */
+    FORK_COPY = COWL_FORK_COPY,   /* copy the tables, share the pages copy-on-write (mm/forkcopy.c) */
+    FORK_EAGER = COWL_FORK_EAGER, /* copy tables and pages (mm/forkcopy.c) */
 };
 extern enum fork_mode fork_default_mode; /* the boot option fork= */
-extern const char *const fork_mode_names[3];
+extern const char *const fork_mode_names[COWL_FORK_MODES];
 
 /* fork: a new mm with the same regions and a copy-on-write view of the
  * parent's memory, made the way `mode` says; NULL on ENOMEM. [m] */

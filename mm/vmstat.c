@@ -9,7 +9,7 @@
  * is a snapshot taken while other CPUs may fork and fault: each number is
  * right for some moment during the pass, which is what a statistic needs. */
 #include "mm/vmstat.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/page.h"
 #include "mm/pmm.h"

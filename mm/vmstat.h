@@ -4,8 +4,8 @@
 #ifndef MM_VMSTAT_H
 #define MM_VMSTAT_H
 
-#include "kernel/types.h"
-#include "kernel/vmstat.h"
+#include "lib/types.h"
+#include "uapi/vmstat.h"
 
 extern struct vm_events vm_events;
 

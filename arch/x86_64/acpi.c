@@ -3,7 +3,7 @@
 #include "acpi.h"
 #include "arch.h"
 #include "kernel/boot_info.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 static uint64_t scan(uint64_t start, uint64_t end)
 {

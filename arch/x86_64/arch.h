@@ -1,12 +1,16 @@
-/* arch.h - the machine functions that kernel/ and mm/ may call.
- * Everything that needs an instruction the C compiler cannot emit (port I/O,
- * control registers, MSRs, TLB invalidation, interrupt flag) lives here or in
- * another file under arch/x86_64/; portable code never writes asm itself. */
+/* arch.h - the machine functions that kernel/, mm/ and fs/ may call: the
+ * memory layout, interrupts on and off, the TSC, TLB invalidation and the
+ * page-table root, IPIs, context switch, the FPU area.  What only the
+ * arch code itself needs (port I/O, MSRs, CR2/CR4, cpuid) is in x86.h,
+ * which nothing outside arch/x86_64/ includes; portable code never writes
+ * asm itself. */
 #ifndef ARCH_H
 #define ARCH_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "asmdefs.h"
 
 /* ---- Address-space layout (fixed by linker.ld and DESIGN.md section 2) */
 #define KERNEL_VMA      0xffffffff80000000ul /* kernel image: phys + this */
@@ -42,7 +46,7 @@ static inline uint64_t irq_save(void)
 
 static inline void irq_restore(uint64_t flags)
 {
-    if (flags & (1u << 9))
+    if (flags & RFLAGS_IF)
         irq_enable();
 }
 
@@ -53,29 +57,7 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-/* ---- Port I/O */
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static inline void outl(uint16_t port, uint32_t v)
-{
-    __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
-}
-
 /* ---- Paging */
-static inline uint64_t read_cr2(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
-}
 static inline uint64_t read_cr3(void)
 {
     uint64_t v;
@@ -98,41 +80,6 @@ static inline void arch_flush_tlb_global(void)
     __asm__ volatile("mov %0, %%cr4" ::"r"(cr4) : "memory");
 }
 
-static inline uint64_t read_cr4(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
-static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
-
-static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-    __asm__ volatile("cpuid"
-                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-                     : "a"(leaf), "c"(sub));
-}
-
-/* ---- Model-specific registers */
-#define MSR_EFER           0xc0000080
-#define MSR_STAR           0xc0000081
-#define MSR_LSTAR          0xc0000082
-#define MSR_FMASK          0xc0000084
-#define MSR_GS_BASE        0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_APIC_BASE      0x1b
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
-}
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
 /* ---- Per-CPU data: GS base points at this CPU's struct cpu (kernel/cpu.h),
  * whose first field points at itself. */
 struct cpu;
@@ -146,7 +93,7 @@ static inline bool irq_enabled(void)
 {
     uint64_t flags;
     __asm__ volatile("pushfq; popq %0" : "=r"(flags));
-    return flags & (1u << 9);
+    return flags & RFLAGS_IF;
 }
 
 /* ---- Frames for backtraces */
@@ -156,6 +103,19 @@ static inline uint64_t read_rbp(void)
     __asm__ volatile("mov %%rbp, %0" : "=r"(v));
     return v;
 }
+
+/* ---- Interrupt vectors, all of them in one place.  0-31 are the CPU's
+ * exceptions (trap.h); the 8259 PICs are remapped to 0xe0-0xef and masked. */
+#define VECTOR_TIMER       0x20 /* the local APIC timer (timer.c) */
+#define VECTOR_SERIAL      0x24 /* COM1, through the I/O APIC (ioapic.c) */
+#define VECTOR_IPI_RESCHED 0xf1 /* "look at your run queue" (kernel/sched.c) */
+#define VECTOR_IPI_TLB     0xf2 /* "flush what the shootdown asks" (mm/tlb.c) */
+#define VECTOR_SPURIOUS    0xff /* the local APIC's spurious interrupt */
+
+/* ---- Sizes the machine fixes for the kernel */
+#define KSTACK_ORDER  2 /* kernel stacks: 4 pages, 16 KiB (threads' and the APs' boot stacks) */
+#define KSTACK_SIZE   (PAGE_SIZE << KSTACK_ORDER)
+#define FPU_AREA_SIZE 512 /* fxsave's x87/SSE area (arch_fpu_save), 16-byte aligned */
 
 /* ---- Implemented in the .c files of arch/x86_64 */
 struct boot_info;
@@ -171,18 +131,14 @@ int arch_cpus_online(void);
 struct cpu *arch_cpu(int id); /* by index 0..found-1, or NULL */
 /* Send interrupt `vector` to CPU `cpu` (an index, not an APIC ID). */
 void arch_send_ipi(int cpu, uint8_t vector);
-#define VECTOR_SERIAL 0x24 /* COM1, through the I/O APIC (ioapic.c) */
 /* Send ISA interrupt `irq` to the boot CPU as `vector`; false without an
  * I/O APIC (then the console is polled). */
 bool arch_ioapic_route(uint8_t irq, uint8_t vector);
 /* Let the UART interrupt when a byte arrives. */
 void arch_serial_enable_irq(void);
-#define VECTOR_IPI_RESCHED 0xf1 /* "look at your run queue" (kernel/sched.c) */
-#define VECTOR_IPI_TLB     0xf2 /* "flush what the shootdown asks" (mm/tlb.c) */
 /* Program this CPU's LAPIC timer at HZ with the BSP's calibration. */
 void arch_timer_start_this(void);
 void arch_cpu_init_this(int cpu); /* GDT/TSS, IDT, features, on this CPU */
-#define KSTACK_ORDER_ARCH 2       /* = KSTACK_ORDER (kernel/proc.h) */
 /* Context switch (switch.asm): save callee-saved registers and rsp into
  * *save_rsp, continue on new_rsp. */
 void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);

@@ -6,8 +6,8 @@
 #include "arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cpu.h"
-#include "kernel/string.h"
-#include "kernel/types.h"
+#include "lib/string.h"
+#include "lib/types.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 #define PVH_START_MAGIC      0x336ec578u

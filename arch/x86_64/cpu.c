@@ -1,6 +1,7 @@
 /* cpu.c - bringing the boot CPU into the state the kernel expects:
  * descriptor tables, global pages, and SMEP/SMAP where the CPU has them. */
 #include "arch.h"
+#include "x86.h"
 #include "gdt.h"
 #include "kernel/printk.h"
 #include "trap.h"

@@ -1,6 +1,7 @@
 ; descriptors.asm - loading descriptor tables (instructions C cannot express).
 section .text
 bits 64
+%include "asmdefs.inc"          ; SEL_* (asmdefs.h)
 
 ; void gdt_load(void *gdt, uint16_t size, uint16_t tss_sel)
 global gdt_load
@@ -11,7 +12,7 @@ gdt_load:
     mov [rsp + 2], rdi          ; base
     lgdt [rsp]
     add rsp, 16
-    mov ax, 0x10
+    mov ax, SEL_KDATA
     mov ds, ax
     mov es, ax
     mov ss, ax
@@ -20,7 +21,7 @@ gdt_load:
     ltr dx
     ; reload CS with a far return
     pop rax                     ; return address
-    push 0x08
+    push SEL_KCODE
     push rax
     retfq
 

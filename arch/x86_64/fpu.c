@@ -2,9 +2,10 @@
  * uses these registers (it is built with -mgeneral-regs-only), so they are
  * saved and restored only when switching between user threads. */
 #include "arch.h"
-#include "kernel/string.h"
+#include "x86.h"
+#include "lib/string.h"
 
-static uint8_t initial_state[512] __attribute__((aligned(16)));
+static uint8_t initial_state[FPU_AREA_SIZE] __attribute__((aligned(16)));
 
 void arch_fpu_init(void)
 {

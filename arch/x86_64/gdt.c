@@ -9,7 +9,7 @@
 #include "gdt.h"
 #include "arch.h"
 #include "kernel/cpu.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 struct tss {
     uint32_t reserved0;

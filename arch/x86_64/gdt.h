@@ -4,11 +4,7 @@
 
 #include <stdint.h>
 
-#define SEL_KCODE 0x08
-#define SEL_KDATA 0x10
-#define SEL_UDATA 0x23
-#define SEL_UCODE 0x2b
-#define SEL_TSS   0x30
+#include "asmdefs.h" /* the selectors */
 
 /* IST slots (1-based in the IDT, as the CPU numbers them) */
 #define IST_DOUBLE_FAULT 1

@@ -1,5 +1,6 @@
 /* halt.c - stopping the machine: halt forever, or leave QEMU. */
 #include "arch.h"
+#include "x86.h"
 
 void arch_halt_forever(void)
 {

@@ -2,6 +2,7 @@
  * In the kernel, GS base holds &cpu; while user code runs, `swapgs` has
  * parked it in KERNEL_GS_BASE (see trapentry.asm: trap_common, syscall_entry). */
 #include "arch.h"
+#include "x86.h"
 #include "kernel/cpu.h"
 
 struct cpu boot_cpu;

@@ -27,6 +27,9 @@ typedef uint64_t pte_t;
 /* Levels, in the vocabulary of DESIGN.md: PML4=4, PDPT=3, PD=2, PT=1. */
 #define PT_LEVELS  4
 #define PT_ENTRIES 512
+/* The PML4 entries of the user half (0..255); 256..511 map the kernel, the
+ * same in every address space (docs/memory.md). */
+#define PT_USER_ENTRIES (PT_ENTRIES / 2)
 
 static inline uint64_t pte_addr(pte_t e) { return e & PTE_ADDR_MASK; }
 static inline bool pte_present(pte_t e) { return e & PTE_P; }

@@ -7,6 +7,7 @@
  * the next one a few microseconds after we read it, so the reader waits a
  * moment for it (arch_serial_getc_wait). */
 #include "arch.h"
+#include "x86.h"
 
 #define COM1           0x3f8
 #define LSR_DATA_READY 0x01

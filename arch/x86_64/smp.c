@@ -19,7 +19,7 @@
 #include "kernel/printk.h"
 #include "kernel/proc.h"
 #include "kernel/spinlock.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "kernel/time.h"
 #include "lapic.h"
 #include "mm/pgtable.h"
@@ -99,14 +99,14 @@ static __attribute__((noreturn)) void ap_main(struct cpu *c)
 
 static bool start_ap(struct cpu *c)
 {
-    struct page *stack = pmm_alloc(KSTACK_ORDER_ARCH, PAGE_KERNEL, 0);
+    struct page *stack = pmm_alloc(KSTACK_ORDER, PAGE_KERNEL, 0);
     if (!stack)
         return false;
     struct trampoline_params *tp =
         phys_to_virt(TRAMPOLINE_PA + (trampoline_params - trampoline_start));
     tp->cr3 = virt_to_phys(ap_pml4);
     c->boot_stack = page_to_virt(stack);
-    tp->stack = (uint64_t)c->boot_stack + (PAGE_SIZE << KSTACK_ORDER_ARCH);
+    tp->stack = (uint64_t)c->boot_stack + (PAGE_SIZE << KSTACK_ORDER);
     tp->cpu = (uint64_t)c;
     tp->entry = (uint64_t)ap_main;
     send_ipi(c->apic_id, 0x4500); /* INIT, level assert */

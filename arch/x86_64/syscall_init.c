@@ -1,5 +1,6 @@
 /* syscall_init.c - programming the MSRs behind the syscall instruction. */
 #include "arch.h"
+#include "x86.h"
 #include "gdt.h"
 
 extern char syscall_entry[];
@@ -13,5 +14,5 @@ void arch_syscall_init(void)
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
     /* Cleared on entry: IF (no interrupts until the stack is switched), DF,
      * TF, AC (so SMAP applies to the kernel from the first instruction). */
-    wrmsr(MSR_FMASK, (1u << 9) | (1u << 10) | (1u << 8) | (1u << 18));
+    wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_DF | RFLAGS_TF | RFLAGS_AC);
 }

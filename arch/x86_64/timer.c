@@ -3,6 +3,7 @@
  * advance, so we count them over 50 ms measured by the PIT (the legacy
  * 1.193182 MHz timer, whose rate is fixed). */
 #include "arch.h"
+#include "x86.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
 
@@ -14,6 +15,7 @@
 #define LAPIC_ID         0x020
 #define LAPIC_EOI        0x0b0
 #define LAPIC_SVR        0x0f0
+#define LAPIC_SVR_ENABLE 0x100 /* in LAPIC_SVR: the local APIC is on */
 #define LAPIC_LVT_TIMER  0x320
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR  0x390
@@ -28,11 +30,11 @@ static volatile uint32_t *lapic;
 uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }
 void lapic_write(uint32_t reg, uint32_t v) { lapic[reg / 4] = v; }
 
-/* Every CPU turns its own local APIC on (spurious vector 0xff). */
+/* Every CPU turns its own local APIC on (its spurious interrupts at VECTOR_SPURIOUS). */
 void lapic_enable(void)
 {
     lapic = phys_to_virt(rdmsr(MSR_APIC_BASE) & PAGE_MASK);
-    lapic_write(LAPIC_SVR, 0x100 | 0xff);
+    lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | VECTOR_SPURIOUS);
 }
 
 void arch_irq_eoi(void) { lapic_write(LAPIC_EOI, 0); }
@@ -83,7 +85,7 @@ void arch_timer_init(void)
 {
     pic_disable();
     lapic = phys_to_virt(rdmsr(MSR_APIC_BASE) & PAGE_MASK);
-    lapic_write(LAPIC_SVR, 0x100 | 0xff); /* enable, spurious vector 0xff */
+    lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | VECTOR_SPURIOUS);
     lapic_write(LAPIC_TIMER_DIV, 0x3);    /* divide by 16 */
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 

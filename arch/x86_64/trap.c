@@ -4,14 +4,16 @@
  * at its fixup with rax = -EFAULT.  A kernel access to a user page that SMAP
  * or SMEP refuses is always fatal, and named as such, except inside a test
  * that armed arch_catch_page_fault() to see it happen. */
+#include "fs/console.h"
 #include "trap.h"
 #include "arch.h"
+#include "x86.h"
 #include "kernel/cpu.h"
-#include "kernel/file.h"
+#include "fs/file.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "kernel/sys.h"
 #include "kernel/time.h"
 #include "mm/pgtable.h"
@@ -78,7 +80,6 @@ static bool apply_fixup(struct trapframe *tf)
     return false;
 }
 
-#define RFLAGS_AC (1ul << 18) /* alignment check: with SMAP on, "user access allowed" */
 
 static const char *access_name(uint64_t error)
 {
@@ -283,7 +284,7 @@ void trap_dispatch(struct trapframe *tf)
     } else {
         kernel_exception(tf);
     }
-    if (tf->rflags & (1u << 9)) /* interrupted code had interrupts on: no locks held */
+    if (tf->rflags & RFLAGS_IF) /* interrupted code had interrupts on: no locks held */
         sched_preempt_point();
     if (from_user)
         process_check_killed();

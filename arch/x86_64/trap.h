@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "asmdefs.h"
+
 struct trapframe {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -28,11 +30,11 @@ struct trapframe {
 #define PF_RSVD    (1u << 3)
 #define PF_FETCH   (1u << 4)
 
-/* Segment selectors a user frame carries (gdt.h) and the marker
- * syscall_entry leaves in the vector field (kernel/syscall.h). */
-#define USER_CS             0x2b
-#define USER_SS             0x23
-#define SYSCALL_VECTOR_MARK 0x100
+/* What a user frame carries in cs and ss, and the vector field of a
+ * system call's frame (asmdefs.h). */
+#define USER_CS         SEL_UCODE
+#define USER_SS         SEL_UDATA
+#define USER_RFLAGS     (RFLAGS_IF | RFLAGS_RESERVED) /* a new program's */
 
 void idt_init(void);
 void idt_load_shared(void);

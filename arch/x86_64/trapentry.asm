@@ -7,7 +7,7 @@ section .text
 bits 64
 extern trap_dispatch
 extern cpu_has_smap
-%define SYSCALL_VECTOR 0x100    ; kernel/syscall.h: not a hardware vector
+%include "asmdefs.inc"          ; SEL_*, TF_SYSCALL_MARK (asmdefs.h)
 
 ; The general registers, in the order of struct trapframe (arch/x86_64/trap.h):
 ; r15 ends up lowest, at the frame's start.
@@ -56,13 +56,13 @@ syscall_entry:
     swapgs
     mov [gs:16], rsp                ; struct cpu.user_rsp
     mov rsp, [gs:8]                 ; struct cpu.kernel_rsp
-    push 0x23                       ; ss: user data
+    push SEL_UDATA                   ; ss
     push qword [gs:16]              ; rsp
     push r11                        ; rflags
-    push 0x2b                       ; cs: user code
+    push SEL_UCODE                   ; cs
     push rcx                        ; rip
     push 0                          ; error code
-    push SYSCALL_VECTOR
+    push TF_SYSCALL_MARK
     PUSH_REGS
     mov rdi, rsp
     cld
@@ -95,12 +95,12 @@ trap_common:
     cld
     call trap_dispatch
 ; Return to whatever the trap frame on the stack describes.  A frame built by
-; syscall_entry (vector SYSCALL_VECTOR) returns with sysret when its rip is a
+; syscall_entry (vector TF_SYSCALL_MARK) returns with sysret when its rip is a
 ; canonical user address; everything else returns with iretq.
 global trap_return
 trap_return:
     cli
-    cmp qword [rsp + 15 * 8], SYSCALL_VECTOR
+    cmp qword [rsp + 15 * 8], TF_SYSCALL_MARK
     jne .iret
     mov rax, [rsp + 17 * 8]         ; rip
     mov rcx, 0x00007ffffffff000

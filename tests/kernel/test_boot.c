@@ -3,7 +3,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/pmm.h"
 
 KTEST(boot, loader_matches)

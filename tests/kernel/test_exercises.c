@@ -5,9 +5,9 @@
  * table twice or not at all, a child page that is the parent's page, a
  * child table still marked COW_TABLE, a policy that ignores the size. */
 #include "exercises/exercises.h"
-#include "kernel/errno.h"
+#include "uapi/errno.h"
 #include "kernel/ktest.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
@@ -87,7 +87,7 @@ KTEST_FLAGS(exercise, count_tables, KTEST_HIDDEN)
  * entry carries COW_TABLE. */
 static void expect_private(struct ktest_ctx *t, pte_t *table, int level)
 {
-    unsigned limit = level == 4 ? PT_ENTRIES / 2 : PT_ENTRIES;
+    unsigned limit = level == 4 ? PT_USER_ENTRIES : PT_ENTRIES;
     EXPECT_EQ(virt_to_page(table)->refcount, 1);
     for (unsigned i = 0; i < limit; i++) {
         pte_t e = table[i];

@@ -1,6 +1,6 @@
 /* test_forkmodes.c - the classic fork modes, beside share (test_share.c). */
 #include "kernel/ktest.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"

@@ -1,6 +1,6 @@
 /* test_heap.c - kmalloc/kfree: sizes, alignment, no overlap, exhaustion. */
 #include "kernel/ktest.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 

@@ -5,7 +5,7 @@
  * switches to it, makes the forbidden access under arch_catch_page_fault()
  * and checks that the fault came, and why. */
 #include "kernel/ktest.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "kernel/usercopy.h"
 #include "mm/pgtable.h"
 #include "mm/tlb.h"

@@ -3,7 +3,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 static bool formats(struct ktest_ctx *t, const char *want, const char *fmt, ...)
 {

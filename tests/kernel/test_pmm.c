@@ -1,6 +1,6 @@
 /* test_pmm.c - the buddy allocator: split, coalesce, exhaustion. */
 #include "kernel/ktest.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/pmm.h"
 
 /* Lowest order with a free block, the one an order-0 request splits. */

@@ -1,7 +1,7 @@
 /* test_ramfs.c - the in-memory file system and the unpacked initrd. */
 #include "kernel/ktest.h"
-#include "kernel/ramfs.h"
-#include "kernel/string.h"
+#include "fs/ramfs.h"
+#include "lib/string.h"
 
 KTEST(ramfs, initrd_unpacked)
 {

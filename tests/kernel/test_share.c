@@ -1,6 +1,6 @@
 /* test_share.c - fork over shared page tables, checked table by table. */
 #include "kernel/ktest.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/share.h"

@@ -3,41 +3,35 @@
 #define _COWL_H
 #include <stddef.h>
 #include <stdint.h>
+#include "uapi/cowl.h" /* COWL_FORK_*, COWL_FAIL_*: shared with the kernel */
 /* "pid ppid state name" lines into buf; bytes written or -1. */
 long cowl_procs(char *buf, size_t size);
 /* free and total physical pages */
 int cowl_memstat(uint64_t *free_pages, uint64_t *total_pages);
 /* How this process's forks copy memory: COWL_FORK_SHARE, _COPY, _EAGER;
  * -1 only asks.  Returns the previous mode, or -1 with errno. */
-#define COWL_FORK_SHARE 0
-#define COWL_FORK_COPY  1
-#define COWL_FORK_EAGER 2
 int cowl_fork_mode(int mode);
 /* Virtual-memory counters (page faults, COW copies, unshares by level,
  * forks) and a census of memory (free pages, page-table pages shared and
- * private by level): kernel/vmstat.h.  0, or -1 with errno. */
-#include "kernel/vmstat.h"
+ * private by level): uapi/vmstat.h.  0, or -1 with errno. */
+#include "uapi/vmstat.h"
 int cowl_vmstat(struct vm_stats *st);
 /* Process pid's page-table tree (pid 0: the caller's), one record per
- * table, at most max of them (kernel/ptdump.h); returns how many tables
+ * table, at most max of them (uapi/ptdump.h); returns how many tables
  * the tree has (more than max if they did not all fit), or -1 with errno. */
-#include "kernel/ptdump.h"
+#include "uapi/ptdump.h"
 long cowl_ptdump(int pid, struct pt_node *nodes, size_t max);
 /* Page-table pages allocated by the caller's last fork(). */
 long cowl_fork_tables(void);
 /* Per-CPU counters (TLB shootdowns, IPIs, flushes, switches): fills one
  * entry per CPU, at most max; returns how many it filled, or -1. */
-#include "kernel/cpustat.h"
+#include "uapi/cpustat.h"
 int cowl_cpustat(struct cpu_stats *st, int max);
-/* Fault injection (mm/failalloc.h): make the caller's (and its future
+/* Fault injection (docs/reliability.md): make the caller's (and its future
  * children's) allocations fail.  op: COWL_FAIL_NTH (the arg-th allocation
  * fails), COWL_FAIL_PPM (each fails with probability arg/1e6), COWL_FAIL_OFF
  * (disarm; returns the allocations counted), COWL_FAIL_STATUS (failures
  * injected so far).  One experiment at a time, for the whole machine. */
-#define COWL_FAIL_OFF    0
-#define COWL_FAIL_NTH    1
-#define COWL_FAIL_PPM    2
-#define COWL_FAIL_STATUS 3
 long cowl_failalloc(int op, long arg);
 /* The calling thread's id (its process's pid for the first thread). */
 int gettid(void);

@@ -7,8 +7,7 @@ struct dirent {
     char d_name[64];
 };
 typedef struct DIR DIR;
-#define DT_DIR 4
-#define DT_REG 8
+#include "uapi/dirent.h" /* DT_* (and the kernel's records) */
 DIR *opendir(const char *path);
 struct dirent *readdir(DIR *d);
 int closedir(DIR *d);

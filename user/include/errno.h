@@ -1,5 +1,5 @@
 #ifndef _ERRNO_H
 #define _ERRNO_H
 extern int errno;
-#include "kernel/errno.h" /* the numbers, shared with the kernel */
+#include "uapi/errno.h" /* the numbers, shared with the kernel */
 #endif

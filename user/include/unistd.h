@@ -8,9 +8,7 @@ typedef long off_t;
 #define STDIN_FILENO  0
 #define STDOUT_FILENO 1
 #define STDERR_FILENO 2
-#define SEEK_SET      0
-#define SEEK_CUR      1
-#define SEEK_END      2
+#include "uapi/seek.h" /* SEEK_*, shared with the kernel */
 extern char **environ;
 ssize_t read(int fd, void *buf, size_t n);
 ssize_t write(int fd, const void *buf, size_t n);

@@ -14,14 +14,6 @@ struct DIR {
     struct dirent ent;
 };
 
-struct linux_dirent64 {
-    uint64_t d_ino;
-    int64_t d_off;
-    uint16_t d_reclen;
-    uint8_t d_type;
-    char d_name[];
-};
-
 DIR *opendir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY);
@@ -44,7 +36,7 @@ struct dirent *readdir(DIR *d)
         if (d->len <= 0)
             return NULL;
     }
-    struct linux_dirent64 *e = (struct linux_dirent64 *)(d->buf + d->pos);
+    struct dirent64 *e = (struct dirent64 *)(d->buf + d->pos);
     d->pos += e->d_reclen;
     d->ent.d_ino = e->d_ino;
     d->ent.d_type = e->d_type;

@@ -13,11 +13,8 @@
 #define STACK_SIZE (64 * 1024)
 #define GUARD_SIZE 4096
 
-#define CLONE_THREAD_FLAGS   0x00010f00 /* VM | FS | FILES | SIGHAND | THREAD */
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define FUTEX_WAIT           0
-#define FUTEX_WAKE           1
+#include "uapi/futex.h"
+#include "uapi/sched.h"
 
 long __futex(volatile int *addr, int op, int val);
 int __clone_thread(long flags, void *stack_top, volatile int *ptid, volatile int *ctid,

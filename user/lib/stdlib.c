@@ -1,4 +1,4 @@
-/* stdlib.c - exit, numbers, environment, and strings not in kernel/string.c. */
+/* stdlib.c - exit, numbers, environment, and strings not in lib/string.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -12,7 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../kernel/syscall.h"
+#include "uapi/reboot.h"
+#include "uapi/syscall.h"
 
 long __syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 
@@ -158,7 +159,7 @@ int cowl_memstat(uint64_t *free_pages, uint64_t *total_pages)
 
 int poweroff(void)
 {
-    return check(__syscall(SYS_reboot, (long)0xfee1dead, 672274793, 0x4321fedc, 0, 0, 0));
+    return check(__syscall(SYS_reboot, (long)REBOOT_MAGIC1, REBOOT_MAGIC2, REBOOT_CMD_POWER_OFF, 0, 0, 0));
 }
 
 unsigned sleep(unsigned seconds)

@@ -2,7 +2,7 @@
 #define _SYS_MMAN_H
 #include <stddef.h>
 
-#include "kernel/mman.h" /* the flags, shared with the kernel */
+#include "uapi/mman.h" /* the flags, shared with the kernel */
 #define MAP_ANON   MAP_ANONYMOUS
 #define MAP_FAILED ((void *)-1)
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off);

@@ -1,7 +1,7 @@
-/* cpustat.h - per-CPU counters, shared by the kernel and libc (the ABI of
+/* uapi/cpustat.h - per-CPU counters, shared by the kernel and libc (the ABI of
  * SYS_cowl_cpustat: the kernel fills one struct cpu_stats per CPU). */
-#ifndef COWL_CPUSTAT_H
-#define COWL_CPUSTAT_H
+#ifndef COWL_UAPI_CPUSTAT_H
+#define COWL_UAPI_CPUSTAT_H
 
 #include <stdint.h>
 

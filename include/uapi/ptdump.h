@@ -1,4 +1,4 @@
-/* ptdump.h - one process's page-table tree as records, shared by the
+/* uapi/ptdump.h - one process's page-table tree as records, shared by the
  * kernel and libc (the ABI of SYS_cowl_ptdump; the `ptdump` program prints
  * them, tools/ptgraph.py draws them).
  *
@@ -6,8 +6,8 @@
  * space, parents before children.  A table shared by fork appears in the
  * dump of every process that shares it, with the same physical address:
  * that is how a picture of several processes draws it once. */
-#ifndef COWL_PTDUMP_H
-#define COWL_PTDUMP_H
+#ifndef COWL_UAPI_PTDUMP_H
+#define COWL_UAPI_PTDUMP_H
 
 #include <stdint.h>
 

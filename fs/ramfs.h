@@ -5,9 +5,9 @@
 #ifndef RAMFS_H
 #define RAMFS_H
 
-#include "kernel/list.h"
+#include "lib/list.h"
 #include "kernel/mutex.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define NAME_MAX      59
 #define PATH_MAX      256

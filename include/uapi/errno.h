@@ -1,7 +1,7 @@
-/* errno.h - error numbers, Linux's values, shared by the kernel (which
+/* uapi/errno.h - error numbers, Linux's values, shared by the kernel (which
  * returns them negated) and user/include/errno.h. */
-#ifndef COWL_ERRNO_H
-#define COWL_ERRNO_H
+#ifndef COWL_UAPI_ERRNO_H
+#define COWL_UAPI_ERRNO_H
 
 #define EPERM        1
 #define ENOENT       2

@@ -1,7 +1,7 @@
 /* pipe.c - pipes: a ring buffer, a lock and one wait queue.
  * Data is copied to and from user memory outside the lock, through a small
  * bounce buffer, because user copies may fault (and a fault may sleep). */
-#include "kernel/pipe.h"
+#include "fs/pipe.h"
 #include "kernel/proc.h"
 #include "kernel/spinlock.h"
 #include "kernel/usercopy.h"

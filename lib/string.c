@@ -1,5 +1,5 @@
 /* string.c - memory and string helpers for a freestanding kernel. */
-#include "kernel/string.h"
+#include "lib/string.h"
 
 void *memset(void *d, int c, size_t n)
 {

@@ -1,7 +1,8 @@
 /* file.c - struct file: reference counting and read/write dispatch. */
-#include "kernel/file.h"
-#include "kernel/pipe.h"
-#include "kernel/ramfs.h"
+#include "fs/console.h"
+#include "fs/file.h"
+#include "fs/pipe.h"
+#include "fs/ramfs.h"
 #include "mm/heap.h"
 
 struct file *file_alloc(enum file_kind kind, int flags)

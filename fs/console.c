@@ -9,7 +9,8 @@
  * prompt) is echoed at once; what arrives before anyone asked for it (a
  * script piped in) is echoed when it is read, so the console shows each
  * command after the prompt that asked for it. */
-#include "kernel/file.h"
+#include "fs/console.h"
+#include "fs/file.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
 #include "kernel/usercopy.h"

@@ -1,7 +1,7 @@
 /* ramfs.c - directories, files and path lookup, all in memory. */
-#include "kernel/ramfs.h"
+#include "fs/ramfs.h"
 #include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "kernel/usercopy.h"
 #include "mm/heap.h"
 

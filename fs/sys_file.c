@@ -1,18 +1,18 @@
 /* sys_file.c - system calls on files, descriptors and directories.
  * Every path and buffer comes from user space: copied in with checks, and a
  * call that fails changes nothing. */
-#include "kernel/file.h"
-#include "kernel/pipe.h"
+#include "fs/file.h"
+#include "fs/pipe.h"
 #include "kernel/proc.h"
-#include "kernel/ramfs.h"
-#include "kernel/stat.h"
-#include "kernel/string.h"
+#include "fs/ramfs.h"
+#include "uapi/dirent.h"
+#include "uapi/fcntl.h"
+#include "uapi/seek.h"
+#include "uapi/stat.h"
+#include "lib/string.h"
 #include "kernel/sys.h"
 #include "kernel/usercopy.h"
 
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
 
 /* The descriptor table belongs to the process (the thread-group leader)
  * and all its threads use it at once: every change and every lookup takes

@@ -19,6 +19,6 @@ typedef int64_t ssize_t;
 #define MiB (1024ul * KiB)
 #define GiB (1024ul * MiB)
 
-#include "kernel/errno.h"
+#include "uapi/errno.h" /* every kernel file returns -Exxx */
 
 #endif

@@ -1,7 +1,7 @@
-/* mman.h - mmap/mprotect flags, Linux's values, shared by mm/sys_mm.c and
+/* uapi/mman.h - mmap/mprotect flags, Linux's values, shared by mm/sys_mm.c and
  * user/include/sys/mman.h. */
-#ifndef COWL_MMAN_H
-#define COWL_MMAN_H
+#ifndef COWL_UAPI_MMAN_H
+#define COWL_UAPI_MMAN_H
 
 #define PROT_NONE     0
 #define PROT_READ     1

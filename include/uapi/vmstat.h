@@ -1,4 +1,4 @@
-/* vmstat.h - virtual-memory counters, shared by the kernel and libc (the ABI
+/* uapi/vmstat.h - virtual-memory counters, shared by the kernel and libc (the ABI
  * of SYS_cowl_vmstat; the `vmstat` program prints them).
  *
  * Two kinds of numbers:
@@ -9,10 +9,12 @@
  *
  * Arrays indexed by a page-table level use 1 (PT), 2 (PD), 3 (PDPT) and
  * 4 (PML4); index 0 is unused. */
-#ifndef COWL_VMSTAT_H
-#define COWL_VMSTAT_H
+#ifndef COWL_UAPI_VMSTAT_H
+#define COWL_UAPI_VMSTAT_H
 
 #include <stdint.h>
+
+#include "uapi/cowl.h" /* COWL_FORK_MODES */
 
 #define VM_LEVELS 5
 
@@ -26,7 +28,7 @@ struct vm_events {
     uint64_t cow_reuses;                   /* write faults that found the page private */
     uint64_t unshare_copies[VM_LEVELS];    /* shared tables copied for one sharer */
     uint64_t unshare_takebacks[VM_LEVELS]; /* shared tables taken back by the last sharer */
-    uint64_t forks[3];                     /* address spaces forked, by mode:
+    uint64_t forks[COWL_FORK_MODES];                    /* address spaces forked, by mode:
                                               share, copy, eager */
     uint64_t unshare_ns[VM_LEVELS];        /* time spent unsharing (includes the flush) */
     uint64_t cow_ns;                       /* time spent copying pages on write */

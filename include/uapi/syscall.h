@@ -1,10 +1,11 @@
-/* syscall.h - system call numbers (Linux x86-64's, so that a reader who
- * knows one knows the other) and the handlers' entry point.
+/* uapi/syscall.h - system call numbers: Linux x86-64's, so that a reader
+ * who knows one knows the other, and cowl's own from 500 on.  Kernel and
+ * libc include this one file.
  *
  * ABI: number in rax; arguments in rdi, rsi, rdx, r10, r8, r9; result in
  * rax, negative errno on failure.  syscall clobbers rcx and r11. */
-#ifndef SYSCALL_H
-#define SYSCALL_H
+#ifndef COWL_UAPI_SYSCALL_H
+#define COWL_UAPI_SYSCALL_H
 
 #define SYS_read          0
 #define SYS_write         1
@@ -43,15 +44,12 @@
 #define SYS_exit_group    231
 #define SYS_pipe2         293
 #define SYS_getcpu        309
-/* cowl's own */
 #define SYS_cowl_procs     500 /* process list for ps */
 #define SYS_cowl_memstat   501 /* free pages etc., for tests */
-#define SYS_cowl_vmstat    503 /* VM counters and census (kernel/vmstat.h) */
+#define SYS_cowl_vmstat    503 /* VM counters and census (uapi/vmstat.h) */
 #define SYS_cowl_fork_mode 502 /* how this process's forks copy memory */
-#define SYS_cowl_cpustat   504 /* per-CPU counters: IPIs, flushes (kernel/cpustat.h) */
-#define SYS_cowl_ptdump    505 /* a process's page-table tree (kernel/ptdump.h) */
-#define SYS_cowl_failalloc 506 /* fault injection for allocations (mm/failalloc.h) */
-
-#define SYSCALL_VECTOR 0x100 /* trap frame marker; see trapentry.asm */
+#define SYS_cowl_cpustat   504 /* per-CPU counters: IPIs, flushes (uapi/cpustat.h) */
+#define SYS_cowl_ptdump    505 /* a process's page-table tree (uapi/ptdump.h) */
+#define SYS_cowl_failalloc 506 /* fault injection for allocations (uapi/cowl.h) */
 
 #endif

@@ -5,8 +5,8 @@
  *   +--------------------------------+------------+---------+------+-----
  * Fields used: mode (file type), filesize, namesize.  "TRAILER!!!" ends it. */
 #include "kernel/printk.h"
-#include "kernel/ramfs.h"
-#include "kernel/string.h"
+#include "fs/ramfs.h"
+#include "lib/string.h"
 
 #define CPIO_HEADER 110
 #define S_IFMT      0170000

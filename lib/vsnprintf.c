@@ -2,8 +2,8 @@
  * Supports %d %i %u %x %X %p %s %c %%, flags '-' '0', a width, and the
  * length modifiers l, ll, z.  Output is always NUL-terminated when size > 0;
  * the return value is the length the full output would have had. */
-#include "kernel/printk.h"
-#include "kernel/types.h"
+#include "lib/format.h"
+#include "lib/types.h"
 
 struct out {
     char *buf;

@@ -2,7 +2,7 @@
 #ifndef PIPE_H
 #define PIPE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct pipe;
 

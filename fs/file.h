@@ -3,18 +3,9 @@
 #ifndef FILE_H
 #define FILE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
-#define O_RDONLY    0
-#define O_WRONLY    1
-#define O_RDWR      2
-#define O_ACCMODE   3
-#define O_CREAT     0100
-#define O_EXCL      0200
-#define O_TRUNC     01000
-#define O_APPEND    02000
-#define O_NONBLOCK  04000 /* pipes: EAGAIN instead of waiting */
-#define O_DIRECTORY 0200000
+#include "uapi/fcntl.h"
 
 enum file_kind { FILE_INODE = 1, FILE_CONSOLE, FILE_PIPE };
 
@@ -44,11 +35,5 @@ void file_put(struct file *f);
 ssize_t file_read(struct file *f, void *buf, size_t n);
 ssize_t file_write(struct file *f, const void *buf, size_t n);
 
-/* The console (kernel/console.c) */
-ssize_t console_read(void *ubuf, size_t n);
-ssize_t console_write(const void *ubuf, size_t n);
-void console_poll_input(void); /* serial IRQ and timer tick: drain the UART */
-/* Take console input by interrupt where an I/O APIC can route it. */
-void console_irq_init(void);
 
 #endif

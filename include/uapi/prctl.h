@@ -1,0 +1,9 @@
+/* uapi/prctl.h - the prctl() options cowl knows: a subreaper adopts its
+ * descendants' orphans instead of init. */
+#ifndef COWL_UAPI_PRCTL_H
+#define COWL_UAPI_PRCTL_H
+
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+
+#endif

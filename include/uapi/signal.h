@@ -1,0 +1,12 @@
+/* uapi/signal.h - signal numbers, Linux's.  cowl's signals only kill: a
+ * killed process's wait status carries the number. */
+#ifndef COWL_UAPI_SIGNAL_H
+#define COWL_UAPI_SIGNAL_H
+
+#define SIGILL  4
+#define SIGFPE  8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGTERM 15
+
+#endif
