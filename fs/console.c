@@ -12,7 +12,7 @@
 #include "fs/console.h"
 #include "fs/file.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/usercopy.h"
 #include "kernel/waitq.h"
 
@@ -97,7 +97,7 @@ ssize_t console_read(void *ubuf, size_t n)
     n = MIN(n, sizeof(tmp));
     spin_lock(&input_lock);
     while (head == commit && eofs == 0) {
-        if (current_proc()->killed) {
+        if (current_thread()->killed) {
             spin_unlock(&input_lock);
             return -EINTR;
         }

@@ -2,7 +2,7 @@
  * Data is copied to and from user memory outside the lock, through a small
  * bounce buffer, because user copies may fault (and a fault may sleep). */
 #include "fs/pipe.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/spinlock.h"
 #include "kernel/usercopy.h"
 #include "kernel/waitq.h"
@@ -50,7 +50,7 @@ ssize_t pipe_read(struct pipe *p, void *ubuf, size_t n, bool nonblock)
     n = MIN(n, sizeof(tmp));
     spin_lock(&p->lock);
     while (p->head == p->tail && p->writer_open) {
-        if (current_proc()->killed || nonblock) {
+        if (current_thread()->killed || nonblock) {
             spin_unlock(&p->lock);
             return nonblock ? -EAGAIN : -EINTR;
         }
@@ -82,7 +82,7 @@ ssize_t pipe_write(struct pipe *p, const void *ubuf, size_t n, bool nonblock)
                 return done + i ? (ssize_t)(done + i) : -EPIPE;
             }
             if (p->tail - p->head == PIPE_SIZE) {
-                if (current_proc()->killed || nonblock) {
+                if (current_thread()->killed || nonblock) {
                     spin_unlock(&p->lock);
                     if (done + i)
                         return done + i;

@@ -3,7 +3,7 @@
  * call that fails changes nothing. */
 #include "fs/file.h"
 #include "fs/pipe.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "fs/ramfs.h"
 #include "uapi/dirent.h"
 #include "uapi/fcntl.h"
@@ -14,18 +14,18 @@
 #include "kernel/usercopy.h"
 
 
-/* The descriptor table belongs to the process (the thread-group leader)
- * and all its threads use it at once: every change and every lookup takes
+/* The descriptor table belongs to the process and all its threads use it
+ * at once: every change and every lookup takes
  * its fd_lock, and a lookup returns a reference of its own, so a close()
  * in another thread cannot free the file under a read() in this one. */
-static struct proc *fd_owner(void) { return current_proc()->group; }
+static struct process *fd_owner(void) { return current_process(); }
 
 /* The file behind fd with a reference for the caller (file_put), or NULL. */
 static struct file *fd_get(int fd)
 {
     if (fd < 0 || fd >= NFILES)
         return NULL;
-    struct proc *g = fd_owner();
+    struct process *g = fd_owner();
     spin_lock(&g->fd_lock);
     struct file *f = g->files[fd];
     if (f == FD_RESERVED)
@@ -40,7 +40,7 @@ static struct file *fd_get(int fd)
  * that descriptor, or -EMFILE with the reference still the caller's. */
 static int fd_install(int from, struct file *f)
 {
-    struct proc *g = fd_owner();
+    struct process *g = fd_owner();
     int fd = -EMFILE;
     spin_lock(&g->fd_lock);
     for (int i = from; i < NFILES && fd < 0; i++)
@@ -58,7 +58,7 @@ static int fd_install(int from, struct file *f)
  * what is returned. */
 static struct file *fd_replace(int fd, struct file *f)
 {
-    struct proc *g = fd_owner();
+    struct process *g = fd_owner();
     spin_lock(&g->fd_lock);
     struct file *old = g->files[fd];
     if (old != FD_RESERVED)
@@ -74,7 +74,7 @@ static void fd_settle(int fd, struct file *f)
 {
     if (fd < 0)
         return;
-    struct proc *g = fd_owner();
+    struct process *g = fd_owner();
     spin_lock(&g->fd_lock);
     g->files[fd] = f;
     spin_unlock(&g->fd_lock);
@@ -86,7 +86,7 @@ static int copy_path(const char *upath, char *path)
     return n < 0 ? (int)n : n == 0 ? -ENOENT : 0;
 }
 
-static struct inode *cwd(void) { return current_proc()->group->cwd; }
+static struct inode *cwd(void) { return current_process()->cwd; }
 
 int64_t sys_read(int fd, void *buf, size_t n)
 {
@@ -330,8 +330,8 @@ int64_t sys_chdir(const char *upath)
         err = -ENOTDIR;
     if (!err) {
         inode_get(ip);
-        inode_put(current_proc()->group->cwd);
-        current_proc()->group->cwd = ip;
+        inode_put(current_process()->cwd);
+        current_process()->cwd = ip;
     }
     mutex_unlock(&fs_lock);
     return err;

@@ -9,7 +9,7 @@
 
 #define MAX_CPUS 8
 
-struct proc;
+struct thread;
 
 #include "uapi/cpustat.h"
 
@@ -18,14 +18,15 @@ struct cpu {
     uint64_t kernel_rsp; /* gs:8  - top of current's kernel stack (syscall entry) */
     uint64_t user_rsp;   /* gs:16 - user rsp, saved by syscall entry */
     int id;
-    struct proc *current; /* running on this CPU */
-    struct proc *idle;    /* runs when nothing else can */
+    struct thread *current; /* running on this CPU */
+    struct thread *idle;    /* runs when nothing else can */
     int lock_depth;       /* spinlocks held: interrupts stay off while > 0 */
     bool irq_were_on;     /* interrupt flag before the outermost lock */
     bool need_resched;    /* the timer says: switch at the next safe point */
     uint32_t apic_id;     /* the local APIC's ID (from the MADT) */
     volatile int online;  /* set by the CPU itself when it is up */
     uint64_t ticks;       /* timer interrupts seen */
+    int failalloc_pid;    /* the armed process running here, or 0 (mm/failalloc.c) */
     void *boot_stack;     /* an AP's first stack; becomes its idle thread's */
 
     /* The scheduler's part (kernel/sched.c), all [sched_lock]: */

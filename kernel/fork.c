@@ -1,5 +1,5 @@
 /* fork.c - fork(): a new process with a copy-on-write view of the caller's
- * memory (mm_fork: page tables shared, DESIGN.md section 4), the same open
+ * memory (mm_fork: page tables shared, docs/fork.md), the same open
  * files, working directory and registers; it returns 0 in the child.  Only
  * the calling thread is copied, as POSIX says.
  *
@@ -7,7 +7,8 @@
 #include "exercises/exercises.h"
 #include "kernel/cmdline.h"
 #include "fs/file.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
 #include "fs/ramfs.h"
 #include "lib/string.h"
 #include "kernel/sys.h"
@@ -21,69 +22,87 @@
 /* The caller's fork mode.  With the boot option fork_policy (exercise 3,
  * docs/exercises.md), a process in share mode asks the exercise's policy,
  * once it is solved.  mm->lock held. */
-static enum fork_mode fork_mode_for(struct proc *cur)
+static enum fork_mode fork_mode_for(struct process *p)
 {
     static int policy_on = -1; /* the command line does not change: look once */
     if (policy_on < 0)
         policy_on = cmdline_get("fork_policy") != NULL;
-    int mode = policy_on && cur->fork_mode == FORK_SHARE ? ex_fork_policy(cur->mm) : -ENOSYS;
+    int mode = policy_on && p->fork_mode == FORK_SHARE ? ex_fork_policy(p->mm) : -ENOSYS;
     if (mode < 0 || mode > (int)FORK_EAGER)
-        return cur->fork_mode;
+        return p->fork_mode;
     return (enum fork_mode)mode;
+}
+
+/* The child's memory: a fork of the parent's address space.  Also what
+ * the child inherits with it (fork mode, fault injection).  0 or -ENOMEM. */
+static int fork_memory(struct process *child, struct process *parent)
+{
+    down_write(&parent->mm->lock);
+    uint64_t tables_before = pgtable_tables_allocated;
+    child->mm = mm_fork(parent->mm, fork_mode_for(parent));
+    child->fork_mode = parent->fork_mode;
+    child->failalloc = parent->failalloc;
+    parent->last_fork_tables = pgtable_tables_allocated - tables_before;
+    up_write(&parent->mm->lock);
+    return child->mm ? 0 : -ENOMEM;
+}
+
+/* The parent's open files (not the numbers a pipe() is still setting up)
+ * and working directory, each with a reference of the child's own. */
+static void fork_files(struct process *child, struct process *parent)
+{
+    spin_lock(&parent->fd_lock);
+    for (int fd = 0; fd < NFILES; fd++) {
+        child->files[fd] = parent->files[fd] == FD_RESERVED ? NULL : parent->files[fd];
+        if (child->files[fd])
+            file_get(child->files[fd]);
+    }
+    spin_unlock(&parent->fd_lock);
+    mutex_lock(&fs_lock);
+    child->cwd = parent->cwd;
+    inode_get(child->cwd);
+    mutex_unlock(&fs_lock);
+}
+
+/* The new thread continues where `from` entered the kernel, with from's
+ * registers (the FPU's as they are now) and 0 as the system call's result. */
+static void fork_registers(struct thread *t, struct thread *from)
+{
+    arch_fpu_save(t->fpu); /* the caller's live registers */
+    t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_SIZE) - 1;
+    *t->tf = *from->tf;
+    t->tf->rax = 0;
+    t->ctx_rsp = arch_fork_stack((uint64_t)t->kstack + KSTACK_SIZE, t->tf);
 }
 
 int64_t sys_fork(void)
 {
-    struct proc *cur = current_proc();
+    struct thread *cur = current_thread();
+    struct process *parent = cur->proc;
     int err;
-    struct proc *child = proc_alloc(cur->name, &err);
-    if (!child)
+    struct thread *t = process_create(parent->name, &err);
+    if (!t)
         return err;
-    child->fpu = kmalloc(FPU_AREA_SIZE);
-    if (child->fpu) {
-        down_write(&cur->mm->lock);
-        uint64_t tables_before = pgtable_tables_allocated;
-        child->mm = mm_fork(cur->mm, fork_mode_for(cur));
-        child->fork_mode = cur->fork_mode;
-        child->failalloc = cur->failalloc;
-        cur->last_fork_tables = pgtable_tables_allocated - tables_before;
-        up_write(&cur->mm->lock);
+    t->fpu = kmalloc(FPU_AREA_SIZE);
+    err = t->fpu ? fork_memory(t->proc, parent) : -ENOMEM;
+    if (err) {
+        process_free_unstarted(t->proc); /* frees fpu; mm is NULL */
+        return err;
     }
-    if (!child->fpu || !child->mm) {
-        proc_free_unstarted(child); /* frees fpu; mm is NULL */
-        return -ENOMEM;
-    }
-    arch_fpu_save(child->fpu);   /* the caller's live registers */
-    struct proc *g = cur->group; /* files and cwd are the process's */
-    spin_lock(&g->fd_lock);
-    for (int fd = 0; fd < NFILES; fd++) {
-        child->files[fd] = g->files[fd] == FD_RESERVED ? NULL : g->files[fd];
-        if (child->files[fd])
-            file_get(child->files[fd]);
-    }
-    spin_unlock(&g->fd_lock);
-    mutex_lock(&fs_lock);
-    child->cwd = g->cwd;
-    inode_get(child->cwd);
-    mutex_unlock(&fs_lock);
-    child->tf = (struct trapframe *)((char *)child->kstack + KSTACK_SIZE) - 1;
-    *child->tf = *cur->tf;
-    child->tf->rax = 0; /* fork returns 0 in the child */
-    child->ctx_rsp = arch_fork_stack((uint64_t)child->kstack + KSTACK_SIZE, child->tf);
-    int pid = child->pid;
-    proc_start(child);
+    fork_files(t->proc, parent);
+    fork_registers(t, cur);
+    int pid = t->proc->pid;
+    sched_start(t);
     return pid;
 }
 
-/* The flags a thread needs (what pthread_create passes on Linux); cowl
- * makes threads only, processes come from fork. */
-
 /* clone(flags, stack, parent_tid, child_tid, tls): the new thread starts
- * where the caller returns, on `stack`, with 0 in rax.  With
- * CLONE_CHILD_CLEARTID, its exit writes 0 to *child_tid and wakes a futex
- * waiter there (pthread_join); with CLONE_PARENT_SETTID its tid goes to
- * *parent_tid.  Returns the new thread's id. */
-int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_tid, uint64_t tls)
+ * where the caller returns, on `stack`, with 0 in rax.  cowl makes threads
+ * only (the flags pthread_create passes on Linux); processes come from
+ * fork.  With CLONE_CHILD_CLEARTID, its exit writes 0 to *child_tid and
+ * wakes a futex waiter there (pthread_join); with CLONE_PARENT_SETTID its
+ * tid goes to *parent_tid.  Returns the new thread's id. */
+static int clone_check(uint64_t flags, uint64_t stack, int *parent_tid, int *child_tid, uint64_t tls)
 {
     uint64_t known =
         CLONE_THREAD_FLAGS | CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
@@ -95,25 +114,27 @@ int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_ti
     if ((flags & CLONE_CHILD_CLEARTID) &&
         (!user_range_ok((uint64_t)child_tid, sizeof(int)) || (uint64_t)child_tid % sizeof(int)))
         return -EFAULT;
-    reap_dead_threads(); /* threads that exited since: their stacks go back now */
-    struct proc *cur = current_proc();
-    int err;
-    struct proc *t = thread_alloc(&err);
+    return 0;
+}
+
+int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_tid, uint64_t tls)
+{
+    int err = clone_check(flags, stack, parent_tid, child_tid, tls);
+    if (err)
+        return err;
+    thread_reap_zombies(); /* threads that exited since: their stacks go back now */
+    struct thread *t = thread_create(&err);
     if (!t)
         return err;
-    arch_fpu_save(t->fpu); /* the caller's live registers */
-    t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_SIZE) - 1;
-    *t->tf = *cur->tf;
-    t->tf->rax = 0;
+    fork_registers(t, current_thread());
     t->tf->rsp = stack;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_tid = (uint64_t)child_tid;
-    t->ctx_rsp = arch_fork_stack((uint64_t)t->kstack + KSTACK_SIZE, t->tf);
-    int tid = t->pid;
+    int tid = t->tid;
     if (flags & CLONE_PARENT_SETTID) /* checked above; lost to a racing munmap, as on Linux */
         (void)copy_to_user(parent_tid, &tid, sizeof(tid));
-    proc_start(t);
+    sched_start(t);
     return tid;
 }
 
-int64_t sys_gettid(void) { return current_proc()->pid; }
+int64_t sys_gettid(void) { return current_thread()->tid; }

@@ -16,7 +16,7 @@
  * callers allow for. */
 #include "kernel/futex.h"
 #include "uapi/errno.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/sys.h"
 #include "kernel/usercopy.h"
 
@@ -50,7 +50,7 @@ int futex_wait(struct mm *mm, uint64_t uaddr, uint32_t val)
     if (uaddr % sizeof(uint32_t))
         return -EINVAL;
     struct futex_bucket *b = bucket_of(mm, uaddr);
-    struct proc *cur = current_proc();
+    struct thread *cur = current_thread();
     spin_lock(&b->lock);
     uint64_t seq = b->wakes;
     spin_unlock(&b->lock);
@@ -75,7 +75,7 @@ struct match {
     uint64_t addr;
 };
 
-static bool waits_on(struct proc *p, void *arg)
+static bool waits_on(struct thread *p, void *arg)
 {
     struct match *m = arg;
     return p->futex_mm == m->mm && p->futex_addr == m->addr;
@@ -98,7 +98,7 @@ int futex_wake(struct mm *mm, uint64_t uaddr, int n)
  * FUTEX_WAKE; the private flag is accepted. */
 int64_t sys_futex(uint32_t *uaddr, int op, uint32_t val, const void *timeout)
 {
-    struct mm *mm = current_proc()->mm;
+    struct mm *mm = current_process()->mm;
     switch (op & ~FUTEX_PRIVATE_FLAG) {
     case FUTEX_WAIT:
         return timeout ? -EINVAL : futex_wait(mm, (uint64_t)uaddr, val);

@@ -4,7 +4,7 @@
 #include "kernel/ktest.h"
 #include "arch.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "fs/ramfs.h"
 #include "lib/string.h"
 #include "kernel/sys.h"
@@ -142,8 +142,8 @@ static bool user_selected(const char *prog, const char *patterns)
 static int reap_all(int pid)
 {
     int status = 0, st;
-    proc_wait(pid, &status, false);
-    while (proc_wait(-1, &st, false) > 0)
+    process_wait(pid, &status, false);
+    while (process_wait(-1, &st, false) > 0)
         ;
     return status;
 }

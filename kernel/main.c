@@ -8,7 +8,8 @@
 #include "kernel/futex.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
 #include "fs/ramfs.h"
 #include "lib/string.h"
 #include "kernel/sys.h"
@@ -104,9 +105,9 @@ static __attribute__((noreturn)) void run_init(void)
         arch_halt_forever();
     }
     int status = 0, st;
-    while (proc_wait(-1, &status, false) != init)
+    while (process_wait(-1, &status, false) != init)
         ;
-    while (proc_wait(-1, &st, true) > 0) /* orphans that ended meanwhile */
+    while (process_wait(-1, &st, true) > 0) /* orphans that ended meanwhile */
         ;
     if (flags & SPAWN_FAILALLOC) {
         int64_t counted, injected;

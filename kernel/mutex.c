@@ -1,26 +1,27 @@
 /* mutex.c - sleeping locks on top of a spinlock and a wait queue. */
+#include "kernel/thread.h"
 #include "kernel/mutex.h"
 #include "kernel/printk.h"
 
 void mutex_lock(struct mutex *m)
 {
     spin_lock(&m->guard);
-    if (m->holder == current_proc())
-        panic("mutex_lock: %s taken twice by pid %d", m->name, current_proc()->pid);
+    if (m->holder == current_thread())
+        panic("mutex_lock: %s taken twice by thread %d", m->name, current_thread()->tid);
     while (m->holder)
         sleep_on(&m->waiters, &m->guard);
-    m->holder = current_proc();
+    m->holder = current_thread();
     spin_unlock(&m->guard);
 }
 
 void mutex_unlock(struct mutex *m)
 {
     spin_lock(&m->guard);
-    if (m->holder != current_proc())
-        panic("mutex_unlock: %s not held by pid %d", m->name, current_proc()->pid);
+    if (m->holder != current_thread())
+        panic("mutex_unlock: %s not held by thread %d", m->name, current_thread()->tid);
     m->holder = NULL;
     wake_all(&m->waiters);
     spin_unlock(&m->guard);
 }
 
-bool mutex_held(struct mutex *m) { return m->holder == current_proc(); }
+bool mutex_held(struct mutex *m) { return m->holder == current_thread(); }

@@ -3,13 +3,13 @@
 #ifndef MUTEX_H
 #define MUTEX_H
 
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/spinlock.h"
 #include "kernel/waitq.h"
 
 struct mutex {
     struct spinlock guard; /* protects the two fields below */
-    struct proc *holder;   /* [guard] NULL when free */
+    struct thread *holder;   /* [guard] NULL when free */
     struct waitq waiters;  /* [sched_lock] */
     const char *name;
 };

@@ -1,159 +1,354 @@
-/* process.c - user processes: starting the first ones, exec, and ending
- * them when they fault or are killed. */
-#include "kernel/exec.h"
+/* process.c - the process table and the lifetime of a process: creating
+ * one, its end (done by its last thread), waiting for children, giving
+ * orphans a new parent, kill.  Threads are kernel/thread.c's.
+ *
+ * A process ends in two steps.  Its last live thread gives back what the
+ * process owns (files, working directory, address space), hands its
+ * children to a new parent and sets the exit status; when every thread is
+ * a zombie the parent can collect the process with wait, which frees the
+ * threads' stacks and the process itself.
+ *
+ * Lock order: proc_table_lock -> sched_lock.  The table holds at most
+ * MAX_THREADS threads: past that, fork and clone fail with EAGAIN (a fork
+ * bomb is refused while memory is still there for everyone else;
+ * docs/faults.md, "Out of memory"). */
+#include "kernel/process.h"
+#include "kernel/cpu.h"
 #include "fs/file.h"
-#include "kernel/printk.h"
-#include "kernel/proc.h"
 #include "fs/ramfs.h"
-#include "lib/string.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/sys.h"
+#include "lib/string.h"
 #include "mm/heap.h"
-#include "mm/pgtable.h"
-#include "mm/tlb.h"
 #include "mm/vm.h"
-#include "trap.h"
 
-void process_check_killed(void)
-{
-    int sig = current_proc()->killed;
-    if (sig)
-        proc_exit(W_SIGNALED(sig));
-}
+struct spinlock proc_table_lock = SPINLOCK_INIT("proc_table");
+static struct list_head all_processes = LIST_HEAD_INIT(all_processes); /* [p] */
+static int next_id = 1; /* [p] pids and tids, from one counter as on Linux */
+static int nthreads;    /* [p] threads in the table, idle threads not counted */
 
-void process_fault_kill(uint64_t addr, uint64_t rip, const char *why, int sig)
-{
-    struct proc *cur = current_proc();
-    kprintf("cowl: pid %d (%s) killed: %s at %lx, rip %lx\n", cur->group->pid, cur->name, why, addr,
-            rip);
-    group_exit(W_SIGNALED(sig)); /* a fault in one thread ends them all */
-}
-
-static const char *basename(const char *path)
-{
-    const char *slash = strchr(path, '/');
-    while (slash) {
-        path = slash + 1;
-        slash = strchr(path, '/');
-    }
-    return path;
-}
-
-/* Fresh user registers: start at entry with stack sp, interrupts on. */
-static void reset_user_registers(struct trapframe *tf, uint64_t entry, uint64_t sp)
-{
-    memset(tf, 0, sizeof(*tf));
-    tf->vector = TF_SYSCALL_MARK;
-    tf->rip = entry;
-    tf->rsp = sp;
-    tf->cs = USER_CS;
-    tf->ss = USER_SS;
-    tf->rflags = USER_RFLAGS;
-}
-
-/* Replace the current process's program.  argv/envp are kernel strings.
- * On failure the process is unchanged. */
-int process_exec(const char *path, char *const argv[], char *const envp[])
-{
-    struct proc *cur = current_proc();
-    struct mm *mm = NULL;
-    uint64_t entry, sp;
-    mutex_lock(&fs_lock);
-    struct inode *ip;
-    int err = fs_lookup(cur->group->cwd ? cur->group->cwd : fs_root(), path, &ip);
-    if (!err && ip->type != INODE_FILE)
-        err = -EACCES;
-    if (!err)
-        err = exec_load((const uint8_t *)ip->data, ip->size, argv, envp, &mm, &entry, &sp);
-    mutex_unlock(&fs_lock);
-    if (!err && cur->group->live > 1)
-        err = group_end_other_threads(); /* the new program starts single-threaded */
-    if (err) {
-        if (mm)
-            mm_put(mm);
-        return err;
-    }
-    struct mm *old = proc_swap_mm(cur, mm);
-    tlb_switch_to(mm->pml4);
-    if (old)
-        mm_put(old);
-    strlcpy(cur->name, basename(path), sizeof(cur->name));
-    cur->clear_tid = 0; /* that address meant something to the old program only */
-    arch_fpu_reset(cur->fpu);
-    reset_user_registers(cur->tf, entry, sp);
-    return 0;
-}
-
-#define SPAWN_MAX_ARGS 16 /* the kernel's own callers: tests and init= */
-
-struct spawn_args {
-    char path[PATH_MAX];
-    char *argv[SPAWN_MAX_ARGS + 1];
-    char strings[256];
-    unsigned flags; /* SPAWN_* */
+/* The kernel's own process: the boot thread (kmain), the idle threads, and
+ * the parent of the first processes and of orphans.  Not in the table. */
+struct process kernel_process = {
+    .pid = 0,
+    .name = "kernel",
+    .threads = LIST_HEAD_INIT(kernel_process.threads),
+    .live = 1,
+    .nthreads = 1,
+    .child_exit = WAITQ_INIT(kernel_process.child_exit),
+    .thread_exit = WAITQ_INIT(kernel_process.thread_exit),
+    .fd_lock = SPINLOCK_INIT("fd_table"),
 };
 
-/* Give a new process the console as descriptors 0, 1 and 2. */
-static int open_console_stdio(struct proc *p)
+int ptable_add_thread(struct thread *t)
 {
-    struct file *con = file_alloc(FILE_CONSOLE, O_RDWR);
-    if (!con)
-        return -ENOMEM;
-    for (int fd = 0; fd < 3; fd++) {
-        if (fd)
-            file_get(con);
-        p->files[fd] = con;
-    }
+    assert(spin_held(&proc_table_lock));
+    if (nthreads >= MAX_THREADS)
+        return -EAGAIN;
+    nthreads++;
+    t->tid = next_id++;
     return 0;
 }
 
-/* Becomes the user process: runs in the new kernel thread. */
-static int spawn_thread(void *arg)
+void ptable_del_thread(struct thread *t)
 {
-    struct spawn_args *a = arg;
-    struct proc *cur = current_proc();
-    cur->tf = (struct trapframe *)((char *)cur->kstack + KSTACK_SIZE) - 1;
-    cur->failalloc = a->flags & SPAWN_FAILALLOC; /* from its very first allocation */
-    cur->fpu = kmalloc(FPU_AREA_SIZE);
-    mutex_lock(&fs_lock);
-    cur->cwd = fs_root();
-    inode_get(cur->cwd);
-    mutex_unlock(&fs_lock);
-    static char *const envp[] = {"PATH=/bin", "HOME=/", NULL};
-    cur->fork_mode = fork_default_mode;
-    int err = cur->fpu ? open_console_stdio(cur) : -ENOMEM;
-    if (!err)
-        err = process_exec(a->path, a->argv, envp);
-    if (err) {
-        kprintf("cowl: cannot start %s: error %d\n", a->path, err);
-        kfree(a);
-        proc_exit(W_EXITCODE(127));
-    }
-    kfree(a);
-    arch_enter_user(cur->tf);
+    assert(spin_held(&proc_table_lock));
+    (void)t;
+    nthreads--;
 }
 
-int process_spawn(const char *path, char *const argv[], unsigned flags)
+/* A process struct with nothing in it yet; NULL on ENOMEM. */
+static struct process *process_new(const char *name)
 {
-    struct spawn_args *a = kzalloc(sizeof(*a));
-    if (!a)
-        return -ENOMEM;
-    a->flags = flags;
-    strlcpy(a->path, path, sizeof(a->path));
-    char *s = a->strings;
-    for (int i = 0; argv && argv[i] && i < SPAWN_MAX_ARGS; i++) {
-        size_t len = strlen(argv[i]) + 1;
-        if (s + len > a->strings + sizeof(a->strings))
-            break;
-        memcpy(s, argv[i], len);
-        a->argv[i] = s;
-        s += len;
+    struct process *p = kzalloc(sizeof(*p));
+    if (!p)
+        return NULL;
+    strlcpy(p->name, name, sizeof(p->name));
+    list_init(&p->threads);
+    waitq_init(&p->child_exit);
+    waitq_init(&p->thread_exit);
+    p->fd_lock = (struct spinlock)SPINLOCK_INIT("fd_table");
+    p->live = p->nthreads = 1;
+    return p;
+}
+
+struct thread *process_create(const char *name, int *err)
+{
+    struct process *p = process_new(name);
+    struct thread *t = p ? thread_alloc(p) : NULL;
+    if (!t) {
+        kfree(p);
+        *err = -ENOMEM;
+        return NULL;
     }
-    struct proc *p = kthread_create(path, spawn_thread, a);
-    if (!p) {
-        kfree(a);
-        return -ENOMEM;
+    spin_lock(&proc_table_lock);
+    *err = ptable_add_thread(t);
+    if (!*err) {
+        p->pid = t->tid;
+        p->parent = current_process();
+        list_add_tail(&p->all_link, &all_processes);
+        list_add_tail(&t->proc_link, &p->threads);
     }
-    int pid = p->pid;
-    proc_start(p);
-    return pid;
+    spin_unlock(&proc_table_lock);
+    if (*err) {
+        thread_free(t);
+        kfree(p);
+        return NULL;
+    }
+    return t;
+}
+
+void process_free_unstarted(struct process *p)
+{
+    struct thread *t = list_entry(p->threads.next, struct thread, proc_link);
+    spin_lock(&proc_table_lock);
+    list_del(&p->all_link);
+    list_del(&t->proc_link);
+    ptable_del_thread(t);
+    spin_unlock(&proc_table_lock);
+    thread_free(t);
+    kfree(p);
+}
+
+/* Who inherits the orphans of `dying`: its nearest living ancestor that
+ * asked to (prctl PR_SET_CHILD_SUBREAPER), else the kernel process. [p] */
+static struct process *new_parent_for(struct process *dying)
+{
+    for (struct process *a = dying->parent; a && a != &kernel_process; a = a->parent)
+        if (a->child_subreaper && a->live > 0)
+            return a;
+    return &kernel_process;
+}
+
+/* Give the dying process's children to their new parent, which collects
+ * them. [p] */
+static void reparent_children(struct process *dying)
+{
+    struct process *heir = new_parent_for(dying), *c;
+    bool zombie = false;
+    list_for_each_entry(c, &all_processes, all_link) {
+        if (c->parent == dying) {
+            c->parent = heir;
+            zombie |= c->nthreads == 0;
+        }
+    }
+    if (zombie)
+        wake_all(&heir->child_exit);
+}
+
+/* Close every descriptor and let go of the working directory. */
+static void release_files(struct process *p)
+{
+    for (int fd = 0; fd < NFILES; fd++) {
+        spin_lock(&p->fd_lock);
+        struct file *f = p->files[fd];
+        p->files[fd] = NULL;
+        spin_unlock(&p->fd_lock);
+        if (f && f != FD_RESERVED) /* reserved: its thread is gone, nothing to close */
+            file_put(f);
+    }
+    if (p->cwd) {
+        mutex_lock(&fs_lock);
+        inode_put(p->cwd);
+        mutex_unlock(&fs_lock);
+        p->cwd = NULL;
+    }
+}
+
+void process_release(struct process *p, int status)
+{
+    release_files(p);
+    struct mm *mm = process_swap_mm(p, NULL);
+    if (mm) /* every thread has stopped using it (thread_exit) */
+        mm_put(mm);
+    spin_lock(&proc_table_lock);
+    reparent_children(p);
+    if (!p->group_exit)
+        p->exit_status = status;
+    spin_unlock(&proc_table_lock);
+}
+
+void process_set_failalloc(struct process *p, bool armed)
+{
+    p->failalloc = armed;
+    this_cpu()->failalloc_pid = armed ? p->pid : 0; /* the scheduler does it at each switch */
+}
+
+struct mm *process_swap_mm(struct process *p, struct mm *mm)
+{
+    spin_lock(&proc_table_lock);
+    struct mm *old = p->mm;
+    p->mm = mm;
+    spin_unlock(&proc_table_lock);
+    return old;
+}
+
+/* Process pid, or NULL. [p] */
+static struct process *find_process(int pid)
+{
+    struct process *p;
+    list_for_each_entry(p, &all_processes, all_link)
+        if (p->pid == pid)
+            return p;
+    return NULL;
+}
+
+struct mm *process_mm_get(int pid)
+{
+    spin_lock(&proc_table_lock);
+    struct process *p = find_process(pid);
+    struct mm *mm = p ? p->mm : NULL;
+    if (mm) /* p's own reference keeps it alive while we hold the lock */
+        mm_get(mm);
+    spin_unlock(&proc_table_lock);
+    return mm;
+}
+
+/* Mark every thread of p but `except` killed and wake it. [p] */
+static void kill_threads(struct process *p, struct thread *except, int sig)
+{
+    struct thread *t;
+    for_each_thread_of(p, t) {
+        if (t != except && t->state != T_ZOMBIE) {
+            t->killed = sig;
+            sched_wake(t); /* under proc_table_lock: t cannot be freed meanwhile */
+        }
+    }
+}
+
+void process_exit(int status)
+{
+    struct thread *cur = current_thread();
+    struct process *p = cur->proc;
+    spin_lock(&proc_table_lock);
+    if (!p->group_exit) { /* the first exit_group (or kill) decides the status */
+        p->group_exit = true;
+        p->exit_status = status;
+    }
+    kill_threads(p, cur, SIGKILL);
+    spin_unlock(&proc_table_lock);
+    thread_exit(status);
+}
+
+int process_end_other_threads(void)
+{
+    struct thread *cur = current_thread();
+    struct process *p = cur->proc;
+    spin_lock(&proc_table_lock);
+    kill_threads(p, cur, SIGKILL);
+    while (p->live > 1 && !cur->killed)
+        sleep_on_killable(&p->thread_exit, &proc_table_lock);
+    spin_unlock(&proc_table_lock);
+    return cur->killed ? -EINTR : 0;
+}
+
+/* Free a process whose threads are all zombies; it is out of the table. */
+static void process_free(struct process *p)
+{
+    struct thread *t, *tmp;
+    spin_lock(&proc_table_lock);
+    list_for_each_entry(t, &p->threads, proc_link)
+        ptable_del_thread(t);
+    spin_unlock(&proc_table_lock);
+    list_for_each_entry_safe(t, tmp, &p->threads, proc_link) {
+        sched_wait_off_cpu(t);
+        thread_free(t);
+    }
+    kfree(p);
+}
+
+/* A child of `parent` that wait(pid) may collect: NULL if none has ended
+ * yet; *have_child says whether any matches at all. [p] */
+static struct process *ended_child(struct process *parent, int pid, bool *have_child)
+{
+    struct process *c;
+    *have_child = false;
+    list_for_each_entry(c, &all_processes, all_link) {
+        if (c->parent != parent || (pid != -1 && c->pid != pid))
+            continue;
+        *have_child = true;
+        if (c->nthreads == 0) /* every thread has exited */
+            return c;
+    }
+    return NULL;
+}
+
+int process_wait(int pid, int *status, bool nohang)
+{
+    struct process *me = current_process(); /* any thread waits for the process */
+    spin_lock(&proc_table_lock);
+    for (;;) {
+        bool have_child;
+        struct process *c = ended_child(me, pid, &have_child);
+        if (c) {
+            int cpid = c->pid;
+            if (status)
+                *status = c->exit_status;
+            /* Out of the table first: another thread of ours waiting at the
+             * same time must not collect it too. */
+            list_del(&c->all_link);
+            spin_unlock(&proc_table_lock);
+            process_free(c);
+            return cpid;
+        }
+        int err = !have_child ? -ECHILD : nohang ? 0 : current_thread()->killed ? -EINTR : 1;
+        if (err != 1) {
+            spin_unlock(&proc_table_lock);
+            return err;
+        }
+        sleep_on_killable(&me->child_exit, &proc_table_lock);
+    }
+}
+
+/* Does p run user code (kernel threads cannot be signalled)? [p] */
+static bool is_user_process(struct process *p)
+{
+    struct thread *first = list_entry(p->threads.next, struct thread, proc_link);
+    return !list_empty(&p->threads) && first->tf;
+}
+
+int process_kill(int pid, int sig)
+{
+    spin_lock(&proc_table_lock);
+    struct process *p = find_process(pid);
+    if (p && (p->live == 0 || !is_user_process(p)))
+        p = NULL;
+    if (p && sig) {
+        if (!p->group_exit) {
+            p->group_exit = true;
+            p->exit_status = W_SIGNALED(sig);
+        }
+        kill_threads(p, NULL, sig);
+    }
+    spin_unlock(&proc_table_lock);
+    return p ? 0 : -ESRCH;
+}
+
+void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
+{
+    struct process *p;
+    spin_lock(&proc_table_lock);
+    list_for_each_entry(p, &all_processes, all_link)
+        fn(p, arg);
+    spin_unlock(&proc_table_lock);
+}
+
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)
+{
+    struct process *p;
+    struct thread *t;
+    spin_lock(&proc_table_lock);
+    list_for_each_entry(p, &all_processes, all_link)
+        for_each_thread_of(p, t)
+            fn(t, arg);
+    spin_unlock(&proc_table_lock);
+}
+
+int thread_count(void)
+{
+    spin_lock(&proc_table_lock);
+    int n = nthreads;
+    spin_unlock(&proc_table_lock);
+    return n;
 }

@@ -1,4 +1,5 @@
 /* rwsem.c - reader/writer sleeping lock (see rwsem.h for why). */
+#include "kernel/thread.h"
 #include "kernel/rwsem.h"
 #include "kernel/printk.h"
 
@@ -24,24 +25,24 @@ void up_read(struct rwsem *r)
 void down_write(struct rwsem *r)
 {
     spin_lock(&r->guard);
-    if (r->writer == current_proc())
-        panic("down_write: taken twice by pid %d", current_proc()->pid);
+    if (r->writer == current_thread())
+        panic("down_write: taken twice by thread %d", current_thread()->tid);
     r->writers_waiting++;
     while (r->writer || r->readers)
         sleep_on(&r->waiters, &r->guard);
     r->writers_waiting--;
-    r->writer = current_proc();
+    r->writer = current_thread();
     spin_unlock(&r->guard);
 }
 
 void up_write(struct rwsem *r)
 {
     spin_lock(&r->guard);
-    if (r->writer != current_proc())
-        panic("up_write: not held by pid %d", current_proc()->pid);
+    if (r->writer != current_thread())
+        panic("up_write: not held by thread %d", current_thread()->tid);
     r->writer = NULL;
     wake_all(&r->waiters); /* readers and writers sort it out by retrying */
     spin_unlock(&r->guard);
 }
 
-bool rwsem_write_held(struct rwsem *r) { return r->writer == current_proc(); }
+bool rwsem_write_held(struct rwsem *r) { return r->writer == current_thread(); }

@@ -9,14 +9,14 @@
 #ifndef RWSEM_H
 #define RWSEM_H
 
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/spinlock.h"
 #include "kernel/waitq.h"
 
 struct rwsem {
     struct spinlock guard; /* protects the fields below */
     int readers;           /* [guard] holders for reading */
-    struct proc *writer;   /* [guard] the holder for writing, or NULL */
+    struct thread *writer;   /* [guard] the holder for writing, or NULL */
     int writers_waiting;   /* [guard] */
     struct waitq waiters;  /* [sched_lock] readers and writers asleep */
 };

@@ -21,7 +21,8 @@
 #include "kernel/cpu.h"
 #include "fs/file.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
 #include "lib/string.h"
 #include "kernel/time.h"
 #include "mm/heap.h"
@@ -37,7 +38,7 @@ static struct spinlock tick_lock = SPINLOCK_INIT("ticks");
 static struct waitq tick_waitq = WAITQ_INIT(tick_waitq); /* [sched_lock] */
 static volatile uint64_t ticks;                          /* [tick_lock] */
 
-struct proc *current_proc(void) { return this_cpu()->current; }
+struct thread *current_thread(void) { return this_cpu()->current; }
 
 void sched_lock_acquire(void) { spin_lock(&sched_lock); }
 void sched_lock_release(void) { spin_unlock(&sched_lock); }
@@ -45,19 +46,19 @@ void sched_lock_release(void) { spin_unlock(&sched_lock); }
 /* How busy a CPU is: queued threads, plus the one running. */
 static int load(const struct cpu *c) { return c->nr_queued + (c->current != c->idle); }
 
-static void enqueue(struct cpu *c, struct proc *p)
+static void enqueue(struct cpu *c, struct thread *p)
 {
-    p->state = P_RUNNABLE;
+    p->state = T_RUNNABLE;
     p->cpu = c;
     list_add_tail(&p->run_link, &c->runq);
     c->nr_queued++;
 }
 
-static struct proc *dequeue(struct cpu *c)
+static struct thread *dequeue(struct cpu *c)
 {
     if (list_empty(&c->runq))
         return NULL;
-    struct proc *p = container_of(c->runq.next, struct proc, run_link);
+    struct thread *p = list_entry(c->runq.next, struct thread, run_link);
     list_del(&p->run_link);
     c->nr_queued--;
     return p;
@@ -65,9 +66,9 @@ static struct proc *dequeue(struct cpu *c)
 
 /* The next thread for this CPU: its own queue first, else the head of the
  * longest other queue (balancing by stealing). */
-static struct proc *pick_next(struct cpu *me)
+static struct thread *pick_next(struct cpu *me)
 {
-    struct proc *p = dequeue(me);
+    struct thread *p = dequeue(me);
     if (p)
         return p;
     struct cpu *victim = NULL;
@@ -79,29 +80,39 @@ static struct proc *pick_next(struct cpu *me)
     return victim ? dequeue(victim) : NULL;
 }
 
+/* The page tables a thread runs on: its process's, or the kernel's for a
+ * kernel thread and for a thread that has let go of the address space on
+ * its way out (kernel/thread.c). */
+static pte_t *thread_pml4(const struct thread *t)
+{
+    struct mm *mm = t->proc->mm;
+    return mm && !t->mm_dropped ? mm->pml4 : kernel_pml4;
+}
+
 /* Pick the next thread and switch to it.  sched_lock held; the caller has
  * already put the current thread where it belongs (run queue, wait queue,
  * or nowhere if it is a zombie). */
 static void switch_to_next(void)
 {
     struct cpu *c = this_cpu();
-    struct proc *prev = c->current, *next = pick_next(c);
+    struct thread *prev = c->current, *next = pick_next(c);
     if (!next)
         next = c->idle;
     if (next == prev) {
-        prev->state = P_RUNNING;
+        prev->state = T_RUNNING;
         return;
     }
-    next->state = P_RUNNING;
+    next->state = T_RUNNING;
     next->cpu = c;
     c->current = next;
     c->stats.switches++;
     arch_set_kernel_stack((uint64_t)next->kstack + KSTACK_SIZE);
-    if (prev->fpu && prev->state != P_ZOMBIE)
+    if (prev->fpu && prev->state != T_ZOMBIE)
         arch_fpu_save(prev->fpu);
     if (next->fpu)
         arch_fpu_restore(next->fpu);
-    tlb_switch_to(next->mm ? next->mm->pml4 : kernel_pml4);
+    tlb_switch_to(thread_pml4(next));
+    c->failalloc_pid = next->proc->failalloc ? next->proc->pid : 0;
     bool irq_were_on = c->irq_were_on;
     arch_switch(&prev->ctx_rsp, next->ctx_rsp);
     this_cpu()->irq_were_on = irq_were_on; /* we may be back on another CPU */
@@ -109,7 +120,7 @@ static void switch_to_next(void)
 
 /* A thread becomes runnable: queue it on the least loaded CPU (ties: the
  * CPU it ran on last, then this one) and wake that CPU if it idles. */
-static void make_runnable(struct proc *p)
+static void make_runnable(struct thread *p)
 {
     struct cpu *me = this_cpu(), *best = p->cpu && p->cpu->sched_ready ? p->cpu : me;
     for (int i = 0; i < sched_ncpus; i++)
@@ -129,7 +140,7 @@ void sched_thread_start(void)
     spin_unlock(&sched_lock);
 }
 
-void proc_start(struct proc *p)
+void sched_start(struct thread *p)
 {
     spin_lock(&sched_lock);
     make_runnable(p);
@@ -139,7 +150,7 @@ void proc_start(struct proc *p)
 void sched_yield(void)
 {
     spin_lock(&sched_lock);
-    struct proc *cur = current_proc();
+    struct thread *cur = current_thread();
     if (!cur->is_idle)
         enqueue(this_cpu(), cur); /* the back of our own queue */
     switch_to_next();
@@ -148,14 +159,14 @@ void sched_yield(void)
 
 static void sleep_locked(struct waitq *q, struct spinlock *lock, bool killable)
 {
-    struct proc *cur = current_proc();
+    struct thread *cur = current_thread();
     spin_lock(&sched_lock); /* before dropping `lock`: no wakeup can slip between */
     if (lock)
         spin_unlock(lock);
     /* A kill sets `killed`, then wakes under sched_lock: checked here, under
      * sched_lock, either we see it or the kill finds us asleep. */
     if (!(killable && cur->killed)) {
-        cur->state = P_SLEEPING;
+        cur->state = T_SLEEPING;
         list_add_tail(&cur->run_link, &q->sleepers);
         switch_to_next();
     }
@@ -171,18 +182,18 @@ void sleep_on_killable(struct waitq *q, struct spinlock *lock) { sleep_locked(q,
 void wake_all_locked(struct waitq *q)
 {
     while (!list_empty(&q->sleepers)) {
-        struct proc *p = container_of(q->sleepers.next, struct proc, run_link);
+        struct thread *p = container_of(q->sleepers.next, struct thread, run_link);
         list_del(&p->run_link);
         make_runnable(p);
     }
 }
 
-int wake_matching(struct waitq *q, bool (*match)(struct proc *, void *), void *arg, int max)
+int wake_matching(struct waitq *q, bool (*match)(struct thread *, void *), void *arg, int max)
 {
     int woken = 0;
     spin_lock(&sched_lock);
     for (struct list_head *l = q->sleepers.next; l != &q->sleepers && woken < max;) {
-        struct proc *p = container_of(l, struct proc, run_link);
+        struct thread *p = container_of(l, struct thread, run_link);
         l = l->next;
         if (match(p, arg)) {
             list_del(&p->run_link);
@@ -201,10 +212,10 @@ void wake_all(struct waitq *q)
     spin_unlock(&sched_lock);
 }
 
-void sched_wake(struct proc *p)
+void sched_wake(struct thread *p)
 {
     spin_lock(&sched_lock);
-    if (p->state == P_SLEEPING) {
+    if (p->state == T_SLEEPING) {
         list_del(&p->run_link);
         make_runnable(p);
     }
@@ -216,10 +227,10 @@ void sched_exit_switch(void)
     if (!spin_held(&sched_lock))
         panic("sched_exit_switch: sched_lock not held");
     switch_to_next();
-    panic("sched_exit_switch: zombie %d was switched back in", current_proc()->pid);
+    panic("sched_exit_switch: zombie %d was switched back in", current_thread()->tid);
 }
 
-void sched_wait_off_cpu(struct proc *p)
+void sched_wait_off_cpu(struct thread *p)
 {
     (void)p;
     spin_lock(&sched_lock); /* its last switch released it: p is off its stack */
@@ -288,7 +299,7 @@ void sched_sleep_us(uint64_t us)
      * timer interrupts back to back, and two ticks can pass in far less
      * than 20 ms.  The TSC clock decides when the time is up. */
     uint64_t deadline = time_now_us() + us;
-    while (time_now_us() < deadline && !current_proc()->killed)
+    while (time_now_us() < deadline && !current_thread()->killed)
         sched_sleep_ticks(1);
 }
 
@@ -296,13 +307,35 @@ void sched_sleep_ticks(uint64_t n)
 {
     spin_lock(&tick_lock);
     uint64_t until = ticks + n;
-    while (ticks < until && !current_proc()->killed)
+    while (ticks < until && !current_thread()->killed)
         sleep_on(&tick_waitq, &tick_lock);
     spin_unlock(&tick_lock);
 }
 
-extern struct proc boot_proc;
 extern char boot_stack_hi[];
+
+/* The boot thread: kmain's, on the boot stack.  It belongs to the kernel
+ * process and is an ordinary thread once sched_init has run. */
+struct thread boot_thread = {
+    .tid = 0,
+    .state = T_RUNNING,
+    .proc = &kernel_process,
+    .run_link = LIST_HEAD_INIT(boot_thread.run_link),
+    .proc_link = LIST_HEAD_INIT(boot_thread.proc_link),
+};
+
+/* Make t CPU c's idle thread: of the kernel process, in no table, never
+ * queued (pick_next falls back to it). */
+static void make_idle(struct thread *t, struct cpu *c)
+{
+    t->tid = -1;
+    t->proc = &kernel_process;
+    t->is_idle = true;
+    t->cpu = c;
+    list_init(&t->run_link);
+    list_init(&t->proc_link);
+    c->idle = t;
+}
 
 /* Let CPU c take threads; sched_lock held. */
 static void cpu_ready(struct cpu *c)
@@ -316,14 +349,14 @@ static void cpu_ready(struct cpu *c)
 void sched_init(void)
 {
     struct cpu *c = this_cpu();
-    boot_proc.kstack = boot_stack_hi;
-    boot_proc.cpu = c;
-    c->current = &boot_proc;
-    struct proc *idle = kthread_create("idle", idle_loop, NULL);
+    boot_thread.kstack = boot_stack_hi;
+    boot_thread.cpu = c;
+    c->current = &boot_thread;
+    struct thread *idle = thread_alloc(&kernel_process);
     if (!idle)
         panic("sched_init: no memory for the idle thread");
-    proc_make_idle(idle);
-    c->idle = idle;
+    make_idle(idle, c);
+    idle->ctx_rsp = arch_thread_stack((uint64_t)idle->kstack + KSTACK_SIZE, idle_loop, NULL);
     spin_lock(&sched_lock);
     cpu_ready(c);
     spin_unlock(&sched_lock);
@@ -336,17 +369,13 @@ void sched_init(void)
  * running now turns into its idle thread (so the stack is not wasted). */
 void sched_cpu_enter(struct cpu *c)
 {
-    struct proc *idle = kzalloc(sizeof(*idle));
+    struct thread *idle = kzalloc(sizeof(*idle));
     if (!idle)
         panic("sched_cpu_enter: no memory for CPU %d's idle thread", c->id);
-    strlcpy(idle->name, "idle", sizeof(idle->name));
-    idle->pid = -1;
-    idle->is_idle = true;
-    idle->state = P_RUNNING;
+    make_idle(idle, c);
+    idle->state = T_RUNNING;
     idle->kstack = c->boot_stack;
-    idle->cpu = c;
-    list_init(&idle->run_link);
-    c->idle = c->current = idle;
+    c->current = idle;
     arch_set_kernel_stack((uint64_t)c->boot_stack + KSTACK_SIZE);
     spin_lock(&sched_lock);
     cpu_ready(c);

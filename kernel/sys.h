@@ -65,6 +65,9 @@ int process_exec(const char *path, char *const argv[], char *const envp[]);
 /* Start /path as a new user process, child of the caller. pid or -errno. */
 #define SPAWN_FAILALLOC 1u /* arm fault injection (mm/failalloc.h) in the new process */
 int process_spawn(const char *path, char *const argv[], unsigned flags);
+/* kernel/fault.c: a page fault in user mode at addr (FAULT_* access):
+ * resolved, or the process is killed. */
+void process_page_fault(uint64_t addr, unsigned access, uint64_t rip, uint64_t sp);
 /* A user-mode fault the address space cannot resolve: report and kill. */
 __attribute__((noreturn)) void process_fault_kill(uint64_t addr, uint64_t rip, const char *why,
                                                   int sig);

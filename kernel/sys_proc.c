@@ -2,7 +2,8 @@
 #include "kernel/cpu.h"
 #include "kernel/exec.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
 #include "fs/ramfs.h"
 #include "uapi/prctl.h"
 #include "uapi/reboot.h"
@@ -19,11 +20,14 @@
 #include "mm/vmstat.h"
 
 
-int64_t sys_getpid(void) { return current_proc()->group->pid; }
+int64_t sys_getpid(void) { return current_process()->pid; }
 int64_t sys_getppid(void)
 {
-    struct proc *g = current_proc()->group;
-    return g->parent ? g->parent->pid : 0;
+    struct process *p = current_process();
+    spin_lock(&proc_table_lock); /* the parent may change: an orphan gets a new one */
+    int ppid = p->parent ? p->parent->pid : 0;
+    spin_unlock(&proc_table_lock);
+    return ppid;
 }
 
 int64_t sys_sched_yield(void)
@@ -34,8 +38,8 @@ int64_t sys_sched_yield(void)
 
 /* exit ends the calling thread (the process, if it was the last one);
  * exit_group ends every thread of the process. */
-int64_t sys_exit(int code) { proc_exit(W_EXITCODE(code)); }
-int64_t sys_exit_group(int code) { group_exit(W_EXITCODE(code)); }
+int64_t sys_exit(int code) { thread_exit(W_EXITCODE(code)); }
+int64_t sys_exit_group(int code) { process_exit(W_EXITCODE(code)); }
 
 int64_t sys_wait4(int pid, int *ustatus, int options, void *rusage)
 {
@@ -45,7 +49,7 @@ int64_t sys_wait4(int pid, int *ustatus, int options, void *rusage)
     if (ustatus && !user_range_ok((uint64_t)ustatus, sizeof(int)))
         return -EFAULT;
     int status = 0;
-    int r = proc_wait(pid, &status, options & WNOHANG);
+    int r = process_wait(pid, &status, options & WNOHANG);
     if (r > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
         return -EFAULT; /* the child is collected anyway, as on Linux */
     return r;
@@ -56,7 +60,7 @@ int64_t sys_kill(int pid, int sig)
 {
     if (sig < 0 || sig > 31 || pid <= 0)
         return -EINVAL;
-    return proc_kill(pid, sig);
+    return process_kill(pid, sig);
 }
 
 /* Copy a user array of user strings into one kernel block. */
@@ -118,7 +122,7 @@ int64_t sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
         if (copy_to_user(urem, &zero, sizeof(zero)))
             return -EFAULT;
     }
-    return current_proc()->killed ? -EINTR : 0;
+    return current_thread()->killed ? -EINTR : 0;
 }
 
 int64_t sys_clock_gettime(int clock, struct timespec *uts)
@@ -146,12 +150,13 @@ struct procs_buf {
     size_t size, used;
 };
 
-static void describe(struct proc *p, void *arg)
+static void describe(struct thread *t, void *arg)
 {
     static const char states[] = "NRRSZ"; /* new, runnable, running, sleeping, zombie */
     struct procs_buf *b = arg;
-    int n = snprintf(b->buf + b->used, b->size - b->used, "%d %d %c %s\n", p->pid,
-                     p->parent ? p->parent->pid : 0, states[p->state], p->name);
+    struct process *p = t->proc;
+    int n = snprintf(b->buf + b->used, b->size - b->used, "%d %d %c %s\n", t->tid,
+                     p->parent ? p->parent->pid : 0, states[t->state], p->name);
     if (n > 0 && b->used + n < b->size)
         b->used += n;
 }
@@ -162,7 +167,7 @@ int64_t sys_cowl_procs(void *ubuf, size_t size)
     if (!k)
         return -ENOMEM;
     struct procs_buf b = {k, 4096, 0};
-    proc_for_each(describe, &b);
+    thread_for_each(describe, &b); /* one line per thread */
     size_t n = MIN(b.used, size);
     int err = copy_to_user(ubuf, k, n);
     kfree(k);
@@ -172,7 +177,7 @@ int64_t sys_cowl_procs(void *ubuf, size_t size)
 /* [free pages, total pages, table pages the caller's last fork allocated] */
 int64_t sys_cowl_memstat(uint64_t *uout, size_t n)
 {
-    uint64_t v[3] = {pmm_free_pages(), pmm_total_pages(), current_proc()->last_fork_tables};
+    uint64_t v[3] = {pmm_free_pages(), pmm_total_pages(), current_process()->last_fork_tables};
     n = MIN(n, 3);
     return copy_to_user(uout, v, n * sizeof(uint64_t)) ? -EFAULT : (int64_t)n;
 }
@@ -183,9 +188,9 @@ int64_t sys_cowl_fork_mode(int mode)
 {
     if (mode < -1 || mode > 2)
         return -EINVAL;
-    int old = current_proc()->fork_mode;
+    int old = current_process()->fork_mode;
     if (mode >= 0)
-        current_proc()->fork_mode = mode;
+        current_process()->fork_mode = mode;
     return old;
 }
 
@@ -194,7 +199,7 @@ int64_t sys_cowl_fork_mode(int mode)
  * descendants itself instead of the kernel's boot thread. */
 int64_t sys_prctl(int option, uint64_t arg2)
 {
-    struct proc *g = current_proc()->group;
+    struct process *g = current_process();
     switch (option) {
     case PR_SET_CHILD_SUBREAPER:
         __atomic_store_n(&g->child_subreaper, arg2 != 0, __ATOMIC_RELAXED);
@@ -208,7 +213,13 @@ int64_t sys_prctl(int option, uint64_t arg2)
 }
 
 /* Fault injection (mm/failalloc.h): arm the caller, disarm, or ask. */
-int64_t sys_cowl_failalloc(int op, int64_t arg) { return failalloc_control(op, arg); }
+int64_t sys_cowl_failalloc(int op, int64_t arg)
+{
+    int64_t r = failalloc_control(op, arg);
+    if (r >= 0 && op != COWL_FAIL_STATUS)
+        process_set_failalloc(current_process(), op != COWL_FAIL_OFF);
+    return r;
+}
 
 /* Virtual-memory counters and census (kernel/vmstat.h), as much of the
  * struct as fits in size bytes; the number of bytes filled in. */

@@ -2,7 +2,7 @@
  * Every handler checks all its arguments before it changes anything. */
 #include "uapi/syscall.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/sys.h"
 #include "trap.h"
 

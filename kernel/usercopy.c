@@ -1,6 +1,6 @@
 /* usercopy.c - checked copies to and from user memory. */
 #include "kernel/usercopy.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "mm/vm.h"
 
 /* The regions of the current address space must allow the access: a
@@ -8,7 +8,7 @@
  * fault, and the check has to be made here. */
 static bool regions_allow(const void *uaddr, size_t n, bool write)
 {
-    struct mm *mm = current_proc()->mm;
+    struct mm *mm = current_process()->mm;
     return !mm || n == 0 || vm_access_ok(mm, (uint64_t)uaddr, n, write);
 }
 
@@ -35,4 +35,10 @@ ssize_t strncpy_from_user(char *kdst, const char *usrc, size_t max)
             return i;
     }
     return -ENAMETOOLONG;
+}
+
+bool usercopy_page_fault(uint64_t addr, unsigned access)
+{
+    struct mm *mm = current_process()->mm;
+    return mm && vm_fault(mm, addr, access) == 0;
 }

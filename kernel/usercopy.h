@@ -22,5 +22,10 @@ int copy_from_user(void *kdst, const void *usrc, size_t n);
 /* Copy a NUL-terminated string of at most max - 1 bytes; its length, or
  * -EFAULT, or -ENAMETOOLONG when no NUL comes within max bytes. */
 ssize_t strncpy_from_user(char *kdst, const char *usrc, size_t max);
+/* A page fault on user address addr inside one of the copies above (the
+ * trap handler asks): resolve it as the user's own access would be
+ * (FAULT_* in mm/vm.h), so that the kernel's writes break copy-on-write
+ * exactly like the program's.  False: the copy gives -EFAULT. */
+bool usercopy_page_fault(uint64_t addr, unsigned access);
 
 #endif

@@ -27,7 +27,7 @@ void sleep_on_killable(struct waitq *q, struct spinlock *lock);
 void wake_all(struct waitq *q);
 /* Make runnable up to max threads on q for which match(p, arg) holds;
  * how many.  match runs under sched_lock. */
-struct proc;
-int wake_matching(struct waitq *q, bool (*match)(struct proc *, void *), void *arg, int max);
+struct thread;
+int wake_matching(struct waitq *q, bool (*match)(struct thread *, void *), void *arg, int max);
 
 #endif

@@ -3,6 +3,7 @@
 #define LIST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct list_head {
     struct list_head *next, *prev;
@@ -32,5 +33,19 @@ static inline void list_del(struct list_head *n)
     n->next->prev = n->prev;
     n->next = n->prev = n;
 }
+
+/* The struct that contains list node n as its field `member`. */
+#define list_entry(n, type, member) ((type *)((char *)(n)-offsetof(type, member)))
+
+/* for (each struct `pos` on list `head`, linked through `member`).  The
+ * loop body must not remove pos; use the _safe form for that. */
+#define list_for_each_entry(pos, head, member)                                                     \
+    for (pos = list_entry((head)->next, __typeof__(*pos), member); &pos->member != (head);         \
+         pos = list_entry(pos->member.next, __typeof__(*pos), member))
+#define list_for_each_entry_safe(pos, tmp, head, member)                                           \
+    for (pos = list_entry((head)->next, __typeof__(*pos), member),                                 \
+        tmp = list_entry(pos->member.next, __typeof__(*pos), member);                              \
+         &pos->member != (head);                                                                   \
+         pos = tmp, tmp = list_entry(tmp->member.next, __typeof__(*pos), member))
 
 #endif

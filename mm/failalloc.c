@@ -9,7 +9,7 @@
 #include "kernel/cmdline.h"
 #include "uapi/errno.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/cpu.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"
 
@@ -31,13 +31,11 @@ static uint64_t fa_next(void)
 }
 
 /* Only an armed process's allocations can fail: not the idle threads,
- * not a kernel test.  (Interrupt handlers never allocate, so an interrupt
- * arriving while an armed process runs cannot be charged to it.) */
-static bool caller_armed(void)
-{
-    struct proc *p = current_proc();
-    return p && p->failalloc;
-}
+ * not a kernel test.  mm/ knows nothing of processes: the scheduler tells
+ * each CPU, at every switch, whether what runs there is armed
+ * (struct cpu.failalloc_pid).  Interrupt handlers never allocate, so an
+ * interrupt arriving while an armed process runs cannot be charged to it. */
+static bool caller_armed(void) { return this_cpu()->failalloc_pid != 0; }
 
 bool failalloc_now(void)
 {
@@ -56,7 +54,7 @@ bool failalloc_now(void)
     int64_t n = fa_counted;
     spin_unlock(&fa_lock);
     if (fail && fa_trace) { /* which code path was refused: for finding it again */
-        kprintf("failalloc: allocation %ld refused, in pid %d:\n", n, current_proc()->pid);
+        kprintf("failalloc: allocation %ld refused, in pid %d:\n", n, this_cpu()->failalloc_pid);
         arch_backtrace(0, read_rbp(), 0);
     }
     return fail;
@@ -75,7 +73,6 @@ static void arm(int mode, int64_t arg, uint64_t seed)
 
 int64_t failalloc_control(int op, int64_t arg)
 {
-    struct proc *cur = current_proc();
     int64_t r = 0;
     switch (op) {
     case COWL_FAIL_OFF:
@@ -83,13 +80,11 @@ int64_t failalloc_control(int op, int64_t arg)
         fa_mode = COWL_FAIL_OFF;
         r = fa_counted;
         spin_unlock(&fa_lock);
-        cur->failalloc = false;
         return r;
     case COWL_FAIL_NTH:
         if (arg < 1)
             return -EINVAL;
         arm(COWL_FAIL_NTH, arg, 0);
-        cur->failalloc = true;
         return 0;
     case COWL_FAIL_PPM:
         if (arg < 0 || arg > 1000000)
@@ -98,7 +93,6 @@ int64_t failalloc_control(int op, int64_t arg)
          * (several workers of one fuzzer arm themselves one by one). */
         if (__atomic_load_n(&fa_mode, __ATOMIC_RELAXED) != COWL_FAIL_PPM || fa_ppm != arg)
             arm(COWL_FAIL_PPM, arg, 0x9e3779b97f4a7c15ull ^ (uint64_t)arg);
-        cur->failalloc = true;
         return 0;
     case COWL_FAIL_STATUS:
         spin_lock(&fa_lock);

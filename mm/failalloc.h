@@ -2,7 +2,7 @@
  * prove that every path that allocates also copes when it cannot.
  *
  * Only allocations made on behalf of a process that has been "armed" count
- * (struct proc.failalloc, inherited by fork, clone and exec), so an
+ * (struct process.failalloc, inherited by fork and kept by exec), so an
  * experiment does not hit the test runner or other CPUs' work.  Counted are
  * page allocations (pmm_alloc) and kernel heap objects (kmalloc), because
  * both end in the same promise: the caller gets NULL and must clean up.
@@ -25,7 +25,8 @@
 
 /* Should the allocation being made now fail?  Counts it if it is ours. */
 bool failalloc_now(void);
-/* Arm or disarm (op as above); the caller's process joins the experiment. */
+/* Start, stop or ask about the experiment (COWL_FAIL_*); the caller then
+ * marks its process armed or not (process_set_failalloc). */
 int64_t failalloc_control(int op, int64_t arg);
 /* What the experiment did so far: allocations counted, failures injected. */
 void failalloc_stats(int64_t *counted, int64_t *injected);

@@ -1,6 +1,7 @@
-/* ptdump.c - SYS_cowl_ptdump: a process's page-table tree as records
- * (kernel/ptdump.h), for the `ptdump` program and the pictures that
- * tools/ptgraph.py draws from its output (docs/pictures.md).
+/* ptdump.c - an address space's page-table tree as records
+ * (uapi/ptdump.h), for SYS_cowl_ptdump (kernel/sys_mm.c), the `ptdump`
+ * program and the pictures that tools/ptgraph.py draws from its output
+ * (docs/pictures.md).
  *
  * The walk holds the address space's lock for writing, so no fault, mmap
  * or unshare in that process changes the tree while we read it.  Another
@@ -12,15 +13,10 @@
  * hold. */
 #include "uapi/ptdump.h"
 #include "uapi/errno.h"
-#include "kernel/proc.h"
 #include "lib/string.h"
-#include "kernel/usercopy.h"
-#include "mm/heap.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/vm.h"
-
-#define PTDUMP_MAX 4096 /* records one call returns at most */
 
 struct dump {
     struct pt_node *nodes;
@@ -76,25 +72,11 @@ static void dump_table(struct dump *d, const pte_t *table, int level, uint64_t v
     }
 }
 
-/* Up to max records of process pid's tree (pid 0: the caller's) into ubuf;
- * returns how many tables the tree has (more than max if it did not fit),
- * -ESRCH if there is no such process with an address space. */
-int64_t sys_cowl_ptdump(int pid, struct pt_node *ubuf, size_t max)
+size_t ptdump_mm(struct mm *mm, struct pt_node *nodes, size_t max)
 {
-    max = MIN(max, PTDUMP_MAX);
-    struct mm *mm = proc_mm_get(pid ? pid : current_proc()->group->pid);
-    if (!mm)
-        return -ESRCH;
-    struct dump d = {kmalloc(MAX(max, 1) * sizeof(struct pt_node)), 0, max};
-    if (!d.nodes) {
-        mm_put(mm);
-        return -ENOMEM;
-    }
+    struct dump d = {nodes, 0, max};
     down_write(&mm->lock);
     dump_table(&d, mm->pml4, 4, 0, 0, 0, 0);
     up_write(&mm->lock);
-    mm_put(mm);
-    int err = copy_to_user(ubuf, d.nodes, MIN(d.n, max) * sizeof(struct pt_node));
-    kfree(d.nodes);
-    return err ? err : (int64_t)d.n;
+    return d.n;
 }

@@ -42,10 +42,17 @@ struct mm {
     int users; /* [a] threads using it (and fork's hold); the last mm_put frees it */
 };
 
+/* mm/ptdump.c: fill nodes with up to max records of mm's page-table tree
+ * (uapi/ptdump.h); returns how many tables the tree has (more than max if
+ * they did not all fit).  Takes mm->lock for writing. */
+struct pt_node;
+size_t ptdump_mm(struct mm *mm, struct pt_node *nodes, size_t max);
+
 /* Access kinds for vm_fault */
 #define FAULT_WRITE 1u
 #define FAULT_EXEC  2u
 #define FAULT_USER  4u
+#define FAULT_PRESENT 8u /* the CPU found a mapping: a protection fault (for reports) */
 
 /* Check every reference count the page tables imply (mm/audit.c): 0, or -1
  * with a description.  Run when nothing is changing page tables. */

@@ -17,7 +17,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"
 #include "kernel/time.h"

@@ -12,7 +12,8 @@
 #include "fs/file.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
+#include "kernel/sched.h"
+#include "kernel/usercopy.h"
 #include "lib/string.h"
 #include "kernel/sys.h"
 #include "kernel/time.h"
@@ -177,10 +178,9 @@ static unsigned fault_access(uint64_t error, bool user)
 static bool usercopy_fault(struct trapframe *tf)
 {
     uint64_t addr = read_cr2();
-    struct proc *cur = current_proc();
-    if (addr >= USER_TOP || !cur->mm || !has_fixup(tf->rip))
+    if (addr >= USER_TOP || !has_fixup(tf->rip))
         return false;
-    if (vm_fault(cur->mm, addr, fault_access(tf->error, false)) == 0)
+    if (usercopy_page_fault(addr, fault_access(tf->error, false)))
         return true;
     return apply_fixup(tf);
 }
@@ -232,22 +232,14 @@ static const int user_exception_signal[32] = {
     [T_BREAKPOINT] = SIGILL,
 };
 
-/* An exception in user mode: resolve a page fault, else end the process. */
+/* An exception in user mode: the kernel decides (kernel/fault.c) whether a
+ * page fault is resolved or ends the process; other exceptions end it. */
 static void user_exception(struct trapframe *tf)
 {
-    struct proc *cur = current_proc();
     if (tf->vector == T_PAGE_FAULT) {
-        uint64_t addr = read_cr2();
-        int err = vm_fault(cur->mm, addr, fault_access(tf->error, true));
-        if (err == 0)
-            return;
-        const char *why = err == -ENOMEM     ? "out of memory"
-                          : addr >= USER_TOP ? "kernel address"
-                          : vm_is_stack_guard(cur->mm, addr, tf->rsp)
-                              ? "stack overflow into the stack guard page"
-                          : tf->error & PF_PRESENT ? "access against the mapping's permissions"
-                                                   : "address outside any mapping";
-        process_fault_kill(addr, tf->rip, why, err == -ENOMEM ? SIGKILL : SIGSEGV);
+        unsigned access = fault_access(tf->error, true) | (tf->error & PF_PRESENT ? FAULT_PRESENT : 0);
+        process_page_fault(read_cr2(), access, tf->rip, tf->rsp);
+        return;
     }
     int sig = user_exception_signal[tf->vector] ? user_exception_signal[tf->vector] : SIGILL;
     process_fault_kill(tf->rip, tf->rip, exception_names[tf->vector], sig);

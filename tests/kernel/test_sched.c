@@ -1,6 +1,7 @@
 /* test_sched.c - kernel threads, preemption, sleeping and waking. */
 #include "kernel/ktest.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
 #include "kernel/time.h"
 
 static int set_flag(void *arg)
@@ -11,15 +12,15 @@ static int set_flag(void *arg)
 
 KTEST(sched, thread_runs_and_joins)
 {
-    int before = proc_count();
+    int before = thread_count();
     volatile int flag = 0;
-    struct proc *p = kthread_create("flagger", set_flag, (void *)&flag);
+    struct thread *p = kthread_create("flagger", set_flag, (void *)&flag);
     ASSERT(p != NULL);
-    EXPECT_EQ(proc_count(), before + 1);
-    proc_start(p);
+    EXPECT_EQ(thread_count(), before + 1);
+    sched_start(p);
     EXPECT_EQ(kthread_join(p), 42);
     EXPECT_EQ(flag, 1);
-    EXPECT_EQ(proc_count(), before);
+    EXPECT_EQ(thread_count(), before);
 }
 
 struct spinner {
@@ -39,11 +40,11 @@ static int spin(void *arg)
 KTEST(sched, timer_preempts_spinning_threads)
 {
     struct spinner a = {0}, b = {0};
-    struct proc *pa = kthread_create("spin-a", spin, &a);
-    struct proc *pb = kthread_create("spin-b", spin, &b);
+    struct thread *pa = kthread_create("spin-a", spin, &a);
+    struct thread *pb = kthread_create("spin-b", spin, &b);
     ASSERT(pa && pb);
-    proc_start(pa);
-    proc_start(pb);
+    sched_start(pa);
+    sched_start(pb);
     sched_sleep_ticks(5); /* we only wake up if the spinners are preempted */
     uint64_t ca = a.count, cb = b.count;
     a.stop = b.stop = true;
@@ -101,9 +102,9 @@ KTEST(sched, waitq_ping_pong)
 {
     struct mailbox m = {.lock = SPINLOCK_INIT("mailbox"), .item = 0, .received = 0};
     waitq_init(&m.changed);
-    struct proc *p = kthread_create("consumer", consumer, &m);
+    struct thread *p = kthread_create("consumer", consumer, &m);
     ASSERT(p != NULL);
-    proc_start(p);
+    sched_start(p);
     spin_lock(&m.lock);
     for (int n = 1; n <= 100; n++) {
         while (m.item != 0)
@@ -118,17 +119,17 @@ KTEST(sched, waitq_ping_pong)
 
 KTEST(sched, many_threads_come_and_go)
 {
-    int before = proc_count();
-    struct proc *ps[32];
+    int before = thread_count();
+    struct thread *ps[32];
     volatile int flags[32] = {0};
     for (int i = 0; i < 32; i++) {
         ps[i] = kthread_create("worker", set_flag, (void *)&flags[i]);
         ASSERT(ps[i] != NULL);
-        proc_start(ps[i]);
+        sched_start(ps[i]);
     }
     int sum = 0;
     for (int i = 0; i < 32; i++)
         sum += kthread_join(ps[i]) == 42 && flags[i] == 1;
     EXPECT_EQ(sum, 32);
-    EXPECT_EQ(proc_count(), before);
+    EXPECT_EQ(thread_count(), before);
 }

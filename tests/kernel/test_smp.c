@@ -4,7 +4,8 @@
 #include "kernel/cmdline.h"
 #include "kernel/cpu.h"
 #include "kernel/ktest.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
 #include "kernel/time.h"
 #include "mm/pgtable.h"
 #include "mm/tlb.h"
@@ -47,13 +48,13 @@ KTEST(smp, threads_spread_over_every_cpu)
 {
     int n = arch_cpus_online();
     uint32_t all = (1u << n) - 1;
-    struct proc *th[MAX_CPUS];
+    struct thread *th[MAX_CPUS];
     cpus_seen = 0;
     stop_spinning = false;
     for (int i = 0; i < n; i++) {
         th[i] = kthread_create("spinner", spin_and_note, NULL);
         ASSERT(th[i]);
-        proc_start(th[i]);
+        sched_start(th[i]);
     }
     uint64_t until = time_now_us() + 2 * 1000 * 1000;
     while ((cpus_seen & all) != all && time_now_us() < until)

@@ -10,7 +10,8 @@ address space, so they work wherever the CPU stopped, in the kernel or in a
 user program.  Nothing here writes to the machine.
 
 Where the numbers come from:
-  processes  all_procs (kernel/proc.c), struct proc (kernel/proc.h)
+  processes  all_processes (kernel/process.c), struct process (kernel/process.h),
+             each with its list of struct thread (kernel/thread.h)
   CPUs       cpu_table[0..ncpus) (arch/x86_64/smp.c), struct cpu (kernel/cpu.h)
   memory     struct mm and struct vma (mm/vm.h)
   tables     the entries themselves, read through the direct map; each table
@@ -92,37 +93,54 @@ def selected_cpu():
     return all_cpus[n] if 0 <= n < len(all_cpus) else all_cpus[0]
 
 
-def procs():
-    return list(list_entries("all_procs", "struct proc", "all_link"))
+def processes():
+    return list(list_entries("all_processes", "struct process", "all_link"))
 
 
-def current_proc():
+def threads():
+    """Every thread in the process table (struct thread), process by process."""
+    out = []
+    for p in processes():
+        out += list_entries("((struct process *)%#x)->threads" % u64(p.address),
+                            "struct thread", "proc_link")
+    return out
+
+
+def current_thread():
     cur = selected_cpu()["current"]
     return cur.dereference() if u64(cur) else None
 
 
-def find_proc(pid):
-    for p in procs():
-        if int(p["pid"]) == pid:
-            return p
-    raise gdb.GdbError("no process with pid %d" % pid)
+def find_thread(tid):
+    """The thread with this id (a process's pid is its first thread's id)."""
+    for t in threads():
+        if int(t["tid"]) == tid:
+            return t
+    for t in threads():  # the first thread may have exited: any thread of pid
+        if int(t["proc"]["pid"]) == tid:
+            return t
+    raise gdb.GdbError("no thread or process with id %d" % tid)
 
 
-def proc_for(arg):
-    """The process named by a pid argument, or the selected CPU's current one."""
+def thread_for(arg):
+    """The thread named by an id argument, or the selected CPU's current one."""
     if arg:
-        return find_proc(int(ev(arg)))
-    p = current_proc()
-    if p is None:
+        return find_thread(int(ev(arg)))
+    t = current_thread()
+    if t is None:
         raise gdb.GdbError("this CPU runs nothing yet; give a pid")
-    return p
+    return t
 
 
-def mm_of(p):
-    mm = p["mm"]
+def pid_of(t):
+    return int(t["proc"]["pid"])
+
+
+def mm_of(t):
+    mm = t["proc"]["mm"]
     if not u64(mm):
         raise gdb.GdbError("pid %d (%s) has no address space (a kernel thread, or exiting)"
-                           % (int(p["pid"]), p["name"].string()))
+                           % (pid_of(t), proc_name(t)))
     return mm.dereference()
 
 
@@ -139,8 +157,9 @@ def flags_text(e):
     return " ".join(names) if names else "-"
 
 
-def proc_name(p):
-    return p["name"].string()
+def proc_name(t):
+    """The name of a thread's process (the program it runs)."""
+    return t["proc"]["name"].string()
 
 
 # ---- the commands
@@ -155,8 +174,9 @@ cowl-walk VA [PID]   walk one virtual address PML4 -> PDPT -> PD -> PT
 cowl-page ADDR       the struct page of a physical page (or direct-map address)
 cowl-dmesg [LINES]   the kernel log buffer (the last LINES lines)
 cowl-user PROGRAM    load a user program's symbols (build/user/bin or tests)
-$cowl_pid()          the pid running on the selected CPU (for conditions:
-                     hbreak fork if $cowl_pid() == 3)"""
+$cowl_pid()          the pid of the process running on the selected CPU (for
+                     conditions: hbreak fork if $cowl_pid() == 3)
+$cowl_tid()          the id of the thread running there"""
 
     def __init__(self):
         super().__init__("cowl", gdb.COMMAND_USER, prefix=True)
@@ -170,35 +190,35 @@ class CowlPs(gdb.Command):
 
 Usage: cowl-ps
 
-One line per thread: its pid (a thread id for threads), the pid of its
-process (thread group), state, the CPU it runs on (or last ran on, or is
-queued on), and name.  '*' marks the thread running on the CPU gdb has
-selected.  A kernel thread has no address space and shows [kernel].
-Then one line per CPU: what it runs now.  Data: all_procs in
-kernel/proc.c, struct proc in kernel/proc.h, cpu_table in
-arch/x86_64/smp.c."""
+One line per thread: its id (TID; a process's first thread has the
+process's pid), the pid of its process, state, the CPU it runs on (or last
+ran on, or is queued on), and the process's name.  '*' marks the thread
+running on the CPU gdb has selected.  A thread that is not its process's
+first shows (thread); a process without an address space (a kernel
+thread) shows [kernel].  Then one line per CPU: what it runs now.  Data:
+all_processes in kernel/process.c, struct process in kernel/process.h,
+struct thread in kernel/thread.h, cpu_table in arch/x86_64/smp.c."""
 
     def __init__(self):
         super().__init__("cowl-ps", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        cur = current_proc()
+        cur = current_thread()
         cur_addr = u64(cur.address) if cur is not None else 0
-        print("  %5s %5s  %-9s %3s  %s" % ("PID", "PROC", "STATE", "CPU", "NAME"))
-        for p in procs():
-            cpu = p["cpu"]
+        print("  %5s %5s  %-9s %3s  %s" % ("TID", "PID", "STATE", "CPU", "NAME"))
+        for t in threads():
+            cpu = t["cpu"]
             cpu_text = str(int(cpu["id"])) if u64(cpu) else "-"
-            state = STATE.get(int(p["state"]), str(int(p["state"])))
-            kind = "" if u64(p["mm"]) or state == "zombie" else " [kernel]"
-            leader = int(p["group"]["pid"]) if u64(p["group"]) else int(p["pid"])
-            thread = "" if leader == int(p["pid"]) else " (thread)"
-            mark = "*" if u64(p.address) == cur_addr else " "
-            print("%s %5d %5d  %-9s %3s  %s%s%s" % (mark, int(p["pid"]), leader, state, cpu_text,
-                                                   proc_name(p), thread, kind))
+            state = STATE.get(int(t["state"]), str(int(t["state"])))
+            kind = "" if u64(t["proc"]["mm"]) or state == "zombie" else " [kernel]"
+            thread = "" if pid_of(t) == int(t["tid"]) else " (thread)"
+            mark = "*" if u64(t.address) == cur_addr else " "
+            print("%s %5d %5d  %-9s %3s  %s%s%s" % (mark, int(t["tid"]), pid_of(t), state,
+                                                   cpu_text, proc_name(t), thread, kind))
         for c in cpus():
             run = c["current"]
             what = "idle" if not u64(run) or bool(run["is_idle"]) else \
-                "pid %d (%s)" % (int(run["pid"]), proc_name(run))
+                "pid %d (%s)" % (pid_of(run), proc_name(run))
             print("cpu %d: %s, %d queued, %d ticks" % (int(c["id"]), what, int(c["nr_queued"]),
                                                        int(c["ticks"])))
 
@@ -218,11 +238,11 @@ region but not yet touched is not mapped: the first access faults it in
         super().__init__("cowl-vm", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        p = proc_for(arg.strip())
-        mm = mm_of(p)
+        t = thread_for(arg.strip())
+        mm = mm_of(t)
         pml4 = u64(mm["pml4"])
         print("pid %d (%s): mm %#x, PML4 at phys %#x, %d users" % (
-            int(p["pid"]), proc_name(p), u64(mm.address), virt_to_phys(pml4), int(mm["users"])))
+            pid_of(t), proc_name(t), u64(mm.address), virt_to_phys(pml4), int(mm["users"])))
         print("  heap %#x-%#x, next mmap at %#x" % (u64(mm["brk_start"]), u64(mm["brk"]),
                                                   u64(mm["mmap_next"])))
         print("  %-18s %-18s %-4s %10s" % ("START", "END", "PROT", "SIZE"))
@@ -260,16 +280,13 @@ the page reached, for cowl-page."""
         if not args:
             raise gdb.GdbError("usage: cowl-walk VA [PID]")
         va = u64(ev(args[0]))
-        if len(args) > 1:
-            p = find_proc(int(ev(args[1])))
-        else:
-            p = proc_for("")
+        t = thread_for(args[1] if len(args) > 1 else "")
         if va >= 0x0000800000000000:
             table = u64(ev("kernel_pml4"))
             print("%#x is a kernel address: walking kernel_pml4" % va)
         else:
-            table = u64(mm_of(p)["pml4"])
-            print("%#x in pid %d (%s)" % (va, int(p["pid"]), proc_name(p)))
+            table = u64(mm_of(t)["pml4"])
+            print("%#x in pid %d (%s)" % (va, pid_of(t), proc_name(t)))
         writable, cow_above = True, False
         gdb.set_convenience_variable("cowl_pml4", virt_to_phys(table))
         for level in (4, 3, 2, 1):
@@ -420,11 +437,11 @@ Loading another program first unloads the previous one."""
 class CowlBt(gdb.Command):
     """Backtrace of a thread that is not running (sleeping, runnable).
 
-Usage: cowl-bt PID
+Usage: cowl-bt TID     (a thread id; a process's pid names its first thread)
 
 A thread that is switched out has its kernel registers saved on its own
 kernel stack by arch_switch (arch/x86_64/switch.asm: rbp, rbx, r12-r15,
-then the return address); struct proc's ctx_rsp points to them.  This
+then the return address); struct thread's ctx_rsp points to them.  This
 command points the selected CPU's rsp, rbp and rip there for a moment,
 prints gdb's backtrace, and puts the registers back.  The answer to "why
 does this process hang": the wait it sleeps in, and who called it."""
@@ -434,12 +451,12 @@ does this process hang": the wait it sleeps in, and who called it."""
 
     def invoke(self, arg, from_tty):
         if not arg.strip():
-            raise gdb.GdbError("usage: cowl-bt PID")
-        p = find_proc(int(ev(arg)))
-        if int(p["state"]) == 2:
-            raise gdb.GdbError("pid %d is running: select its CPU (thread N) and use bt"
-                               % int(p["pid"]))
-        sp = u64(p["ctx_rsp"])
+            raise gdb.GdbError("usage: cowl-bt TID")
+        t = find_thread(int(ev(arg)))
+        if int(t["state"]) == 2:
+            raise gdb.GdbError("thread %d is running: select its CPU (thread N) and use bt"
+                               % int(t["tid"]))
+        sp = u64(t["ctx_rsp"])
         saved = {r: u64(ev("$" + r)) for r in ("rsp", "rbp", "rip")}
         try:
             gdb.execute("set $rbp = %#x" % read_u64(sp + 40))
@@ -453,14 +470,25 @@ does this process hang": the wait it sleeps in, and who called it."""
 
 
 class CowlPid(gdb.Function):
-    """$cowl_pid() - the pid of the thread running on the selected CPU (-1 if none)."""
+    """$cowl_pid() - the pid of the process running on the selected CPU (-1 if none)."""
 
     def __init__(self):
         super().__init__("cowl_pid")
 
     def invoke(self):
-        p = current_proc()
-        return -1 if p is None else int(p["pid"])
+        t = current_thread()
+        return -1 if t is None else pid_of(t)
+
+
+class CowlTid(gdb.Function):
+    """$cowl_tid() - the id of the thread running on the selected CPU (-1 if none)."""
+
+    def __init__(self):
+        super().__init__("cowl_tid")
+
+    def invoke(self):
+        t = current_thread()
+        return -1 if t is None else int(t["tid"])
 
 
 CowlPrefix()
@@ -472,3 +500,4 @@ CowlDmesg()
 CowlUser()
 CowlBt()
 CowlPid()
+CowlTid()

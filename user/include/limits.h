@@ -21,6 +21,6 @@
 #define PATH_MAX   256
 #define NAME_MAX   59
 /* Threads and processes the system holds at once (kernel/proc.h:
- * MAX_PROCS); fork and pthread_create fail with EAGAIN past it. */
+ * MAX_THREADS in kernel/process.h); fork and pthread_create fail with EAGAIN past it. */
 #define CHILD_MAX 1024
 #endif

@@ -18,7 +18,7 @@
  *  - fork bomb, memory bound: every process forks until fork fails, then
  *    waits.  With only the last eighth free, memory runs out first: ENOMEM.
  *  - fork bomb, limit bound: the bystander gone, the same bomb fills the
- *    process table (MAX_PROCS, CHILD_MAX here) and every process gets
+ *    process table (MAX_THREADS, CHILD_MAX here) and every process gets
  *    EAGAIN, from fork and from pthread_create.
  *  - a thread exits while clearing its tid word for pthread_join would
  *    need a page and none can be had (fault injection): the process is

@@ -1,7 +1,11 @@
-/* sys_mm.c - brk, mmap, munmap, mprotect: anonymous private memory only. */
+/* sys_mm.c - the memory system calls: brk, mmap, munmap, mprotect
+ * (anonymous private memory only), and cowl_ptdump. */
 #include "uapi/mman.h"
-#include "kernel/proc.h"
+#include "kernel/process.h"
 #include "kernel/sys.h"
+#include "kernel/usercopy.h"
+#include "mm/heap.h"
+#include "uapi/ptdump.h"
 #include "mm/vm.h"
 
 static uint32_t prot_to_vm(int prot)
@@ -18,7 +22,7 @@ static bool range_ok(uint64_t addr, uint64_t len)
 
 int64_t sys_brk(uint64_t addr)
 {
-    struct mm *mm = current_proc()->mm;
+    struct mm *mm = current_process()->mm;
     down_write(&mm->lock);
     uint64_t old_end = ALIGN_UP(mm->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
     int err = 0;
@@ -42,7 +46,7 @@ int64_t sys_mmap(uint64_t addr, size_t len, int prot, int flags, int fd, int64_t
     if (flags & ~(MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS) || prot & ~7 || len == 0)
         return -EINVAL;
     len = ALIGN_UP(len, PAGE_SIZE);
-    struct mm *mm = current_proc()->mm;
+    struct mm *mm = current_process()->mm;
     down_write(&mm->lock);
     int64_t result;
     if (flags & MAP_FIXED) {
@@ -59,7 +63,7 @@ int64_t sys_munmap(uint64_t addr, size_t len)
     len = ALIGN_UP(len, PAGE_SIZE);
     if (!range_ok(addr, len))
         return -EINVAL;
-    struct mm *mm = current_proc()->mm;
+    struct mm *mm = current_process()->mm;
     down_write(&mm->lock);
     int err = mm_unmap_range(mm, addr, addr + len);
     up_write(&mm->lock);
@@ -71,9 +75,34 @@ int64_t sys_mprotect(uint64_t addr, size_t len, int prot)
     len = ALIGN_UP(len, PAGE_SIZE);
     if (!range_ok(addr, len) || prot & ~7)
         return -EINVAL;
-    struct mm *mm = current_proc()->mm;
+    struct mm *mm = current_process()->mm;
     down_write(&mm->lock);
     int err = mm_protect_range(mm, addr, addr + len, prot_to_vm(prot));
     up_write(&mm->lock);
     return err;
+}
+
+#define PTDUMP_MAX 4096 /* records one call returns at most */
+
+/* Up to max records of process pid's tree (pid 0: the caller's) into ubuf;
+ * returns how many tables the tree has (more than max if it did not fit),
+ * -ESRCH if there is no such process with an address space.  The records
+ * go to a kernel buffer first: copying to user memory can fault, and a
+ * fault in our own address space would need the lock the walk holds. */
+int64_t sys_cowl_ptdump(int pid, struct pt_node *ubuf, size_t max)
+{
+    max = MIN(max, PTDUMP_MAX);
+    struct mm *mm = process_mm_get(pid ? pid : current_process()->pid);
+    if (!mm)
+        return -ESRCH;
+    struct pt_node *nodes = kmalloc(MAX(max, 1) * sizeof(struct pt_node));
+    if (!nodes) {
+        mm_put(mm);
+        return -ENOMEM;
+    }
+    size_t n = ptdump_mm(mm, nodes, max);
+    mm_put(mm);
+    int err = copy_to_user(ubuf, nodes, MIN(n, max) * sizeof(struct pt_node));
+    kfree(nodes);
+    return err ? err : (int64_t)n;
 }
