@@ -1,5 +1,5 @@
 /* fork.c - fork(): a new process with a copy-on-write view of the caller's
- * memory (mm_fork: page tables shared, DESIGN.md section 4), the same open
+ * memory (mm_fork: page tables shared, docs/fork.md), the same open
  * files, working directory and registers; it returns 0 in the child.  Only
  * the calling thread is copied, as POSIX says.
  *
