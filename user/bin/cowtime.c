@@ -3,6 +3,7 @@
  * page), a write to the next page (its PT is private now: page copy only),
  * and a write to a page the parent never touched (demand-zero in a private
  * table).  cowtime -m PAGES -r ROUNDS; medians in nanoseconds. */
+#include "../include/bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,19 +11,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -68,9 +56,9 @@ int main(int argc, char **argv)
         close(fds[1]);
         first[r] = t[0], second[r] = t[1], fresh[r] = t[2];
     }
-    qsort(first, rounds, sizeof(long), cmp);
-    qsort(second, rounds, sizeof(long), cmp);
-    qsort(fresh, rounds, sizeof(long), cmp);
+    qsort(first, rounds, sizeof(long), cmp_long);
+    qsort(second, rounds, sizeof(long), cmp_long);
+    qsort(fresh, rounds, sizeof(long), cmp_long);
     printf("cowtime pages=%ld rounds=%ld first_write_ns=%ld next_write_ns=%ld fresh_page_ns=%ld\n",
            m, rounds, first[rounds / 2], second[rounds / 2], fresh[rounds / 2]);
     return 0;

@@ -8,6 +8,7 @@
  *   teardown   munmap of the whole region in the parent
  *
  *   forkcost -M share|copy|eager -m PAGES      (times in microseconds) */
+#include "../include/bench.h"
 #include <cowl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,24 +20,6 @@
 
 #define ROUNDS 5
 #define PAGE   4096
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static long median(long *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            long t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return v[n / 2];
-}
 
 static long forkwait(void)
 {

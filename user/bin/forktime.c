@@ -8,6 +8,7 @@
  * parent; the child exits at once; the parent reaps it outside the timed
  * region.  Prints mean and min microseconds per fork and, on cowl, the
  * page-table pages one fork allocated.  The same file builds on Linux. */
+#include "../include/bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +19,6 @@
 #ifdef __cowl__
 #include <cowl.h>
 #endif
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {

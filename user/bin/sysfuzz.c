@@ -28,6 +28,7 @@
  * its own code and stack (only a playground region and bogus addresses are used), brk below its
  * heap, kill of processes it did not create, clone with random flags (threads are made through
  * pthread_create).  Those are not bugs when they hurt the caller. */
+#include "../include/bench.h"
 #include <cowl.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -72,13 +73,6 @@ static uint64_t next(struct fuzzer *f)
 }
 
 static uint64_t pick(struct fuzzer *f, uint64_t n) { return next(f) % n; }
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
 
 /* A pointer argument: sometimes good, mostly not. */
 static long ptr(struct fuzzer *f)
