@@ -12,17 +12,32 @@
 #include <time.h>
 #include <unistd.h>
 
+static const char usage[] = "usage: cowtime [-m PAGES] [-r ROUNDS]  (PAGES >= 4, ROUNDS 1..100)\n";
+
 int main(int argc, char **argv)
 {
     long m = 1000, rounds = 15;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-m"))
-            m = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "-r"))
-            rounds = atol(argv[i + 1]);
+    int c;
+    while ((c = getopt(argc, argv, "m:r:h")) != -1) {
+        switch (c) {
+        case 'm':
+            m = atol(optarg);
+            break;
+        case 'r':
+            rounds = atol(optarg);
+            break;
+        case 'h':
+            printf("%s", usage);
+            return 0;
+        default:
+            fprintf(stderr, "%s", usage);
+            return 2;
+        }
     }
-    if (m < 4 || rounds < 1 || rounds > 100)
+    if (m < 4 || rounds < 1 || rounds > 100) {
+        fprintf(stderr, "%s", usage);
         return 2;
+    }
     long page = 4096;
     char *mem =
         mmap(NULL, (m + 1) * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -172,11 +172,22 @@ static void fork_threads(int ncpus)
     munmap(area, (long)FORK_PAGES * PAGE);
 }
 
+static const char usage[] = "usage: smpbench [all|shootdown|faults|fork]\n";
+
 int main(int argc, char **argv)
 {
+    const char *what = argc > 1 ? argv[1] : "all";
+    if (!strcmp(what, "-h")) {
+        printf("%s", usage);
+        return 0;
+    }
+    if (argc > 2 || (strcmp(what, "all") && strcmp(what, "shootdown") && strcmp(what, "faults") &&
+                     strcmp(what, "fork"))) {
+        fprintf(stderr, "%s", usage);
+        return 2;
+    }
     struct cpu_stats st[8];
     int ncpus = cowl_cpustat(st, 8);
-    const char *what = argc > 1 ? argv[1] : "all";
     if (!strcmp(what, "shootdown") || !strcmp(what, "all"))
         shootdown(ncpus);
     if (!strcmp(what, "faults") || !strcmp(what, "all"))

@@ -406,47 +406,52 @@ static void remove_own_files(void)
         unlink(order[i]);
 }
 
+static const char usage_line[] = "usage: sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] "
+                                 "[-t THREADS] [-w W] [-c CASE] [-f PPM] [-v]\n";
+
 int main(int argc, char **argv)
 {
     seed = (uint64_t)now_ns();
     long seconds = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-v"))
+    int opt;
+    while ((opt = getopt(argc, argv, "s:n:d:p:t:w:c:f:vh")) != -1) {
+        switch (opt) {
+        case 's':
+            seed = (uint64_t)atol(optarg);
+            break;
+        case 'n':
+            calls_per_thread = atol(optarg);
+            break;
+        case 'd':
+            seconds = atol(optarg);
+            break;
+        case 'p':
+            nprocs = atoi(optarg);
+            break;
+        case 't':
+            nthreads = atoi(optarg);
+            break;
+        case 'w':
+            only_worker = atoi(optarg);
+            break;
+        case 'c':
+            only_case = atoi(optarg);
+            break;
+        case 'f':
+            fail_ppm = atol(optarg);
+            break;
+        case 'v':
             verbose = 1;
-        else if (i + 1 < argc && argv[i][0] == '-') {
-            long v = atol(argv[i + 1]);
-            switch (argv[i++][1]) {
-            case 's':
-                seed = (uint64_t)v;
-                break;
-            case 'n':
-                calls_per_thread = v;
-                break;
-            case 'd':
-                seconds = v;
-                break;
-            case 'p':
-                nprocs = (int)v;
-                break;
-            case 't':
-                nthreads = (int)v;
-                break;
-            case 'w':
-                only_worker = (int)v;
-                break;
-            case 'c':
-                only_case = (int)v;
-                break;
-            case 'f':
-                fail_ppm = v;
-                break;
-            default:
-                goto usage;
-            }
-        } else {
+            break;
+        case 'h':
+            printf("%s", usage_line);
+            return 0;
+        default:
             goto usage;
         }
     }
+    if (optind < argc)
+        goto usage;
     if (nprocs < 1 || nprocs > 16 || nthreads < 1 || nthreads > MAX_THREADS)
         goto usage;
     if (seconds) {
@@ -490,7 +495,6 @@ int main(int argc, char **argv)
     return bad;
 
 usage:
-    printf("usage: sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] [-t THREADS] [-w W] "
-           "[-c CASE] [-f PPM] [-v]\n");
+    fprintf(stderr, "%s", usage_line);
     return 2;
 }
