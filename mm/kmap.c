@@ -4,7 +4,7 @@
  *   0xffffffff80000000  the kernel image: .text R-X, .rodata R--, .data/.bss RW-
  *
  * These upper-half tables are shared by every address space and are never
- * refcounted, unshared or freed (DESIGN.md section 4). */
+ * refcounted, unshared or freed (docs/fork.md, section 1). */
 #include "kernel/boot_info.h"
 #include "kernel/printk.h"
 #include "mm/pgtable.h"

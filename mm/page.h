@@ -25,7 +25,7 @@ enum page_kind {
 };
 
 struct page {
-    uint32_t refcount;  /* [a] see DESIGN.md section 4 */
+    uint32_t refcount;  /* [a] see docs/fork.md, section 1 */
     uint8_t kind;       /* [z] enum page_kind, changes on alloc/free */
     uint8_t order;      /* [z] block order while in the allocator */
     uint8_t level;      /* [o] PAGE_TABLE: 1 (PT) .. 4 (PML4) */

@@ -4,7 +4,7 @@
  * half (PML4 slots 256..511) is the kernel's, built once at boot and shared
  * by every table; it is never refcounted, unshared or freed.
  *
- * Reference counts (DESIGN.md section 4): a table page's refcount is the
+ * Reference counts (docs/fork.md, section 1): a table page's refcount is the
  * number of upper-level entries, across all address spaces, that point to
  * it; a data page's refcount is the number of PT entries mapping it plus
  * kernel references. */

@@ -1,4 +1,4 @@
-/* share.h - fork over shared copy-on-write page tables (DESIGN.md section 4).
+/* share.h - fork over shared copy-on-write page tables (docs/fork.md).
  *
  *   after fork:   parent PML4 [i] --R/O, COW_TABLE--+
  *                                                    +--> PDPT (refcount 2) --> ...

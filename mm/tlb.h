@@ -1,4 +1,4 @@
-/* tlb.h - the one TLB flush API (DESIGN.md section 5, docs/locking.md).
+/* tlb.h - the one TLB flush API (docs/smp.md section 6, docs/locking.md).
  *
  * An address space is named by its PML4.  Each PML4 keeps the set of CPUs
  * that have it loaded in CR3 (struct page cpus_live), maintained by

@@ -92,7 +92,7 @@ int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot);
 /* Change the permissions of [start, end), which regions must cover entirely
  * (-ENOMEM otherwise, as on Linux). [m] */
 int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot);
-/* How fork copies an address space (DESIGN.md section 4, docs/fork.md). */
+/* How fork copies an address space (docs/fork.md, section 10: the fork modes). */
 enum fork_mode {
     FORK_SHARE = COWL_FORK_SHARE, /* share the page tables copy-on-write (mm/share.c) */
     FORK_COPY = COWL_FORK_COPY,   /* copy the tables, share the pages copy-on-write (mm/forkcopy.c) */

@@ -3,7 +3,7 @@
  *
  * Which user page tables are shared is a property of struct page alone:
  * a table page's refcount is the number of entries, across all address
- * spaces, that point to it (DESIGN.md section 4).  So one pass over the
+ * spaces, that point to it (docs/fork.md, section 1).  So one pass over the
  * page array answers "how many tables of each level are shared, and by how
  * many" without walking any address space or taking any lock.  The answer
  * is a snapshot taken while other CPUs may fork and fault: each number is

@@ -12,7 +12,7 @@
 
 #include "asmdefs.h"
 
-/* ---- Address-space layout (fixed by linker.ld and DESIGN.md section 2) */
+/* ---- Address-space layout (fixed by linker.ld; docs/boot.md section 5) */
 #define KERNEL_VMA      0xffffffff80000000ul /* kernel image: phys + this */
 #define DIRECT_MAP_BASE 0xffff800000000000ul /* all RAM: phys + this */
 #define USER_TOP        0x0000800000000000ul /* first non-user address */

@@ -24,7 +24,7 @@ typedef uint64_t pte_t;
 
 #define PTE_ADDR_MASK 0x000ffffffffff000ul
 
-/* Levels, in the vocabulary of DESIGN.md: PML4=4, PDPT=3, PD=2, PT=1. */
+/* Levels, in the vocabulary of docs/fork.md: PML4=4, PDPT=3, PD=2, PT=1. */
 #define PT_LEVELS  4
 #define PT_ENTRIES 512
 /* The PML4 entries of the user half (0..255); 256..511 map the kernel, the

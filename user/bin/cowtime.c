@@ -3,6 +3,7 @@
  * page), a write to the next page (its PT is private now: page copy only),
  * and a write to a page the parent never touched (demand-zero in a private
  * table).  cowtime -m PAGES -r ROUNDS; medians in nanoseconds. */
+#include "../include/bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,30 +12,32 @@
 #include <time.h>
 #include <unistd.h>
 
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return x < y ? -1 : x > y;
-}
+static const char usage[] = "usage: cowtime [-m PAGES] [-r ROUNDS]  (PAGES >= 4, ROUNDS 1..100)\n";
 
 int main(int argc, char **argv)
 {
     long m = 1000, rounds = 15;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-m"))
-            m = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "-r"))
-            rounds = atol(argv[i + 1]);
+    int c;
+    while ((c = getopt(argc, argv, "m:r:h")) != -1) {
+        switch (c) {
+        case 'm':
+            m = atol(optarg);
+            break;
+        case 'r':
+            rounds = atol(optarg);
+            break;
+        case 'h':
+            printf("%s", usage);
+            return 0;
+        default:
+            fprintf(stderr, "%s", usage);
+            return 2;
+        }
     }
-    if (m < 4 || rounds < 1 || rounds > 100)
+    if (m < 4 || rounds < 1 || rounds > 100) {
+        fprintf(stderr, "%s", usage);
         return 2;
+    }
     long page = 4096;
     char *mem =
         mmap(NULL, (m + 1) * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -68,9 +71,9 @@ int main(int argc, char **argv)
         close(fds[1]);
         first[r] = t[0], second[r] = t[1], fresh[r] = t[2];
     }
-    qsort(first, rounds, sizeof(long), cmp);
-    qsort(second, rounds, sizeof(long), cmp);
-    qsort(fresh, rounds, sizeof(long), cmp);
+    qsort(first, rounds, sizeof(long), cmp_long);
+    qsort(second, rounds, sizeof(long), cmp_long);
+    qsort(fresh, rounds, sizeof(long), cmp_long);
     printf("cowtime pages=%ld rounds=%ld first_write_ns=%ld next_write_ns=%ld fresh_page_ns=%ld\n",
            m, rounds, first[rounds / 2], second[rounds / 2], fresh[rounds / 2]);
     return 0;

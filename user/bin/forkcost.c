@@ -8,6 +8,7 @@
  *   teardown   munmap of the whole region in the parent
  *
  *   forkcost -M share|copy|eager -m PAGES      (times in microseconds) */
+#include "../include/bench.h"
 #include <cowl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,24 +20,6 @@
 
 #define ROUNDS 5
 #define PAGE   4096
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static long median(long *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            long t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return v[n / 2];
-}
 
 static long forkwait(void)
 {
@@ -114,15 +97,27 @@ static void firstwrite(char *mem, long out[6])
     close(fds[1]);
 }
 
+static const char usage[] = "usage: forkcost [-M share|copy|eager] [-m PAGES]\n";
+
 int main(int argc, char **argv)
 {
     long m = 1000;
-    int mode = -1;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-m"))
-            m = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "-M"))
-            mode = !strcmp(argv[i + 1], "copy") ? 1 : !strcmp(argv[i + 1], "eager") ? 2 : 0;
+    int mode = -1, c;
+    while ((c = getopt(argc, argv, "m:M:h")) != -1) {
+        switch (c) {
+        case 'm':
+            m = atol(optarg);
+            break;
+        case 'M':
+            mode = !strcmp(optarg, "copy") ? 1 : !strcmp(optarg, "eager") ? 2 : 0;
+            break;
+        case 'h':
+            printf("%s", usage);
+            return 0;
+        default:
+            fprintf(stderr, "%s", usage);
+            return 2;
+        }
     }
     if (mode >= 0)
         cowl_fork_mode(mode);

@@ -8,6 +8,7 @@
  * parent; the child exits at once; the parent reaps it outside the timed
  * region.  Prints mean and min microseconds per fork and, on cowl, the
  * page-table pages one fork allocated.  The same file builds on Linux. */
+#include "../include/bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,24 +20,31 @@
 #include <cowl.h>
 #endif
 
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
+static const char usage[] = "usage: forktime [-n FORKS] [-m PAGES] [-M share|copy|eager]\n";
 
 int main(int argc, char **argv)
 {
     long n = 10, m = 1000;
     const char *mode = "linux";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-n"))
-            n = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "-m"))
-            m = atol(argv[i + 1]);
-        else if (!strcmp(argv[i], "-M"))
-            mode = argv[i + 1];
+    int c;
+    while ((c = getopt(argc, argv, "n:m:M:h")) != -1) {
+        switch (c) {
+        case 'n':
+            n = atol(optarg);
+            break;
+        case 'm':
+            m = atol(optarg);
+            break;
+        case 'M':
+            mode = optarg;
+            break;
+        case 'h':
+            printf("%s", usage);
+            return 0;
+        default:
+            fprintf(stderr, "%s", usage);
+            return 2;
+        }
     }
 #ifdef __cowl__
     static const char *const modes[] = {"share", "copy", "eager"};
@@ -50,7 +58,7 @@ int main(int argc, char **argv)
     mode = modes[want];
 #endif
     if (n < 1 || m < 1) {
-        fprintf(stderr, "usage: forktime -n FORKS -m PAGES\n");
+        fprintf(stderr, "%s", usage);
         return 2;
     }
     long page = 4096;

@@ -206,8 +206,13 @@ int main(int argc, char **argv)
         return demo(argv[2]);
     if (argc == 5 && !strcmp(argv[1], "-scenario"))
         return scenario(argv[2], atoi(argv[3]), atoi(argv[4]));
+    static const char usage[] = "usage: ptdump [PID...] | ptdump -demo fork|write|tree\n";
+    if (argc > 1 && !strcmp(argv[1], "-h")) {
+        printf("%s", usage);
+        return 0;
+    }
     if (argc > 1 && argv[1][0] == '-') {
-        printf("usage: ptdump [PID...] | ptdump -demo fork|write|tree\n");
+        fprintf(stderr, "%s", usage);
         return 2;
     }
     int err = 0;

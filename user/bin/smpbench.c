@@ -8,6 +8,7 @@
  * loop in user mode; with one thread per CPU the scheduler puts each on a
  * CPU of its own.  Every line is "smpbench KIND key=value ..."; the IPI
  * counts come from the kernel's per-CPU counters (cowl_cpustat). */
+#include "../include/bench.h"
 #include <cowl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,25 +20,6 @@
 #include <unistd.h>
 
 #define PAGE 4096
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return x < y ? -1 : x > y;
-}
-
-static long median(long *v, int n)
-{
-    qsort(v, n, sizeof(long), cmp_long);
-    return v[n / 2];
-}
 
 struct totals {
     uint64_t ipis, shootdowns, wait_ns;
@@ -190,11 +172,22 @@ static void fork_threads(int ncpus)
     munmap(area, (long)FORK_PAGES * PAGE);
 }
 
+static const char usage[] = "usage: smpbench [all|shootdown|faults|fork]\n";
+
 int main(int argc, char **argv)
 {
+    const char *what = argc > 1 ? argv[1] : "all";
+    if (!strcmp(what, "-h")) {
+        printf("%s", usage);
+        return 0;
+    }
+    if (argc > 2 || (strcmp(what, "all") && strcmp(what, "shootdown") && strcmp(what, "faults") &&
+                     strcmp(what, "fork"))) {
+        fprintf(stderr, "%s", usage);
+        return 2;
+    }
     struct cpu_stats st[8];
     int ncpus = cowl_cpustat(st, 8);
-    const char *what = argc > 1 ? argv[1] : "all";
     if (!strcmp(what, "shootdown") || !strcmp(what, "all"))
         shootdown(ncpus);
     if (!strcmp(what, "faults") || !strcmp(what, "all"))

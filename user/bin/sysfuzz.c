@@ -28,6 +28,7 @@
  * its own code and stack (only a playground region and bogus addresses are used), brk below its
  * heap, kill of processes it did not create, clone with random flags (threads are made through
  * pthread_create).  Those are not bugs when they hurt the caller. */
+#include "../include/bench.h"
 #include <cowl.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -72,13 +73,6 @@ static uint64_t next(struct fuzzer *f)
 }
 
 static uint64_t pick(struct fuzzer *f, uint64_t n) { return next(f) % n; }
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
 
 /* A pointer argument: sometimes good, mostly not. */
 static long ptr(struct fuzzer *f)
@@ -412,47 +406,52 @@ static void remove_own_files(void)
         unlink(order[i]);
 }
 
+static const char usage_line[] = "usage: sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] "
+                                 "[-t THREADS] [-w W] [-c CASE] [-f PPM] [-v]\n";
+
 int main(int argc, char **argv)
 {
     seed = (uint64_t)now_ns();
     long seconds = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-v"))
+    int opt;
+    while ((opt = getopt(argc, argv, "s:n:d:p:t:w:c:f:vh")) != -1) {
+        switch (opt) {
+        case 's':
+            seed = (uint64_t)atol(optarg);
+            break;
+        case 'n':
+            calls_per_thread = atol(optarg);
+            break;
+        case 'd':
+            seconds = atol(optarg);
+            break;
+        case 'p':
+            nprocs = atoi(optarg);
+            break;
+        case 't':
+            nthreads = atoi(optarg);
+            break;
+        case 'w':
+            only_worker = atoi(optarg);
+            break;
+        case 'c':
+            only_case = atoi(optarg);
+            break;
+        case 'f':
+            fail_ppm = atol(optarg);
+            break;
+        case 'v':
             verbose = 1;
-        else if (i + 1 < argc && argv[i][0] == '-') {
-            long v = atol(argv[i + 1]);
-            switch (argv[i++][1]) {
-            case 's':
-                seed = (uint64_t)v;
-                break;
-            case 'n':
-                calls_per_thread = v;
-                break;
-            case 'd':
-                seconds = v;
-                break;
-            case 'p':
-                nprocs = (int)v;
-                break;
-            case 't':
-                nthreads = (int)v;
-                break;
-            case 'w':
-                only_worker = (int)v;
-                break;
-            case 'c':
-                only_case = (int)v;
-                break;
-            case 'f':
-                fail_ppm = v;
-                break;
-            default:
-                goto usage;
-            }
-        } else {
+            break;
+        case 'h':
+            printf("%s", usage_line);
+            return 0;
+        default:
             goto usage;
         }
     }
+    if (optind < argc)
+        goto usage;
     if (nprocs < 1 || nprocs > 16 || nthreads < 1 || nthreads > MAX_THREADS)
         goto usage;
     if (seconds) {
@@ -496,7 +495,6 @@ int main(int argc, char **argv)
     return bad;
 
 usage:
-    printf("usage: sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] [-t THREADS] [-w W] "
-           "[-c CASE] [-f PPM] [-v]\n");
+    fprintf(stderr, "%s", usage_line);
     return 2;
 }

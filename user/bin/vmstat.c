@@ -11,6 +11,7 @@
 #include <cowl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +98,12 @@ int main(int argc, char **argv)
 {
     static struct vm_stats s, before;
     static struct cpu_stats cpus[MAX_CPUS], cpus_before[MAX_CPUS];
+    static const char usage[] = "usage: vmstat [PROGRAM [ARG...]]\n";
+    if (argc > 1 && argv[1][0] == '-') {
+        bool help = !strcmp(argv[1], "-h");
+        fprintf(help ? stdout : stderr, "%s", usage);
+        return help ? 0 : 2;
+    }
     bool delta = argc > 1;
     if (delta) {
         cowl_vmstat(&before);

@@ -15,6 +15,7 @@
  * runs (so the last line before a panic names the culprit) and its
  * outcome after.  The unmutated program runs first as a control and must
  * exit 0. */
+#include "../include/bench.h"
 #include "check.h"
 #include <fcntl.h>
 #include <sched.h>
@@ -276,13 +277,6 @@ static void write_file(void)
     CHECK(fd >= 0);
     CHECK_EQ(write(fd, image, size), (long)size);
     CHECK_EQ(close(fd), 0);
-}
-
-static long now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
 /* Wait for pid, killing it if it outlives the timeout; its status, and

@@ -31,6 +31,7 @@
  * so that none of them shares memory with it: no write of the controller
  * ever needs a copy on write.  And it touches all the memory it will use
  * first (prepare), so that none of its faults needs a fresh page. */
+#include "../include/bench.h"
 #include "check.h"
 #include "memory.h"
 #include <cowl.h>
@@ -523,13 +524,6 @@ static void thread_exit_without_memory(void)
     CHECK(wait(&status) > 0); /* its child, an orphan now, ours */
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     check_back(before, "thread exit without memory");
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int role(char **argv)

@@ -10,6 +10,7 @@
  * on QEMU, whose software TLB is per CPU and only flushed by INVLPG or a
  * CR3 load, that is exactly what happens.  Last, a single-threaded process
  * forking, faulting, unmapping and protecting must send no IPI at all. */
+#include "../include/bench.h"
 #include "check.h"
 #ifdef __cowl__
 #include <cowl.h>
@@ -27,13 +28,6 @@
 static volatile long progress; /* bumped by the second thread, per access */
 static volatile int other_cpu = -1;
 static volatile char *target;
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void *reader(void *arg)
 {

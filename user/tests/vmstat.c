@@ -2,7 +2,7 @@
  * really happens: demand-zero fills, forks, unshares by level, COW copies,
  * take-backs and reuses, and the census of shared tables agrees with the
  * refcounts.  Each check is an exact delta around one action whose effect
- * the design fixes (DESIGN.md section 4), so a counter that is missed,
+ * the design fixes (docs/fork.md, sections 3-4), so a counter that is missed,
  * double-counted or counted at the wrong level fails. */
 #include "check.h"
 #include <cowl.h>
