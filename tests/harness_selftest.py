@@ -9,7 +9,6 @@ with the right name and reason.  One control (harness/pass) must pass, so a
 runner that fails everything is caught too.  check_parser feeds the judge
 made-up logs.  `make test-harness` runs only these.
 """
-import re
 
 from boots import Boot, BootOutcome, evaluate, run_boot
 from check import by_name, expect, no_ubsan
@@ -166,7 +165,7 @@ def _check_ubsan_evaluation(good):
     expect(by_name(evaluate("b", ["a/x", "a/y"], _synthetic(bad)), "/kernel-exit").ok,
            "a UBSAN report was blamed on the exit status")
     expect(not any(r.name == "b/ubsan" for r in evaluate("b", ["a/x", "a/y"],
-                                                           _synthetic(good))),
+                                                         _synthetic(good))),
            "a clean log of a kernel not known to be sanitized got a ubsan result")
     clean = by_name(evaluate("b", ["a/x", "a/y"], _synthetic(good), ubsan=[]), "b/ubsan")
     expect(clean.ok, "a clean sanitized boot failed: %r" % clean.reason)
@@ -175,7 +174,7 @@ def _check_ubsan_evaluation(good):
                              ("elsewhere", bad, ["mm/x.c:13"]),
                              ("twice", bad.replace(line, line + "\n" + line), ["mm/x.c:12"])):
         judged[name] = by_name(evaluate("b", ["a/x", "a/y"], _synthetic(text), ubsan=want),
-                                "b/ubsan").ok
+                               "b/ubsan").ok
     expect(judged == {"right": True, "missing": False, "elsewhere": False, "twice": False},
            "the self-test's expectation is judged wrongly: %s" % judged)
 

@@ -26,6 +26,8 @@ sys.path.insert(0, os.path.join(qemu.ROOT, "tools"))  # for ptgraph
 
 
 def check_guard_page_kills(args):
+    """user/isolation overflows its main stack and a thread's on purpose; the
+    kernel must kill each at its guard page and say so, at the right page."""
     boot = Boot("host-isolation", "user/isolation", "pvh", timeout=60)
     results, outcome = run_boot(args, boot, ["user/isolation"])
     expect(by_name(results, "/user/isolation").ok, "user/isolation failed")
@@ -294,7 +296,7 @@ def check_failalloc_boot(args):
         expect(end.group(3).strip() == "ok", "failalloc_nth=%d: audit: %s" % (n, end.group(3)))
         expect(int(stats.group(2)) == (1 if int(stats.group(1)) >= n else 0),
                "failalloc_nth=%d: %s allocations but %s failures" % (n, stats.group(1),
-                                                                    stats.group(2)))
+                                                                     stats.group(2)))
         hurt += end.group(1) != "0"
     expect(hurt > 0, "no injected failure changed how init ended")
     return True, ("failalloc_nth=%s: no panic, every page back, audit clean; init failed or "
