@@ -69,7 +69,9 @@ Q := @
 endif
 
 # No isa-debug-exit here: poweroff should end `make run` with status 0 (the
-# test runner adds the device itself).
+# test runner adds the device itself).  The machine the tests boot is
+# base_flags() in tests/qemu.py: keep the two in step (the test
+# host/qemu/make_run_flags compares them).
 QEMU_BASE := $(QEMU) -accel $(ACCEL) -cpu max -m $(MEM) -smp $(SMP) -display none -no-reboot
 
 .PHONY: all iso run run-iso debug test test-harness test-linux bench clean help format pt-graph soak
@@ -192,13 +194,13 @@ run: $(KERNEL) $(INITRD)
 run-iso: $(ISO)
 	$(QEMU_BASE) -serial mon:stdio -cdrom $(ISO)
 
-# A long run of the system-call fuzzer (tools/soak.py): DURATION seconds on
+# A long run of the system-call fuzzer (tests/soak.py): DURATION seconds on
 # SMP CPUs, SEED to replay one, FAILPPM=p to also fail the fuzzer's
 # allocations with probability p/1e6; fails on a panic, a hang, a lost page
 # or a bad reference count.
 DURATION ?= 60
 soak: $(KERNEL) $(INITRD)
-	tools/soak.py --duration $(DURATION) --smp $(or $(filter-out 1,$(SMP)),4) --qemu $(QEMU) \
+	$(PYTHON) tests/soak.py --duration $(DURATION) --smp $(or $(filter-out 1,$(SMP)),4) --qemu $(QEMU) \
 	    --kernel $(KERNEL) --initrd $(INITRD) --log $(BUILD)/soak.log $(if $(SEED),--seed $(SEED)) \
 	    $(if $(FAILPPM),--fail-ppm $(FAILPPM))
 
@@ -217,9 +219,9 @@ test-harness: $(KERNEL) $(INITRD)
 	$(PYTHON) tests/run.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL) --filter 'host/harness/*'
 
 # The user tests that use only POSIX calls, built for and run on the host
-# (tools/test_linux.py says which and why): cowl's POSIX against Linux's.
+# (tests/test_linux.py says which and why): cowl's POSIX against Linux's.
 test-linux:
-	$(PYTHON) tools/test_linux.py --build $(BUILD) $(if $(T),--filter '$(T)')
+	$(PYTHON) tests/test_linux.py --build $(BUILD) $(if $(T),--filter '$(T)')
 
 bench: $(KERNEL) $(INITRD)
 	$(PYTHON) tools/bench.py --kernel $(KERNEL) --initrd $(INITRD) --build $(BUILD) --accel $(ACCEL)

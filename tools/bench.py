@@ -14,9 +14,10 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import qemu  # noqa: E402  tests/qemu.py: the QEMU command line, the serial port
 SIZES = [1000, 10000, 100000, 262144]
 MODES = ["share", "copy", "eager"]
 LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench) (\S+=.*|\w+ .*)$")
@@ -71,19 +72,17 @@ def expected_count(forks):
 
 
 def cowl_runs(args):
+    """Boot cowl, run the script, return its output lines and the seconds
+    the boot took.  No isa-debug-exit: the script's poweroff ends QEMU."""
     # Only two short lines go through the console; the script is a file in
     # the initrd (tools/bench.py --write-script, run by the Makefile).
-    cmd = [args.qemu, "-accel", args.accel, "-cpu", "max", "-m", args.mem, "-smp", str(SMP),
-           "-display", "none",
-           "-serial", "stdio", "-monitor", "none", "-no-reboot",
-           "-kernel", args.kernel, "-initrd", args.initrd, "-append", "loglevel=1"]
-    start = time.monotonic()
-    r = subprocess.run(cmd, input="sh /etc/bench.sh\npoweroff\n", capture_output=True,
-                       text=True, timeout=args.timeout)
-    log = os.path.join(args.build, "bench.log")
-    with open(log, "w") as f:
-        f.write(r.stdout)
-    return r.stdout.replace("\r", "").splitlines(), time.monotonic() - start
+    cmd = qemu.command(args.kernel, initrd=args.initrd, append="loglevel=1", smp=SMP,
+                       mem=args.mem, accel=args.accel, qemu=args.qemu, debug_exit=False)
+    with qemu.Qemu(cmd, os.path.join(args.build, "bench.log"), stdin=True) as q:
+        q.send("sh /etc/bench.sh\npoweroff\n")
+        if not q.wait_exit(args.timeout):
+            print("bench: cowl still ran after %ds; stopped it" % args.timeout)
+    return q.text().replace("\r", "").splitlines(), q.elapsed()
 
 
 def main():
@@ -94,7 +93,7 @@ def main():
     ap.add_argument("--accel", default="tcg")
     ap.add_argument("--mem", default="3G")
     ap.add_argument("--forks", type=int, default=20)
-    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--qemu", default=qemu.QEMU)
     ap.add_argument("--timeout", type=int, default=3000)
     ap.add_argument("--write-script", metavar="FILE", help="write the cowl-side script and exit")
     args = ap.parse_args()

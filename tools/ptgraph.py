@@ -25,9 +25,10 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import qemu  # noqa: E402  tests/qemu.py: the QEMU command line, the serial port
 LEVEL_NAME = {4: "PML4", 3: "PDPT", 2: "PD", 1: "PT"}
 PROC_COLOURS = ["#cfe2ff", "#d1f0d1", "#f3d9fa", "#fff3bf", "#d0ebff", "#e9ecef"]
 SHARED_COLOUR = "#ffc078"        # refcount > 1: shared by fork
@@ -135,31 +136,15 @@ def write_graphs(blocks, outdir):
         print("ptgraph: Graphviz's `dot` is not installed; render with `dot -Tsvg FILE.dot`")
 
 
-def boot_and_dump(kernel, initrd, qemu, demos, timeout=120):
+def boot_and_dump(kernel, initrd, qemu_binary, demos, timeout=120):
     """Boot cowl to its shell, type the ptdump demos, return the output."""
-    cmd = [qemu, "-accel", "tcg", "-cpu", "max", "-m", "512M", "-smp", "1", "-display", "none",
-           "-serial", "stdio", "-monitor", "none", "-no-reboot",
-           "-kernel", kernel, "-initrd", initrd, "-append", "loglevel=1"]
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    os.set_blocking(proc.stdout.fileno(), False)
-    out, sent, start = b"", False, time.monotonic()
-    try:
-        while proc.poll() is None and time.monotonic() - start < timeout:
-            chunk = proc.stdout.read()
-            if chunk:
-                out += chunk
-            if not sent and b"$ " in out:
-                script = "".join("ptdump -demo %s\n" % d for d in demos) + "poweroff\n"
-                proc.stdin.write(script.encode())
-                proc.stdin.flush()
-                sent = True
-            time.sleep(0.05)
-        out += proc.stdout.read() or b""
-    finally:
-        proc.kill()
-        proc.wait()
-    return out.decode(errors="replace")
+    cmd = qemu.command(kernel, initrd=initrd, append="loglevel=1", qemu=qemu_binary,
+                       debug_exit=False)  # poweroff ends QEMU
+    with qemu.Qemu(cmd, stdin=True) as q:
+        if q.wait_for(qemu.SHELL_PROMPT, timeout):
+            q.send("".join("ptdump -demo %s\n" % d for d in demos) + "poweroff\n")
+            q.wait_exit(timeout - q.elapsed())
+    return q.text()
 
 
 def main():
@@ -169,7 +154,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "pt-graph"))
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "cowl.elf"))
     ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "initrd.cpio"))
-    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--qemu", default=qemu.QEMU)
     args = ap.parse_args()
     if args.boot:
         text = boot_and_dump(args.kernel, args.initrd, args.qemu, ["fork", "write", "tree"])

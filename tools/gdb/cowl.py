@@ -173,7 +173,7 @@ cowl-vm [PID]        an address space: page table root and regions (VMAs)
 cowl-walk VA [PID]   walk one virtual address PML4 -> PDPT -> PD -> PT
 cowl-page ADDR       the struct page of a physical page (or direct-map address)
 cowl-dmesg [LINES]   the kernel log buffer (the last LINES lines)
-cowl-user PROGRAM    load a user program's symbols (build/user/bin or tests)
+cowl-user PROGRAM    load a user program's symbols (BUILD/user/bin or tests)
 $cowl_pid()          the pid of the process running on the selected CPU (for
                      conditions: hbreak fork if $cowl_pid() == 3)
 $cowl_tid()          the id of the thread running there"""
@@ -397,11 +397,27 @@ captured, e.g. after a hang."""
             print(line)
 
 
+def user_program_dirs():
+    """Where the user programs of the kernel being debugged are: user/bin and
+    user/tests next to its ELF file (build/, or build/ubsan/ for make
+    SANITIZE=1), then build/'s.  Looking next to the kernel first keeps a
+    sanitized session from needing (or picking up a stale) plain build."""
+    builds = []
+    kernel = gdb.current_progspace().filename
+    if kernel:
+        builds.append(os.path.dirname(os.path.abspath(kernel)))
+    default = os.path.join(REPO, "build")
+    if default not in builds:
+        builds.append(default)
+    return [os.path.join(b, "user", sub) for b in builds for sub in ("bin", "tests")]
+
+
 class CowlUser(gdb.Command):
     """Load a user program's symbols, to break and step in it.
 
-Usage: cowl-user PROGRAM     (a name in build/user/bin or build/user/tests,
-                              or a path to the ELF file)
+Usage: cowl-user PROGRAM     (a name in user/bin or user/tests of the
+                              kernel's build directory, e.g. build/ or
+                              build/ubsan/, or a path to the ELF file)
 
 cowl's user programs are static executables linked at fixed addresses
 (user/user.ld), so their symbols go exactly where the ELF file says; the
@@ -420,11 +436,11 @@ Loading another program first unloads the previous one."""
         name = arg.strip()
         if not name:
             raise gdb.GdbError("usage: cowl-user PROGRAM")
-        candidates = [name, os.path.join(REPO, "build", "user", "bin", name),
-                      os.path.join(REPO, "build", "user", "tests", name)]
+        dirs = user_program_dirs()
+        candidates = [name] + [os.path.join(d, name) for d in dirs]
         path = next((c for c in candidates if os.path.isfile(c)), None)
         if path is None:
-            raise gdb.GdbError("no user program %s (looked in build/user/bin and tests)" % name)
+            raise gdb.GdbError("no user program %s (looked in %s)" % (name, ", ".join(dirs)))
         if CowlUser.loaded:
             gdb.execute("remove-symbol-file %s" % CowlUser.loaded, to_string=True)
         gdb.execute("add-symbol-file %s" % path, to_string=True)

@@ -30,6 +30,8 @@ import signal
 import subprocess
 import sys
 
+import tap
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Tests that do not run on Linux, and why.  Every other user/tests/*.c does.
@@ -148,8 +150,7 @@ def _print_tap(n, name, ok, reason, out):
     if not ok:  # what the test printed, as TAP comments, to see why
         for line in out.splitlines()[-10:]:
             print("#   " + line)
-    line = "%s %d - linux/%s" % ("ok" if ok else "not ok", n, name)
-    print(line + (" # " + reason if reason else ""), flush=True)
+    print(tap.tap_line(n, tap.Result("linux/" + name, ok, reason)), flush=True)
 
 
 def main():
@@ -170,9 +171,8 @@ def main():
                       _print_tap)
     if not results:
         print("test-linux: no test matches %r" % args.filter)
-    failed = sum(not ok for _, ok, _ in results)
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    sys.exit(1 if failed or not results else 0)
+    print(tap.summary([tap.Result(name, ok, reason) for name, ok, reason in results]))
+    sys.exit(1 if not results or not all(ok for _, ok, _ in results) else 0)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """soak.py - a long run of the system-call fuzzer (what `make soak` does).
 
-    tools/soak.py [--duration SECONDS] [--seed N] [--procs P] [--threads T] [--smp N]
+    tests/soak.py [--duration SECONDS] [--seed N] [--procs P] [--threads T] [--smp N]
 
 Boots cowl with sysfuzz as its first process (init=/bin/sysfuzz,...), on
 several CPUs, for DURATION seconds of fuzzing.  When sysfuzz ends, the
@@ -19,18 +19,10 @@ import argparse
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 
-EXIT_PANIC = 37  # QEMU status after the kernel writes KTEST_EXIT_PANIC to isa-debug-exit
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+import qemu
+from qemu import EXIT_PANIC, ROOT
 
 
 def hang_report(args, port):
@@ -38,19 +30,12 @@ def hang_report(args, port):
     gdb = shutil.which("gdb")
     if not gdb:
         return "\nsoak: no gdb here: no report of what the threads wait for\n"
-    base = [gdb, "-nx", "-batch", "-x", os.path.join(ROOT, "tools", "gdbinit"),
-            "-ex", "cowl-attach %d" % port]
-    try:
-        ps = subprocess.run(base + ["-ex", "cowl-ps", args.kernel], capture_output=True,
-                            timeout=120, cwd=ROOT).stdout.decode(errors="replace")
-        sleepers = re.findall(r"^\s*\*?\s*(\d+)\s+\d+\s+sleeping", ps, re.M)
-        bts = []
-        for pid in sleepers[:16]:
-            bts += ["-ex", "echo --- thread %s\\n" % pid, "-ex", "cowl-bt %s" % pid]
-        bt = subprocess.run(base + bts + [args.kernel], capture_output=True, timeout=300,
-                            cwd=ROOT).stdout.decode(errors="replace") if bts else ""
-    except subprocess.TimeoutExpired:
-        return "\nsoak: gdb did not answer\n"
+    ps = qemu.gdb_batch(args.kernel, port, ["-ex", "cowl-ps"], timeout=120, gdb=gdb)
+    sleepers = re.findall(r"^\s*\*?\s*(\d+)\s+\d+\s+sleeping", ps, re.M)
+    bts = []
+    for pid in sleepers[:16]:
+        bts += ["-ex", "echo --- thread %s\\n" % pid, "-ex", "cowl-bt %s" % pid]
+    bt = qemu.gdb_batch(args.kernel, port, bts, timeout=300, gdb=gdb) if bts else ""
     return "\n==== soak: hang report (gdb)\n" + ps + bt
 
 
@@ -62,7 +47,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--smp", type=int, default=4)
     ap.add_argument("--mem", default="512M")
-    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--qemu", default=qemu.QEMU)
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "cowl.elf"))
     ap.add_argument("--initrd", default=os.path.join(ROOT, "build", "initrd.cpio"))
     ap.add_argument("--log", default=os.path.join(ROOT, "build", "soak.log"))
@@ -77,26 +62,22 @@ def main():
         init += ["-s", str(args.seed)]
     if args.fail_ppm:
         init += ["-f", str(args.fail_ppm)]
-    port = free_port()
-    cmd = [args.qemu, "-accel", "tcg", "-cpu", "max", "-m", args.mem, "-smp", str(args.smp),
-           "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
-           "-gdb", "tcp:127.0.0.1:%d" % port,
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",  # a panic ends QEMU
-           "-kernel", args.kernel, "-initrd", args.initrd,
-           "-append", "init=%s loglevel=1" % ",".join(init)]
+    port = qemu.free_port()
+    # isa-debug-exit: a panic ends QEMU (EXIT_PANIC); the gdb stub is for
+    # the hang report.
+    cmd = qemu.command(args.kernel, initrd=args.initrd, smp=args.smp, mem=args.mem,
+                       qemu=args.qemu, append="init=%s loglevel=1" % ",".join(init),
+                       gdb_port=port)
     timeout = args.duration + args.grace
-    qemu = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-    try:
-        out, hung = qemu.communicate(timeout=timeout)[0], False
-    except subprocess.TimeoutExpired:
-        # Still running: before killing it, ask gdb what every thread is
-        # waiting for (the stub answers even while the guest runs).
-        diagnosis = hang_report(args, port)
-        qemu.kill()
-        out, hung = qemu.communicate()[0], True
-        out += diagnosis.encode()
-    out = out.decode(errors="replace")
+    with qemu.Qemu(cmd) as q:
+        hung = not q.wait_exit(timeout)
+        if hung:
+            # Still running: before killing it, ask gdb what every thread is
+            # waiting for (the stub answers even while the guest runs).
+            diagnosis = hang_report(args, port)
+    out, status = q.text(), q.status
+    if hung:
+        out += diagnosis
     with open(args.log, "w") as f:
         f.write(out)
     seed = re.search(r"sysfuzz: seed=(\d+)", out)
@@ -106,7 +87,7 @@ def main():
     problems = []
     if hung:
         problems.append("no end after %d s (hang?)" % timeout)
-    if "kernel panic" in out or "kernel exception" in out or qemu.returncode == EXIT_PANIC:
+    if "kernel panic" in out or "kernel exception" in out or status == EXIT_PANIC:
         problems.append("kernel panic")
     ubsan = re.findall(r"UBSAN: .*", out)  # only a make SANITIZE=1 kernel prints these
     if ubsan:

@@ -1,0 +1,177 @@
+"""boots.py - one test boot: start cowl under QEMU with a test selection,
+read the TAP lines it prints on its serial port, and judge them.
+
+evaluate() is the judge, and pure (a log in, results out), so the harness's
+self-tests (tests/harness_selftest.py) can feed it logs made up to fail in
+every way.  run_boot() is one real boot: the command line comes from
+tests/qemu.py, the results are tests/tap.py's.
+"""
+import os
+import re
+import subprocess
+
+import qemu
+from qemu import EXIT_MEANING, EXIT_PANIC, EXIT_PASS
+from tap import Result
+
+TAP_RE = re.compile(r"^(not ok|ok) (\d+) - (\S+)(?: # (.*))?$")
+FIRST_TAP_RE = re.compile(rb"(?m)^(not )?ok \d+ - ")
+# kernel/ubsan.c's report; searched anywhere in a line, as a user program's
+# unfinished line may precede it on the console.
+UBSAN_RE = re.compile(r"UBSAN: (\S+) in (\S+):(\d+):(\d+) .*")
+
+
+class Boot:
+    """One QEMU run: how to start it and which kernel tests it must report."""
+
+    def __init__(self, name, patterns, loader, machine="pc", smp=1, mem="512M",
+                 timeout=120, iso=False, extra_args="", ubsan=None):
+        self.name, self.patterns, self.loader = name, patterns, loader
+        self.machine, self.smp, self.mem, self.timeout = machine, smp, mem, timeout
+        self.iso, self.extra_args = iso, extra_args
+        # The "file:line" places whose UBSAN reports this boot expects
+        # (evaluate()); None until main() knows whether the kernel is sanitized.
+        self.ubsan = ubsan
+
+
+class BootOutcome:
+    def __init__(self, log_text, status, timed_out, seconds, first_line_s):
+        self.log_text, self.status, self.timed_out = log_text, status, timed_out
+        self.seconds, self.first_line_s = seconds, first_line_s
+
+
+def evaluate(boot_name, expected, outcome, log_path=None, ubsan=None):
+    """Turn one boot's serial log into results: one per expected test, plus
+    '<boot>/kernel-exit' for how the boot ended, plus '<boot>/ubsan' for
+    undefined behaviour (ubsan_result).  Pure: tested on its own."""
+    seen, order, running, plan, done = {}, [], None, None, False
+    extra, reports = [], []
+    for line in outcome.log_text.splitlines():
+        line = line.rstrip("\r")
+        u = UBSAN_RE.search(line)
+        if u:
+            reports.append((u, running))
+        m = TAP_RE.match(line)
+        if m:
+            name = m.group(3)
+            if name in seen:
+                extra.append(Result("%s/%s" % (boot_name, name), False, "reported twice"))
+                continue
+            seen[name] = (m.group(1) == "ok", m.group(4) or "")
+            order.append(name)
+            running = None
+        elif line.startswith("# running "):
+            running = line[len("# running "):].strip()
+        elif line.startswith("1.."):
+            plan = int(line[3:]) if line[3:].isdigit() else None
+        elif line.startswith("# cowl-tests: done"):
+            done = True
+
+    if outcome.timed_out:
+        why_missing = "timeout: the kernel stopped reporting"
+    elif outcome.status == EXIT_PANIC:
+        why_missing = "not run: the kernel panicked earlier"
+    else:
+        why_missing = "missing: the kernel never reported this test"
+
+    results = []
+    for name in expected:
+        full = "%s/%s" % (boot_name, name)
+        if name in seen:
+            ok, reason = seen[name]
+            results.append(Result(full, ok, reason, log=log_path))
+        elif outcome.timed_out and name == running:
+            results.append(Result(full, False, "timeout after %ds: hung in this test"
+                                  % outcome.seconds, log=log_path))
+        else:
+            results.append(Result(full, False, why_missing, log=log_path))
+    for name in order:
+        if name not in expected:
+            extra.append(Result("%s/%s" % (boot_name, name), False,
+                                "unexpected: the runner did not select this test"))
+
+    all_ok = all(r.ok for r in results + extra)
+    problems = []
+    if outcome.timed_out:
+        problems.append("timed out after %ds" % outcome.seconds)
+    elif outcome.status not in EXIT_MEANING:
+        problems.append("QEMU exit status %s (the kernel did not exit through "
+                        "isa-debug-exit)" % outcome.status)
+    elif outcome.status == EXIT_PANIC:
+        problems.append("kernel panic (exit status %d)" % EXIT_PANIC)
+    elif (outcome.status == EXIT_PASS) != all_ok:
+        problems.append("exit status %d disagrees with the TAP results" % outcome.status)
+    if plan is not None and plan != len(expected):
+        problems.append("kernel planned %d tests, runner expected %d" % (plan, len(expected)))
+    if not done and not outcome.timed_out and outcome.status != EXIT_PANIC:
+        problems.append("no end-of-tests line")
+    reason = "; ".join(problems)
+    if not reason and outcome.first_line_s is not None:
+        reason = "first test line after %.2fs, boot took %.2fs" % (outcome.first_line_s,
+                                                                   outcome.seconds)
+    exit_result = Result("%s/kernel-exit" % boot_name, not problems, reason,
+                         seconds=outcome.seconds, log=log_path)
+    return results + extra + [exit_result] + ubsan_result(boot_name, reports, ubsan, log_path)
+
+
+def ubsan_result(boot_name, reports, want, log_path):
+    """'<boot>/ubsan': the sanitizer's reports (kernel/ubsan.c) against `want`,
+    the "file:line" places this boot must report, each exactly once (the
+    runtime's self-test), or [] for none.  want=None (the kernel may not be
+    sanitized): a result only if there was a report, and then a failure.  A
+    normal kernel never prints "UBSAN:", so the check is harmless there."""
+    if want is None and not reports:
+        return []
+    got = ["%s:%s" % (u.group(2), u.group(3)) for u, _ in reports]
+    described = ["%s%s" % (u.group(0), " during " + test if test else "") for u, test in reports]
+    if sorted(got) == sorted(want or []):
+        reason = ("expected report: " + "; ".join(described) if want
+                  else "no undefined behaviour reported")
+        return [Result("%s/ubsan" % boot_name, True, reason, log=log_path)]
+    if want:
+        reason = "expected one report at each of %s, got %d: %s" % (
+            ", ".join(want), len(reports), "; ".join(described) or "none")
+    else:
+        reason = "%d undefined-behaviour report(s): %s" % (len(reports), "; ".join(described))
+    return [Result("%s/ubsan" % boot_name, False, reason, log=log_path)]
+
+
+def run_qemu(cmd, timeout, log_path):
+    """Boot, serial into log_path, until QEMU exits or `timeout` seconds
+    pass (then it is killed).  Also notes when the first TAP line came."""
+    with qemu.Qemu(cmd, log_path) as q:
+        first_line = None
+        if q.wait_for(FIRST_TAP_RE, timeout):
+            first_line = q.elapsed()
+        timed_out = not q.wait_exit(timeout - q.elapsed())
+    return BootOutcome(q.text(), q.status, timed_out, q.elapsed(), first_line)
+
+
+def make_iso(kernel, cmdline, out, module):
+    subprocess.run([os.path.join(qemu.ROOT, "tools", "mkiso.sh"), kernel, out, cmdline, module],
+                   check=True)
+
+
+def boot_command(args, boot, cmdline, iso_path=None, initrd=None):
+    """The QEMU command line of `boot` with this run's QEMU and accelerator."""
+    return qemu.command(args.kernel, iso=iso_path, initrd=initrd, append=cmdline,
+                        machine=boot.machine, smp=boot.smp, mem=boot.mem, accel=args.accel,
+                        qemu=args.qemu)
+
+
+def run_boot(args, boot, expected):
+    """Boot once with `expected` (kernel test names) selected; returns
+    (results, BootOutcome).  The serial log is args.logs/<boot>.log."""
+    log_path = os.path.join(args.logs, boot.name + ".log")
+    cmdline = ("test=%s expect_loader=%s expect_module=1 expect_cpus=%d %s" % (
+        boot.patterns, boot.loader, boot.smp, boot.extra_args)).strip()
+    iso_path = None
+    if boot.iso:
+        iso_path = os.path.join(args.build, "test-%s.iso" % boot.name)
+        make_iso(args.kernel, cmdline, iso_path, args.initrd)
+    cmd = boot_command(args, boot, cmdline, iso_path, args.initrd)
+    outcome = run_qemu(cmd, boot.timeout, log_path)
+    ubsan = boot.ubsan
+    if ubsan is None and getattr(args, "sanitized", False):
+        ubsan = []  # every boot of a sanitized kernel must be free of reports
+    return evaluate(boot.name, expected, outcome, log_path, ubsan), outcome
