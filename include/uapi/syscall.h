@@ -51,5 +51,11 @@
 #define SYS_cowl_cpustat   504 /* per-CPU counters: IPIs, flushes (uapi/cpustat.h) */
 #define SYS_cowl_ptdump    505 /* a process's page-table tree (uapi/ptdump.h) */
 #define SYS_cowl_failalloc 506 /* fault injection for allocations (uapi/cowl.h) */
+/* virtual machines (uapi/vm.h) */
+#define SYS_cowl_vm_create   510 /* (ram_bytes) -> VM descriptor */
+#define SYS_cowl_vm_memory   511 /* (vm, gpa, buf, len, COWL_VM_READ/WRITE) */
+#define SYS_cowl_vcpu_create 512 /* (vm) -> vCPU descriptor */
+#define SYS_cowl_vcpu_regs   513 /* (vcpu, struct cowl_vcpu_regs *, COWL_VCPU_GET/SET) */
+#define SYS_cowl_vcpu_run    514 /* (vcpu, struct cowl_vm_exit *) */
 
 #endif

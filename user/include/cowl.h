@@ -33,6 +33,15 @@ int cowl_cpustat(struct cpu_stats *st, int max);
  * (disarm; returns the allocations counted), COWL_FAIL_STATUS (failures
  * injected so far).  One experiment at a time, for the whole machine. */
 long cowl_failalloc(int op, long arg);
+/* Virtual machines (uapi/vm.h, docs/virt.md).  Each returns -1 with errno
+ * on failure: ENODEV without SVM and nested paging, EINVAL for a bad
+ * argument or guest state, EFAULT for a bad pointer. */
+#include "uapi/vm.h"
+int cowl_vm_create(uint64_t ram_bytes);
+int cowl_vm_memory(int vm, uint64_t gpa, void *buf, size_t len, int dir);
+int cowl_vcpu_create(int vm);
+int cowl_vcpu_regs(int vcpu, struct cowl_vcpu_regs *regs, int dir);
+int cowl_vcpu_run(int vcpu, struct cowl_vm_exit *exit);
 /* The calling thread's id (its process's pid for the first thread). */
 int gettid(void);
 /* Turn the machine off. */

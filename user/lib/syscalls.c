@@ -173,3 +173,15 @@ int usleep(unsigned us)
     struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
     return nanosleep(&ts, NULL);
 }
+
+int cowl_vm_create(uint64_t ram_bytes) { return SYS1(SYS_cowl_vm_create, ram_bytes); }
+int cowl_vm_memory(int vm, uint64_t gpa, void *buf, size_t len, int dir)
+{
+    return check(__syscall(SYS_cowl_vm_memory, vm, (long)gpa, (long)buf, (long)len, dir, 0));
+}
+int cowl_vcpu_create(int vm) { return SYS1(SYS_cowl_vcpu_create, vm); }
+int cowl_vcpu_regs(int vcpu, struct cowl_vcpu_regs *regs, int dir)
+{
+    return SYS3(SYS_cowl_vcpu_regs, vcpu, regs, dir);
+}
+int cowl_vcpu_run(int vcpu, struct cowl_vm_exit *exit) { return SYS2(SYS_cowl_vcpu_run, vcpu, exit); }

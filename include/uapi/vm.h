@@ -1,0 +1,115 @@
+/* uapi/vm.h - virtual machines: the system calls a monitor (user/bin/vmm.c)
+ * uses to create a VM, give it memory and virtual CPUs, and run them
+ * (docs/virt.md).  Shaped like KVM's: the kernel runs the guest and handles
+ * what it can (nested page faults, host interrupts); everything else comes
+ * back to the monitor as an exit record.
+ *
+ *   int vm = cowl_vm_create(ram_bytes);           a file descriptor
+ *   cowl_vm_memory(vm, gpa, buf, len, COWL_VM_WRITE);
+ *   int cpu = cowl_vcpu_create(vm);               another descriptor
+ *   cowl_vcpu_regs(cpu, &regs, COWL_VCPU_SET);
+ *   while (cowl_vcpu_run(cpu, &exit) == 0) { handle exit.kind }
+ *   close(cpu); close(vm);                         the last close frees the VM
+ */
+#ifndef COWL_UAPI_VM_H
+#define COWL_UAPI_VM_H
+
+#include <stdint.h>
+
+/* Guest RAM is guest-physical [0, ram_bytes); at most this much. */
+#define COWL_VM_MAX_RAM (4ul << 30)
+
+/* cowl_vm_memory's direction */
+#define COWL_VM_READ  0
+#define COWL_VM_WRITE 1
+
+/* cowl_vcpu_regs's direction */
+#define COWL_VCPU_GET 0
+#define COWL_VCPU_SET 1
+
+/* A segment register as the VMCB holds it (AMD APM vol. 2, 15.5.1):
+ * attrib is the descriptor's type/S/DPL/P byte in bits 0-7 and its
+ * AVL/L/D/G nibble in bits 8-11. */
+struct cowl_seg {
+    uint16_t selector;
+    uint16_t attrib;
+    uint32_t limit;
+    uint64_t base;
+};
+
+/* Segment attribute bits (attrib) */
+#define COWL_SEG_TYPE_CODE 0x0b  /* execute/read, accessed */
+#define COWL_SEG_TYPE_DATA 0x03  /* read/write, accessed */
+#define COWL_SEG_TYPE_TSS  0x0b  /* 64-bit (or 32-bit) busy TSS, with S clear */
+#define COWL_SEG_TYPE_LDT  0x02
+#define COWL_SEG_S         0x10  /* code or data (not a system segment) */
+#define COWL_SEG_P         0x80  /* present */
+#define COWL_SEG_L         0x200 /* 64-bit code */
+#define COWL_SEG_DB        0x400 /* 32-bit default size */
+#define COWL_SEG_G         0x800 /* limit in 4 KiB units */
+
+/* Everything the guest sees of its CPU that a monitor may set: the
+ * general registers, the control registers and EFER, and the segments.
+ * A guest can be started in real mode, protected mode or long mode. */
+struct cowl_vcpu_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+    uint64_t cr0, cr2, cr3, cr4, efer;
+    struct cowl_seg cs, ds, es, fs, gs, ss, tr, ldtr, gdtr, idtr;
+};
+
+/* Why cowl_vcpu_run returned (struct cowl_vm_exit.kind). */
+enum cowl_exit_kind {
+    COWL_EXIT_IO = 1,        /* IN or OUT on a port */
+    COWL_EXIT_HYPERCALL = 2, /* VMMCALL the kernel does not serve itself */
+    COWL_EXIT_HLT = 3,       /* HLT */
+    COWL_EXIT_MMIO = 4,      /* an access to guest-physical memory outside RAM */
+    COWL_EXIT_SHUTDOWN = 5,  /* a triple fault: the guest CPU is dead */
+    COWL_EXIT_UNHANDLED = 6, /* any other exit: the raw SVM exit code */
+};
+
+/* The record cowl_vcpu_run fills.  Pass the same record back to the next
+ * run: it completes the instruction that exited.  For an IN, the kernel
+ * puts io.data into the guest's AL/AX/EAX; after a hypercall, it puts
+ * hypercall.ret into RAX.  RIP already points past the instruction. */
+struct cowl_vm_exit {
+    uint32_t kind; /* enum cowl_exit_kind */
+    uint32_t pad;
+    uint64_t rip; /* the guest's RIP where it exited */
+    union {
+        struct {
+            uint16_t port;
+            uint8_t size;  /* 1, 2 or 4 bytes */
+            uint8_t write; /* 1: OUT (data is the value), 0: IN (set data) */
+            uint32_t data;
+        } io;
+        struct {
+            uint64_t nr;      /* RAX */
+            uint64_t args[3]; /* RBX, RCX, RDX */
+            uint64_t ret;     /* set by the monitor: the guest's RAX */
+        } hypercall;
+        struct {
+            uint64_t gpa;
+            uint8_t write; /* 1: a write, 0: a read or a fetch */
+        } mmio;
+        struct {
+            uint64_t code;  /* SVM exit code (EXITCODE) */
+            uint64_t info1; /* EXITINFO1 */
+            uint64_t info2; /* EXITINFO2 */
+        } unhandled;
+    };
+};
+
+/* Hypercalls: VMMCALL with the number in RAX, arguments in RBX, RCX, RDX,
+ * the result in RAX.  COWL_HC_NOP is answered by the kernel itself (the
+ * cheapest exit there is); the others go to the monitor. */
+#define COWL_HC_NOP    0 /* returns 0 at once */
+#define COWL_HC_PRINT  1 /* RBX = guest-physical address, RCX = length */
+#define COWL_HC_EXIT   2 /* RBX = exit status: the guest is done */
+#define COWL_HC_REPORT 3 /* RBX = a value the monitor prints ("report: N") */
+
+/* The port a guest's serial console uses (COM1), which vmm emulates. */
+#define COWL_VM_SERIAL_PORT 0x3f8
+
+#endif
