@@ -1,4 +1,4 @@
-/* sys.h - the system call handlers (kernel/sys_*.c, mm/sys_mm.c). */
+/* sys.h - the system call handlers (kernel/sys_*.c, fs/sys_file.c, virt/sys_vm.c). */
 #ifndef SYS_H
 #define SYS_H
 
