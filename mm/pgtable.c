@@ -21,14 +21,14 @@ static unsigned entry_index(const pte_t *entry)
 void pte_set(pte_t *entry, pte_t value)
 {
     struct page *table = entry_table(entry);
-    unsigned group = entry_index(entry) / 8;
+    unsigned group = entry_index(entry) / PT_POPULATED_GROUP;
     __atomic_store_n(entry, value, __ATOMIC_RELEASE);
     if (value) {
         __atomic_or_fetch(&table->populated, 1ul << group, __ATOMIC_RELAXED);
         return;
     }
-    pte_t *first = entry - entry_index(entry) % 8;
-    for (int i = 0; i < 8; i++)
+    pte_t *first = entry - entry_index(entry) % PT_POPULATED_GROUP;
+    for (int i = 0; i < PT_POPULATED_GROUP; i++)
         if (first[i])
             return;
     __atomic_and_fetch(&table->populated, ~(1ul << group), __ATOMIC_RELAXED);
@@ -47,7 +47,7 @@ bool pte_install(pte_t *entry, pte_t value)
     if (!__atomic_compare_exchange_n(entry, &empty, value, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return false;
-    __atomic_or_fetch(&entry_table(entry)->populated, 1ul << (entry_index(entry) / 8),
+    __atomic_or_fetch(&entry_table(entry)->populated, 1ul << (entry_index(entry) / PT_POPULATED_GROUP),
                       __ATOMIC_RELAXED);
     return true;
 }
@@ -167,16 +167,16 @@ bool pgtable_translate(pte_t *pml4, uint64_t va, uint64_t *pa, pte_t *leaf)
     return false;
 }
 
-/* Whole groups of eight empty entries are skipped with the table's
+/* Whole groups of PT_POPULATED_GROUP empty entries are skipped with the table's
  * populated bitmap, so a sparse table costs a few bit tests, not 512 loads. */
 unsigned pgtable_next_entry(const pte_t *table, unsigned i)
 {
     uint64_t populated = virt_to_page(table)->populated;
     while (i < PT_ENTRIES) {
-        uint64_t groups = populated & (~0ul << (i / 8));
+        uint64_t groups = populated & (~0ul << (i / PT_POPULATED_GROUP));
         if (!groups)
             return PT_ENTRIES;
-        unsigned first = __builtin_ctzll(groups) * 8;
+        unsigned first = __builtin_ctzll(groups) * PT_POPULATED_GROUP;
         if (first > i)
             i = first;
         if (table[i])

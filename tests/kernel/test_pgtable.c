@@ -74,17 +74,18 @@ KTEST(pgtable, populated_bitmap)
     ASSERT(pml4 != NULL);
     struct page *p = pmm_alloc(0, PAGE_USER, 0);
     ASSERT(p != NULL);
-    uint64_t va = VA1 + 9 * PAGE_SIZE; /* PT entry 9: group 1 */
+    uint64_t va = VA1 + 9 * PAGE_SIZE; /* PT entry 9 */
+    uint64_t group = 1ul << (9 / PT_POPULATED_GROUP);
     ASSERT_EQ(pgtable_map(pml4, va, page_to_phys(p), PTE_U), 0);
     pte_t *e = pgtable_walk(pml4, va, 1, 0);
     ASSERT(e != NULL);
     struct page *pt = virt_to_page(e);
     EXPECT_EQ(pt->kind, PAGE_TABLE);
     EXPECT_EQ(pt->level, 1);
-    EXPECT_EQ(pt->populated, 1ul << 1);
+    EXPECT_EQ(pt->populated, group);
     ASSERT_EQ(pgtable_map(pml4, va + PAGE_SIZE, page_to_phys(p), PTE_U), 0); /* entry 10 */
     EXPECT_EQ(pgtable_unmap(pml4, va), 0);
-    EXPECT_EQ(pt->populated, 1ul << 1); /* entry 10 still there */
+    EXPECT_EQ(pt->populated, group); /* entry 10, same group, still there */
     EXPECT_EQ(pgtable_unmap(pml4, va + PAGE_SIZE), 0);
     EXPECT_EQ(pt->populated, 0);
     page_put(p);
