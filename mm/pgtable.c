@@ -73,30 +73,44 @@ static pte_t table_entry_flags(uint64_t va)
     return va < USER_TOP ? PTE_P | PTE_W | PTE_U : PTE_P | PTE_W;
 }
 
-pte_t *pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags)
+/* Give the empty entry e (at level l) a new table. */
+static int walk_fill(pte_t *e, uint64_t va, int l)
+{
+    pte_t *next = table_alloc(l - 1);
+    if (!next)
+        return -ENOMEM;
+    /* Threads fault concurrently (mm->lock is held for reading): if
+     * another one installed a table here first, use theirs. */
+    if (!pte_install(e, virt_to_phys(next) | table_entry_flags(va)))
+        page_put(virt_to_page(next));
+    return 0;
+}
+
+/* Make the entry e (at level l) lead to a table the walk may go down into. */
+static int walk_step(pte_t *pml4, pte_t *e, uint64_t va, int l, unsigned flags)
+{
+    pte_t seen = pte_read(e);
+    if (!pte_present(seen))
+        return flags & PGW_ALLOC ? walk_fill(e, va, l) : -ENOENT;
+    if (pte_large(seen))
+        return -EEXIST;
+    if ((seen & PTE_COW_TABLE) && (flags & PGW_UNSHARE))
+        return share_unshare(pml4, e, l - 1);
+    return 0;
+}
+
+int pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags, pte_t **entry)
 {
     pte_t *table = pml4;
     for (int l = PT_LEVELS; l > level; l--) {
         pte_t *e = &table[pt_index(va, l)];
-        if (!pte_present(*e)) {
-            if (!(flags & PGW_ALLOC))
-                return NULL;
-            pte_t *next = table_alloc(l - 1);
-            if (!next)
-                return NULL;
-            /* Threads fault concurrently (mm->lock is held for reading):
-             * if another one installed a table here first, use theirs. */
-            if (!pte_install(e, virt_to_phys(next) | table_entry_flags(va)))
-                page_put(virt_to_page(next));
-        } else if (pte_large(*e)) {
-            return NULL;
-        } else if ((*e & PTE_COW_TABLE) && (flags & PGW_UNSHARE)) {
-            if (share_unshare(pml4, e, l - 1))
-                return NULL;
-        }
-        table = pte_table(*e);
+        int err = walk_step(pml4, e, va, l, flags);
+        if (err)
+            return err;
+        table = pte_table(pte_read(e));
     }
-    return &table[pt_index(va, level)];
+    *entry = &table[pt_index(va, level)];
+    return 0;
 }
 
 struct page *pgtable_counted_page(uint64_t pa)
@@ -109,9 +123,10 @@ struct page *pgtable_counted_page(uint64_t pa)
 
 static int map_at_level(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags, int level)
 {
-    pte_t *e = pgtable_walk(pml4, va, level, PGW_ALLOC | PGW_UNSHARE);
-    if (!e)
-        return -ENOMEM;
+    pte_t *e;
+    int err = pgtable_walk(pml4, va, level, PGW_ALLOC | PGW_UNSHARE, &e);
+    if (err)
+        return err; /* -ENOMEM, or -EEXIST: a large page is in the way */
     if (pte_present(*e))
         return -EEXIST;
     struct page *p = level == 1 ? pgtable_counted_page(pa) : NULL;
@@ -135,9 +150,10 @@ int pgtable_unmap(pte_t *pml4, uint64_t va)
 {
     if (!pgtable_translate(pml4, va, NULL, NULL))
         return -ENOENT;
-    pte_t *e = pgtable_walk(pml4, va, 1, PGW_UNSHARE);
-    if (!e)
-        return -ENOMEM;
+    pte_t *e;
+    int err = pgtable_walk(pml4, va, 1, PGW_UNSHARE, &e);
+    if (err)
+        return err;
     uint64_t pa = pte_addr(*e);
     pte_set(e, 0);
     tlb_flush(pml4, va, va + PAGE_SIZE);
@@ -151,7 +167,7 @@ bool pgtable_translate(pte_t *pml4, uint64_t va, uint64_t *pa, pte_t *leaf)
 {
     pte_t *table = pml4;
     for (int l = PT_LEVELS; l >= 1; l--) {
-        pte_t e = table[pt_index(va, l)];
+        pte_t e = pte_read(&table[pt_index(va, l)]); /* a fault may fill it meanwhile */
         if (!pte_present(e))
             return false;
         if (l == 1 || pte_large(e)) {

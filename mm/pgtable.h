@@ -21,10 +21,19 @@
 /* The kernel's own PML4, built at boot by kmap_init(). */
 extern pte_t *kernel_pml4;
 
-/* The entry at `level` (1 = PT .. 4 = PML4) that covers va, or NULL when a
- * table on the way is missing (and PGW_ALLOC is not given), allocation or
- * unsharing failed, or a large page covers va above `level`. */
-pte_t *pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags);
+/* Find the entry at `level` (1 = PT .. 4 = PML4) that covers va and store
+ * its address in *entry.  Returns 0, or why there is none:
+ *   -ENOENT  a table on the way is missing (and PGW_ALLOC was not given);
+ *   -ENOMEM  allocating a missing table, or unsharing a shared one, failed
+ *            (what the walk already did is consistent: see docs/fork.md 4);
+ *   -EEXIST  a large page maps va at a level above `level`.
+ * *entry is written only on success. */
+int pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags, pte_t **entry);
+
+/* Read an entry that another CPU may change meanwhile (a concurrent fault
+ * of another thread, an unshare in another address space): one atomic load,
+ * so the compiler can neither tear it nor read it twice and see two values. */
+static inline pte_t pte_read(const pte_t *entry) { return __atomic_load_n(entry, __ATOMIC_ACQUIRE); }
 
 /* Write one entry; keeps the table page's populated bitmap in step.  Every
  * change to an entry goes through here (or pte_cas). */

@@ -58,13 +58,13 @@ int share_unshare(pte_t *pml4, pte_t *entry, int level)
 static int unshare(pte_t *pml4, pte_t *entry, int level)
 {
     for (;;) {
-        pte_t seen = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
+        pte_t seen = pte_read(entry);
         if (!(seen & PTE_COW_TABLE))
             return 0; /* someone made it private meanwhile */
         pte_t *table = pte_table(seen);
         struct page *tp = virt_to_page(table);
         spin_lock(&tp->lock);
-        if (*entry != seen) { /* the path changed under us: start again */
+        if (pte_read(entry) != seen) { /* the path changed under us: start again */
             spin_unlock(&tp->lock);
             continue;
         }

@@ -134,10 +134,11 @@ static int fault_once(struct mm *mm, struct vma *v, uint64_t va, unsigned access
     /* Any change below a shared entry needs a private path first, even
      * filling an empty entry on a read: the page must not appear in the
      * other address spaces that share the table. */
-    pte_t *e = pgtable_walk(mm->pml4, va, 1, PGW_ALLOC | PGW_UNSHARE);
-    if (!e)
-        return -ENOMEM;
-    pte_t seen = __atomic_load_n(e, __ATOMIC_ACQUIRE);
+    pte_t *e;
+    int err = pgtable_walk(mm->pml4, va, 1, PGW_ALLOC | PGW_UNSHARE, &e);
+    if (err) /* -EEXIST would be a large page: user space has none */
+        return err == -ENOMEM ? -ENOMEM : -EFAULT;
+    pte_t seen = pte_read(e); /* other threads of ours fault too */
     if (!pte_present(seen))
         return fill_zero_page(e, v);
     if ((access & FAULT_WRITE) && !(seen & PTE_W))

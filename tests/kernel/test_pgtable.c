@@ -77,8 +77,8 @@ KTEST(pgtable, populated_bitmap)
     uint64_t va = VA1 + 9 * PAGE_SIZE; /* PT entry 9 */
     uint64_t group = 1ul << (9 / PT_POPULATED_GROUP);
     ASSERT_EQ(pgtable_map(pml4, va, page_to_phys(p), PTE_U), 0);
-    pte_t *e = pgtable_walk(pml4, va, 1, 0);
-    ASSERT(e != NULL);
+    pte_t *e;
+    ASSERT_EQ(pgtable_walk(pml4, va, 1, 0, &e), 0);
     struct page *pt = virt_to_page(e);
     EXPECT_EQ(pt->kind, PAGE_TABLE);
     EXPECT_EQ(pt->level, 1);
@@ -89,6 +89,29 @@ KTEST(pgtable, populated_bitmap)
     EXPECT_EQ(pgtable_unmap(pml4, va + PAGE_SIZE), 0);
     EXPECT_EQ(pt->populated, 0);
     page_put(p);
+    pgtable_destroy(pml4);
+}
+
+KTEST(pgtable, walk_says_why_there_is_no_entry)
+{
+    pte_t *pml4 = pgtable_create();
+    ASSERT(pml4 != NULL);
+    pte_t *e = NULL;
+    EXPECT_EQ(pgtable_walk(pml4, VA1, 1, 0, &e), -ENOENT); /* no PDPT, no PGW_ALLOC */
+    EXPECT(e == NULL);                                    /* untouched on failure */
+    pmm_fail_after(1);                                    /* the PDPT succeeds, the PD does not */
+    EXPECT_EQ(pgtable_walk(pml4, VA1, 1, PGW_ALLOC, &e), -ENOMEM);
+    pmm_fail_after(-1);
+    EXPECT_EQ(pgtable_walk(pml4, VA1, 2, 0, &e), -ENOENT); /* the PDPT is there, the PD not */
+    /* A 2 MiB page at VA2 (a supervisor mapping of physical 0, no reference). */
+    ASSERT_EQ(pgtable_map_large(pml4, VA2, 0, PTE_W), 0);
+    EXPECT_EQ(pgtable_walk(pml4, VA2 + PAGE_SIZE, 1, PGW_ALLOC, &e), -EEXIST);
+    EXPECT_EQ(pgtable_map(pml4, VA2, 0, PTE_W), -EEXIST); /* a large page is in the way */
+    ASSERT_EQ(pgtable_walk(pml4, VA2, 2, 0, &e), 0);
+    EXPECT(pte_large(*e));
+    pte_set(e, 0); /* table_put would take a large page for a table */
+    EXPECT_EQ(pgtable_walk(pml4, VA1, 1, PGW_ALLOC, &e), 0);
+    EXPECT_EQ(*e, 0);
     pgtable_destroy(pml4);
 }
 
