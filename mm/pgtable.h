@@ -63,8 +63,6 @@ pte_t *table_alloc(int level);
 int pgtable_map(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags);
 /* Map 2 MiB at va (both 2 MiB aligned), for the kernel's direct map. */
 int pgtable_map_large(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags);
-/* Remove the mapping at va; 0, -ENOENT or -ENOMEM.  Drops the page's reference. */
-int pgtable_unmap(pte_t *pml4, uint64_t va);
 /* Remove every mapping in [start, end) of the user half.  Whole subtrees in
  * the range go with one table_put; shared tables on the two boundary paths
  * are unshared first, so -ENOMEM comes before anything changed.  Flushes

@@ -26,10 +26,14 @@ KTEST(pgtable, map_translate_unmap)
     EXPECT(!pgtable_translate(pml4, VA1 + PAGE_SIZE, NULL, NULL));
 
     EXPECT_EQ(pgtable_map(pml4, VA1, page_to_phys(p), PTE_U), -EEXIST);
-    EXPECT_EQ(pgtable_unmap(pml4, VA1), 0);
+    EXPECT_EQ(pgtable_unmap_range(pml4, VA1, VA1 + PAGE_SIZE), 0);
     EXPECT_EQ(p->refcount, 1);
     EXPECT(!pgtable_translate(pml4, VA1, NULL, NULL));
-    EXPECT_EQ(pgtable_unmap(pml4, VA1), -ENOENT);
+    pte_t *e;
+    ASSERT_EQ(pgtable_walk(pml4, VA1, 1, 0, &e), 0);
+    EXPECT_EQ(*e, 0); /* the leaf is empty: nothing left to unmap ... */
+    EXPECT_EQ(pgtable_unmap_range(pml4, VA1, VA1 + PAGE_SIZE), 0);
+    EXPECT_EQ(p->refcount, 1); /* ... and unmapping it again drops no reference */
     page_put(p);
     pgtable_destroy(pml4);
 }
@@ -84,9 +88,9 @@ KTEST(pgtable, populated_bitmap)
     EXPECT_EQ(pt->level, 1);
     EXPECT_EQ(pt->populated, group);
     ASSERT_EQ(pgtable_map(pml4, va + PAGE_SIZE, page_to_phys(p), PTE_U), 0); /* entry 10 */
-    EXPECT_EQ(pgtable_unmap(pml4, va), 0);
+    EXPECT_EQ(pgtable_unmap_range(pml4, va, va + PAGE_SIZE), 0);
     EXPECT_EQ(pt->populated, group); /* entry 10, same group, still there */
-    EXPECT_EQ(pgtable_unmap(pml4, va + PAGE_SIZE), 0);
+    EXPECT_EQ(pgtable_unmap_range(pml4, va + PAGE_SIZE, va + 2 * PAGE_SIZE), 0);
     EXPECT_EQ(pt->populated, 0);
     page_put(p);
     pgtable_destroy(pml4);
