@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/share.h"
 #include "mm/tlb.h"
 #include "mm/vm.h"
 
@@ -27,11 +28,7 @@ static int copy_leaf(pte_t *src, pte_t *dst, bool eager)
         pte_set(dst, page_to_phys(q) | (*src & ~PTE_ADDR_MASK));
         return 0;
     }
-    page_get(p);
-    pte_t ro = *src & ~PTE_W;
-    if (ro != *src)
-        pte_set(src, ro); /* even in a table still shared with others: fewer rights only */
-    pte_set(dst, ro);
+    share_leaf_cow(src, dst); /* even in a table still shared with others: fewer rights only */
     return 0;
 }
 

@@ -21,27 +21,38 @@
  * per CPU. */
 static void flush_after_unshare(pte_t *pml4) { tlb_flush(pml4, 0, USER_TOP); }
 
+void share_table_entry(pte_t *from, pte_t *to)
+{
+    pte_t e = pte_read(from), shared = (e & ~PTE_W) | PTE_COW_TABLE;
+    page_get(virt_to_page(pte_table(e)));
+    if (shared != e)
+        pte_set(from, shared);
+    pte_set(to, shared);
+}
+
+void share_leaf_cow(pte_t *from, pte_t *to)
+{
+    pte_t e = pte_read(from), shared = e & ~PTE_W;
+    struct page *p = pgtable_counted_page(pte_addr(e));
+    if (p)
+        page_get(p);
+    if (shared != e)
+        pte_set(from, shared);
+    pte_set(to, shared);
+}
+
 /* Copy table `old` (at `level`) into `copy`, adding the references the copy
- * holds.  Entries pointing to tables become read-only + COW_TABLE in both
- * (their targets are now shared); writable leaves become read-only in both
- * (their pages are now mapped twice).  old's lock held. */
+ * holds.  The tables below are now shared by both, and the pages mapped by
+ * both: in the old table too, its other users keep only a read-only view.
+ * old's lock held. */
 static void copy_table(pte_t *old, pte_t *copy, int level)
 {
     for_each_entry(old, i)
     {
-        pte_t e = old[i];
-        if (level > 1) {
-            page_get(virt_to_page(pte_table(e)));
-            e = (e & ~PTE_W) | PTE_COW_TABLE;
-        } else {
-            struct page *p = pgtable_counted_page(pte_addr(e));
-            if (p)
-                page_get(p);
-            e &= ~PTE_W;
-        }
-        if (e != old[i])
-            pte_set(&old[i], e); /* the old table's other users keep a read-only view */
-        pte_set(&copy[i], e);
+        if (level > 1)
+            share_table_entry(&old[i], &copy[i]);
+        else
+            share_leaf_cow(&old[i], &copy[i]);
     }
 }
 
@@ -92,15 +103,9 @@ static int unshare(pte_t *pml4, pte_t *entry, int level)
 
 void share_fork(pte_t *parent_pml4, pte_t *child_pml4)
 {
-    for (unsigned i = 0; i < PT_USER_ENTRIES; i++) {
-        pte_t e = parent_pml4[i];
-        if (!pte_present(e))
-            continue;
-        page_get(virt_to_page(pte_table(e)));
-        e = (e & ~PTE_W) | PTE_COW_TABLE;
-        pte_set(&parent_pml4[i], e);
-        pte_set(&child_pml4[i], e);
-    }
+    for (unsigned i = 0; i < PT_USER_ENTRIES; i++)
+        if (pte_present(parent_pml4[i]))
+            share_table_entry(&parent_pml4[i], &child_pml4[i]);
     tlb_flush(parent_pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
 }
 

@@ -21,6 +21,15 @@ int share_unshare(pte_t *pml4, pte_t *entry, int level);
 /* fork, "share" mode: copy the parent's present user PML4 entries into the
  * child's, both read-only with COW_TABLE, one more reference per PDPT. */
 void share_fork(pte_t *parent_pml4, pte_t *child_pml4);
+/* Make *to a second reference to what *from points to, keeping invariant W
+ * (the only places that write a shared entry; *from may be in a table that
+ * other address spaces use too, so it only ever loses rights):
+ *   share_table_entry: *from points to a table; the table gains a reference
+ *     and both entries become read-only with COW_TABLE;
+ *   share_leaf_cow: *from maps a page; the page gains a reference (if it is
+ *     one the allocator counts) and both entries lose W: a write copies. */
+void share_table_entry(pte_t *from, pte_t *to);
+void share_leaf_cow(pte_t *from, pte_t *to);
 /* A write to the present read-only leaf *entry (whose value was `seen`) in
  * a region that allows writing: reuse the page if ours is its only
  * reference, else copy it, and install the result with a compare-and-swap.
