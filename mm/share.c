@@ -56,49 +56,65 @@ static void copy_table(pte_t *old, pte_t *copy, int level)
     }
 }
 
-static int unshare(pte_t *pml4, pte_t *entry, int level);
+/* What unshare did, for the counters that share_unshare keeps. */
+enum unshare_done { UNSHARE_NOTHING, UNSHARE_TOOK_BACK, UNSHARE_COPIED };
 
-int share_unshare(pte_t *pml4, pte_t *entry, int level)
+/* We are the table's last user: the entry to it becomes ours again. */
+static int take_back(pte_t *entry, pte_t seen)
 {
-    uint64_t t0 = time_now_ns();
-    int err = unshare(pml4, entry, level);
-    vm_event_add(&vm_events.unshare_ns[level], time_now_ns() - t0);
-    return err;
+    pte_set(entry, (seen | PTE_W) & ~PTE_COW_TABLE);
+    return UNSHARE_TOOK_BACK;
 }
 
+/* Point entry at a private copy of the shared table (at `level`) it
+ * pointed to.  The only allocation: -ENOMEM leaves everything as it was. */
+static int copy_shared(pte_t *entry, pte_t seen, int level)
+{
+    pte_t *copy = table_alloc(level);
+    if (!copy)
+        return -ENOMEM;
+    copy_table(pte_table(seen), copy, level);
+    pte_set(entry, virt_to_phys(copy) | (seen & ~(PTE_ADDR_MASK | PTE_COW_TABLE)) | PTE_W);
+    return UNSHARE_COPIED;
+}
+
+/* docs/fork.md section 4: take the table back or copy it, under its lock,
+ * once the entry is seen unchanged under that lock. */
 static int unshare(pte_t *pml4, pte_t *entry, int level)
 {
     for (;;) {
         pte_t seen = pte_read(entry);
         if (!(seen & PTE_COW_TABLE))
-            return 0; /* someone made it private meanwhile */
-        pte_t *table = pte_table(seen);
-        struct page *tp = virt_to_page(table);
+            return UNSHARE_NOTHING; /* someone made it private meanwhile */
+        struct page *tp = virt_to_page(pte_table(seen));
         spin_lock(&tp->lock);
         if (pte_read(entry) != seen) { /* the path changed under us: start again */
             spin_unlock(&tp->lock);
             continue;
         }
-        if (__atomic_load_n(&tp->refcount, __ATOMIC_ACQUIRE) == 1) {
-            pte_set(entry, (seen | PTE_W) & ~PTE_COW_TABLE); /* last user: take it back */
-            spin_unlock(&tp->lock);
-            vm_event_add(&vm_events.unshare_takebacks[level], 1);
-            flush_after_unshare(pml4);
-            return 0;
-        }
-        pte_t *copy = table_alloc(level);
-        if (!copy) {
-            spin_unlock(&tp->lock);
-            return -ENOMEM;
-        }
-        copy_table(table, copy, level);
-        pte_set(entry, virt_to_phys(copy) | (seen & ~(PTE_ADDR_MASK | PTE_COW_TABLE)) | PTE_W);
+        bool last_user = __atomic_load_n(&tp->refcount, __ATOMIC_ACQUIRE) == 1;
+        int done = last_user ? take_back(entry, seen) : copy_shared(entry, seen, level);
         spin_unlock(&tp->lock);
+        if (done < 0)
+            return done;
         flush_after_unshare(pml4);
-        table_put(table, level); /* may free it, if the others left meanwhile */
-        vm_event_add(&vm_events.unshare_copies[level], 1);
-        return 0;
+        if (done == UNSHARE_COPIED)
+            table_put(pte_table(seen), level); /* ours; frees it if the others left meanwhile */
+        return done;
     }
+}
+
+/* unshare, timed and counted (vm_events, cowl_vmstat). */
+int share_unshare(pte_t *pml4, pte_t *entry, int level)
+{
+    uint64_t t0 = time_now_ns();
+    int done = unshare(pml4, entry, level);
+    vm_event_add(&vm_events.unshare_ns[level], time_now_ns() - t0);
+    if (done == UNSHARE_TOOK_BACK)
+        vm_event_add(&vm_events.unshare_takebacks[level], 1);
+    else if (done == UNSHARE_COPIED)
+        vm_event_add(&vm_events.unshare_copies[level], 1);
+    return done < 0 ? done : 0;
 }
 
 void share_fork(pte_t *parent_pml4, pte_t *child_pml4)
