@@ -42,11 +42,10 @@ int64_t sys_fork(void)
     child->fpu = kmalloc(FPU_AREA_SIZE);
     if (child->fpu) {
         down_write(&cur->mm->lock);
-        uint64_t tables_before = pgtable_tables_allocated;
         child->mm = mm_fork(cur->mm, fork_mode_for(cur));
         child->fork_mode = cur->fork_mode;
         child->failalloc = cur->failalloc;
-        cur->last_fork_tables = pgtable_tables_allocated - tables_before;
+        cur->last_fork_tables = child->mm ? child->mm->fork_tables : 0;
         up_write(&cur->mm->lock);
     }
     if (!child->fpu || !child->mm) {

@@ -356,9 +356,11 @@ struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
     child->brk = parent->brk;
     child->mmap_next = parent->mmap_next;
     vm_event_add(&vm_events.forks[mode], 1);
+    child->fork_tables = 1; /* its PML4; counted here, not as a difference of the global
+                               counter, which other CPUs move meanwhile */
     if (mode == FORK_SHARE) {
         share_fork(parent->pml4, child->pml4); /* cannot fail: no allocation */
-    } else if (fork_copy_tables(parent->pml4, child->pml4, mode == FORK_EAGER)) {
+    } else if (fork_copy_tables(parent, child, mode == FORK_EAGER)) {
         mm_destroy(child);
         return NULL;
     }

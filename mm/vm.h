@@ -40,6 +40,9 @@ struct mm {
     uint64_t mmap_next;        /* [m] next address mmap tries */
     struct rwsem lock;         /* faults read; mmap, munmap, mprotect, brk, fork write */
     int users; /* [a] threads using it (and fork's hold); the last mm_put frees it */
+    /* [-] table pages the fork that made this mm allocated, its PML4
+     * included (cowl_fork_tables, bench ptpages=); 0 if fork did not make it */
+    uint64_t fork_tables;
 };
 
 /* Access kinds for vm_fault */
@@ -98,7 +101,8 @@ extern const char *const fork_mode_names[COWL_FORK_MODES];
  * parent's memory, made the way `mode` says; NULL on ENOMEM. [m] */
 struct mm *mm_fork(struct mm *parent, enum fork_mode mode);
 /* mm/forkcopy.c: copy the user half of the parent's tables into the child's
- * (and, eager, the pages too).  0 or -ENOMEM. */
-int fork_copy_tables(pte_t *parent_pml4, pte_t *child_pml4, bool eager);
+ * (and, eager, the pages too), adding the tables it allocates to
+ * child->fork_tables.  0 or -ENOMEM. [m] of the parent */
+int fork_copy_tables(struct mm *parent, struct mm *child, bool eager);
 
 #endif
