@@ -8,6 +8,7 @@
  * fault handler serves all three modes.  On -ENOMEM the partly built child
  * is consistent (each installed entry holds its references) and
  * mm_put() frees it. */
+#include "kernel/contract.h"
 #include "lib/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
@@ -62,6 +63,7 @@ static int copy_level(pte_t *src, pte_t *dst, int level, struct fork_copy *fc)
 
 int fork_copy_tables(struct mm *parent, struct mm *child, bool eager)
 {
+    assert_write_held(parent->lock);
     struct fork_copy fc = {.eager = eager, .tables = 0};
     int err = copy_level(parent->pml4, child->pml4, PT_LEVELS, &fc);
     child->fork_tables += fc.tables;

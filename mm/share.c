@@ -5,12 +5,14 @@
  * the levels of a walk, so nothing can be written through a shared subtree
  * until the path to it has been made private here. */
 #include "mm/share.h"
+#include "kernel/contract.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "kernel/time.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/tlb.h"
+#include "mm/vm.h"
 #include "mm/vmstat.h"
 
 /* After an entry stopped pointing at a shared table, no CPU running this
@@ -47,6 +49,7 @@ void share_leaf_cow(pte_t *from, pte_t *to)
  * old's lock held. */
 static void copy_table(pte_t *old, pte_t *copy, int level)
 {
+    assert_spin_held(virt_to_page(old)->lock);
     for_each_entry(old, i)
     {
         if (level > 1)
@@ -117,12 +120,13 @@ int share_unshare(pte_t *pml4, pte_t *entry, int level)
     return done < 0 ? done : 0;
 }
 
-void share_fork(pte_t *parent_pml4, pte_t *child_pml4)
+void share_fork(struct mm *parent, struct mm *child)
 {
+    assert_write_held(parent->lock);
     for (unsigned i = 0; i < PT_USER_ENTRIES; i++)
-        if (pte_present(parent_pml4[i]))
-            share_table_entry(&parent_pml4[i], &child_pml4[i]);
-    tlb_flush(parent_pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
+        if (pte_present(parent->pml4[i]))
+            share_table_entry(&parent->pml4[i], &child->pml4[i]);
+    tlb_flush(parent->pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
 }
 
 int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t leaf_flags)

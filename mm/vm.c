@@ -1,5 +1,6 @@
 /* vm.c - address spaces, regions and the page-fault path. */
 #include "mm/vm.h"
+#include "kernel/contract.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -131,6 +132,7 @@ static int fill_zero_page(pte_t *e, const struct vma *v)
 /* Resolve a fault once; -EAGAIN asks for another try. [m] */
 static int fault_once(struct mm *mm, struct vma *v, uint64_t va, unsigned access)
 {
+    assert_read_held(mm->lock);
     /* Any change below a shared entry needs a private path first, even
      * filling an empty entry on a read: the page must not appear in the
      * other address spaces that share the table. */
@@ -237,6 +239,7 @@ static int split_at(struct mm *mm, uint64_t addr)
 
 int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end)
 {
+    assert_write_held(mm->lock);
     int err = split_at(mm, start);
     if (!err)
         err = split_at(mm, end);
@@ -257,6 +260,7 @@ int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end)
 
 int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_end, uint32_t prot)
 {
+    assert_write_held(mm->lock);
     struct vma *v = old_end > start ? mm_find_vma(mm, old_end - 1) : NULL;
     if (v && v->end == old_end) {
         if (new_end > USER_MMAP_BASE)
@@ -272,6 +276,7 @@ int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_
 
 int64_t mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot)
 {
+    assert_write_held(mm->lock);
     struct vma *v = kmalloc(sizeof(*v)); /* first: afterwards nothing may fail */
     if (!v)
         return -ENOMEM;
@@ -295,6 +300,7 @@ int64_t mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot)
 
 int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot)
 {
+    assert_write_held(mm->lock);
     uint64_t at = mm->mmap_next;
     for (struct list_head *l = mm->vmas.next; l != &mm->vmas; l = l->next) {
         struct vma *v = vma_of(l);
@@ -315,6 +321,7 @@ int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot)
 
 int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
 {
+    assert_write_held(mm->lock);
     for (uint64_t a = start; a < end;) { /* the regions must cover it all */
         struct vma *v = mm_find_vma(mm, a);
         if (!v)
@@ -342,6 +349,7 @@ const char *const fork_mode_names[COWL_FORK_MODES] = {"share", "copy", "eager"};
 
 struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
 {
+    assert_write_held(parent->lock);
     struct mm *child = mm_create();
     if (!child)
         return NULL;
@@ -359,7 +367,7 @@ struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
     child->fork_tables = 1; /* its PML4; counted here, not as a difference of the global
                                counter, which other CPUs move meanwhile */
     if (mode == FORK_SHARE) {
-        share_fork(parent->pml4, child->pml4); /* cannot fail: no allocation */
+        share_fork(parent, child); /* cannot fail: no allocation */
     } else if (fork_copy_tables(parent, child, mode == FORK_EAGER)) {
         mm_destroy(child);
         return NULL;

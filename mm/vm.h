@@ -3,7 +3,9 @@
  * allocated on first touch (demand-zero) by vm_fault().
  *
  * Lock legend: [m] mm->lock held for writing (or reading, to read the field);
- * it is a reader/writer sleeping lock: faults allocate and may wait. */
+ * it is a reader/writer sleeping lock: faults allocate and may wait.  The
+ * functions tagged [m] that change the address space check it at entry
+ * (kernel/contract.h), and the fault path checks it is held for reading. */
 #ifndef VM_H
 #define VM_H
 
