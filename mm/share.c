@@ -129,24 +129,37 @@ void share_fork(struct mm *parent, struct mm *child)
     tlb_flush(parent->pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
 }
 
+/* Only this PT maps the page: write it in place. */
+static int cow_reuse(pte_t *entry, pte_t seen)
+{
+    if (!pte_cas(entry, seen, seen | PTE_W))
+        return -EAGAIN;
+    vm_event_add(&vm_events.cow_reuses, 1);
+    return 0;
+}
+
+/* A copy of the page `old`, timed (cow_ns); or NULL. */
+static struct page *cow_copy_of(struct page *old)
+{
+    uint64_t t0 = time_now_ns();
+    struct page *copy = pmm_alloc(0, PAGE_USER, 0);
+    if (!copy)
+        return NULL;
+    memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
+    vm_event_add(&vm_events.cow_ns, time_now_ns() - t0);
+    return copy;
+}
+
 int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t leaf_flags)
 {
     struct page *old = pgtable_counted_page(pte_addr(seen));
     if (!old)
         return -EFAULT;
-    if (__atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) == 1) {
-        /* Only this PT maps it: write in place. */
-        if (!pte_cas(entry, seen, seen | PTE_W))
-            return -EAGAIN;
-        vm_event_add(&vm_events.cow_reuses, 1);
-        return 0;
-    }
-    uint64_t t0 = time_now_ns();
-    struct page *copy = pmm_alloc(0, PAGE_USER, 0);
+    if (__atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) == 1)
+        return cow_reuse(entry, seen);
+    struct page *copy = cow_copy_of(old);
     if (!copy)
         return -ENOMEM;
-    memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
-    vm_event_add(&vm_events.cow_ns, time_now_ns() - t0);
     if (!pte_cas(entry, seen, page_to_phys(copy) | leaf_flags)) {
         page_put(copy); /* lost the race: someone else resolved it */
         return -EAGAIN;

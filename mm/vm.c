@@ -347,28 +347,38 @@ int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
 enum fork_mode fork_default_mode = FORK_SHARE;
 const char *const fork_mode_names[COWL_FORK_MODES] = {"share", "copy", "eager"};
 
+/* The parent's regions, brk and mmap hint, for a child; 0 or -ENOMEM. */
+static int fork_regions(struct mm *parent, struct mm *child)
+{
+    for (struct list_head *l = parent->vmas.next; l != &parent->vmas; l = l->next) {
+        struct vma *v = vma_of(l);
+        if (mm_add_vma(child, v->start, v->end, v->prot))
+            return -ENOMEM;
+    }
+    child->brk_start = parent->brk_start;
+    child->brk = parent->brk;
+    child->mmap_next = parent->mmap_next;
+    return 0;
+}
+
 struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
 {
     assert_write_held(parent->lock);
     struct mm *child = mm_create();
     if (!child)
         return NULL;
-    for (struct list_head *l = parent->vmas.next; l != &parent->vmas; l = l->next) {
-        struct vma *v = vma_of(l);
-        if (mm_add_vma(child, v->start, v->end, v->prot)) {
-            mm_destroy(child);
-            return NULL;
-        }
+    /* Its PML4: fork counts its own tables, since the global counter moves
+     * with every other CPU's allocations too. */
+    child->fork_tables = 1;
+    int err = fork_regions(parent, child);
+    if (!err) {
+        vm_event_add(&vm_events.forks[mode], 1);
+        if (mode == FORK_SHARE)
+            share_fork(parent, child); /* cannot fail: no allocation */
+        else
+            err = fork_copy_tables(parent, child, mode == FORK_EAGER);
     }
-    child->brk_start = parent->brk_start;
-    child->brk = parent->brk;
-    child->mmap_next = parent->mmap_next;
-    vm_event_add(&vm_events.forks[mode], 1);
-    child->fork_tables = 1; /* its PML4; counted here, not as a difference of the global
-                               counter, which other CPUs move meanwhile */
-    if (mode == FORK_SHARE) {
-        share_fork(parent, child); /* cannot fail: no allocation */
-    } else if (fork_copy_tables(parent, child, mode == FORK_EAGER)) {
+    if (err) {
         mm_destroy(child);
         return NULL;
     }
