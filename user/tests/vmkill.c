@@ -1,0 +1,143 @@
+/* vmkill.c - the life and death of a VM.
+ *   1. A guest that spins forever (spin.bin, under /bin/vmm) does not own
+ *      the CPU: while it runs, this process still gets to run (on a
+ *      one-CPU boot that needs the timer to take the CPU back from the
+ *      guest), then SIGKILL ends it and every page comes back.
+ *   2. Two spinning guests at once, killed together.
+ *   3. Closing a VM frees everything, even after the guest touched all of
+ *      its RAM (memtest).
+ *   4. A vCPU keeps its VM alive: after close(vm) the vCPU still runs its
+ *      guest, whose memory is still there; the last close frees it all.
+ *      This is what uapi/vm.h says ("the last close frees the VM") and what
+ *      a file descriptor does anywhere else: a second reference keeps the
+ *      object.  Failing instead would leave a vCPU pointing at freed RAM.
+ * Free pages and heap objects are counted before and after each part. */
+#include "vmutil.h"
+#include <signal.h>
+#include <sys/wait.h>
+
+static void expect_memory_back(int line, struct memory before)
+{
+    struct memory after = memory_now();
+    if (after.free_pages != before.free_pages || after.heap_objects != before.heap_objects) {
+        printf("FAIL %s:%d: memory not back: free pages %lu -> %lu, heap objects %lu -> %lu\n",
+               __FILE__, line, (unsigned long)before.free_pages, (unsigned long)after.free_pages,
+               (unsigned long)before.heap_objects, (unsigned long)after.heap_objects);
+        exit(1);
+    }
+}
+
+/* Start `vmm /guests/spin.bin` and wait until the guest says "spinning":
+ * from then on it loops in guest mode.  Returns the pid; *out is the read
+ * end of its output. */
+static pid_t start_spinner(int *out)
+{
+    int fds[2];
+    CHECK_EQ(pipe(fds), 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]), close(fds[1]);
+        char *argv[] = {"vmm", "/guests/spin.bin", NULL};
+        execv("/bin/vmm", argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[64] = {0};
+    size_t got = 0;
+    ssize_t n;
+    while (got < 9 && (n = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+        got += n;
+    if (strcmp(buf, "spinning\n") != 0) {
+        printf("FAIL %s:%d: spin guest printed \"%s\"\n", __FILE__, __LINE__, buf);
+        exit(1);
+    }
+    *out = fds[0];
+    return pid;
+}
+
+static void kill_spinner(pid_t pid, int out)
+{
+    int status;
+    CHECK_EQ(kill(pid, SIGKILL), 0);
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    close(out);
+}
+
+/* Work that needs the CPU: 100 ms asleep, then a loop; if the spinning
+ * guest kept the CPU we would never get back here. */
+static void keep_busy(void)
+{
+    volatile unsigned long sum = 0;
+    CHECK_EQ(usleep(100000), 0);
+    for (unsigned long i = 0; i < 1000000; i++)
+        sum += i;
+    CHECK_EQ(sum, 499999500000ul);
+}
+
+static void test_spin_killed(void)
+{
+    struct memory before = memory_now();
+    int out;
+    pid_t pid = start_spinner(&out);
+    keep_busy();
+    int status;
+    CHECK_EQ(waitpid(pid, &status, WNOHANG), 0); /* it still spins */
+    kill_spinner(pid, out);
+    expect_memory_back(__LINE__, before);
+}
+
+static void test_two_spinners(void)
+{
+    struct memory before = memory_now();
+    int out1, out2;
+    pid_t one = start_spinner(&out1), two = start_spinner(&out2);
+    keep_busy();
+    kill_spinner(one, out1);
+    kill_spinner(two, out2);
+    expect_memory_back(__LINE__, before);
+}
+
+/* memtest touches every page of its 16 MiB; close gives them all back. */
+static void test_close_frees(void)
+{
+    struct memory before = memory_now();
+    int vm, cpu;
+    struct guest_run g;
+    vm_new_guest(16ul << 20, "/guests/memtest.bin", &vm, &cpu);
+    CHECK_EQ(vm_run_guest(vm, cpu, &g), 0);
+    CHECK_EQ(g.kind, COWL_EXIT_HYPERCALL);
+    CHECK_EQ(g.reports, 1);
+    CHECK_EQ(g.report, 0); /* no bad words */
+    CHECK_EQ(g.status, 0);
+    CHECK(before.free_pages - memory_now().free_pages >= 15 * 256); /* its RAM was really there */
+    CHECK_EQ(close(cpu), 0);
+    CHECK_EQ(close(vm), 0);
+    expect_memory_back(__LINE__, before);
+}
+
+static void test_vcpu_outlives_vm(void)
+{
+    struct memory before = memory_now();
+    int vm, cpu;
+    char byte;
+    vm_new_guest(1ul << 20, "/guests/hello.bin", &vm, &cpu);
+    CHECK_EQ(close(vm), 0);
+    errno = 0;
+    CHECK(cowl_vm_memory(vm, 0, &byte, 1, COWL_VM_READ) == -1 && errno == EBADF);
+    vm_expect_hello(-1, cpu); /* -1: we have no VM descriptor; hello makes no PRINT */
+    CHECK_EQ(close(cpu), 0);
+    expect_memory_back(__LINE__, before);
+}
+
+int main(void)
+{
+    vm_skip_without_hypervisor();
+    test_spin_killed();
+    test_two_spinners();
+    test_close_frees();
+    test_vcpu_outlives_vm();
+    return 0;
+}
