@@ -57,7 +57,7 @@ endif
 NASMFLAGS := -f elf64
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-KSRCS := $(sort $(wildcard lib/*.c arch/x86_64/*.c kernel/*.c mm/*.c fs/*.c exercises/*.c tests/kernel/*.c))
+KSRCS := $(sort $(wildcard lib/*.c arch/x86_64/*.c kernel/*.c mm/*.c fs/*.c virt/*.c exercises/*.c tests/kernel/*.c))
 ASRCS := boot/entry.asm $(sort $(wildcard arch/x86_64/*.asm))
 OBJS  := $(KSRCS:%.c=$(BUILD)/%.o) $(ASRCS:%.asm=$(BUILD)/%.o)
 

@@ -28,6 +28,8 @@ void file_put(struct file *f)
         mutex_unlock(&fs_lock);
     } else if (f->kind == FILE_PIPE && f->pipe) {
         pipe_close(f->pipe, f->pipe_writer);
+    } else if (f->kind == FILE_OBJECT && f->object) {
+        f->object_type->release(f->object);
     }
     kfree(f);
 }
@@ -42,6 +44,8 @@ ssize_t file_read(struct file *f, void *buf, size_t n)
     switch (f->kind) {
     case FILE_CONSOLE:
         return console_read(buf, n);
+    case FILE_OBJECT: /* a VM or vCPU: its own system calls, not read/write */
+        return -EINVAL;
     case FILE_PIPE:
         return pipe_read(f->pipe, buf, n, f->flags & O_NONBLOCK);
     case FILE_INODE: {
@@ -63,6 +67,8 @@ ssize_t file_write(struct file *f, const void *buf, size_t n)
     switch (f->kind) {
     case FILE_CONSOLE:
         return console_write(buf, n);
+    case FILE_OBJECT:
+        return -EINVAL;
     case FILE_PIPE:
         return pipe_write(f->pipe, buf, n, f->flags & O_NONBLOCK);
     case FILE_INODE: {

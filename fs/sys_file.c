@@ -80,6 +80,33 @@ static void fd_settle(int fd, struct file *f)
     spin_unlock(&g->fd_lock);
 }
 
+int fd_open_object(void *object, const struct file_object_type *type)
+{
+    struct file *f = file_alloc(FILE_OBJECT, O_RDWR);
+    if (!f)
+        return -ENOMEM;
+    f->object = object;
+    f->object_type = type;
+    int fd = fd_install(0, f);
+    if (fd < 0) {
+        f->object = NULL; /* its reference stays the caller's */
+        file_put(f);
+    }
+    return fd;
+}
+
+void *fd_get_object(int fd, const struct file_object_type *type, struct file **fp)
+{
+    struct file *f = fd_get(fd);
+    if (f && f->kind == FILE_OBJECT && f->object_type == type) {
+        *fp = f;
+        return f->object;
+    }
+    if (f)
+        file_put(f);
+    return NULL;
+}
+
 static int copy_path(const char *upath, char *path)
 {
     ssize_t n = strncpy_from_user(path, upath, PATH_MAX);

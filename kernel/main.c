@@ -1,5 +1,6 @@
 /* main.c - kmain(), where both boot paths meet: bring up memory, then run
  * the tests selected on the command line (or, for now, just idle). */
+#include "virt/virt.h"
 #include "fs/console.h"
 #include "arch.h"
 #include "kernel/boot_info.h"
@@ -137,6 +138,7 @@ void kmain(struct boot_info *bi)
     futex_init();
     sched_init();
     arch_smp_init();
+    virt_init(arch_cpus_found());
     console_irq_init();
 
     unpack_initrd(bi);

@@ -3,7 +3,7 @@
 #ifndef MUTEX_H
 #define MUTEX_H
 
-#include "kernel/process.h"
+#include "kernel/thread.h"
 #include "kernel/spinlock.h"
 #include "kernel/waitq.h"
 

@@ -9,7 +9,7 @@
 #ifndef RWSEM_H
 #define RWSEM_H
 
-#include "kernel/process.h"
+#include "kernel/thread.h"
 #include "kernel/spinlock.h"
 #include "kernel/waitq.h"
 

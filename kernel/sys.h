@@ -33,6 +33,14 @@ int64_t sys_cowl_cpustat(void *buf, size_t size);
 struct pt_node;
 int64_t sys_cowl_ptdump(int pid, struct pt_node *buf, size_t max);
 int64_t sys_cowl_failalloc(int op, int64_t arg);
+/* virt/sys_vm.c: virtual machines (uapi/vm.h) */
+struct cowl_vcpu_regs;
+struct cowl_vm_exit;
+int64_t sys_cowl_vm_create(uint64_t ram_bytes);
+int64_t sys_cowl_vm_memory(int vmfd, uint64_t gpa, void *ubuf, size_t len, int dir);
+int64_t sys_cowl_vcpu_create(int vmfd);
+int64_t sys_cowl_vcpu_regs(int vcpufd, struct cowl_vcpu_regs *uregs, int dir);
+int64_t sys_cowl_vcpu_run(int vcpufd, struct cowl_vm_exit *uexit);
 int64_t sys_prctl(int option, uint64_t arg2);
 int64_t sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);

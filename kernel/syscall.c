@@ -30,6 +30,8 @@ static const syscall_fn table[] = {
     H(gettid),         H(futex),       H(cowl_cpustat),
     H(getcpu),         H(cowl_ptdump), H(pipe2),
     H(cowl_failalloc), H(prctl),
+    H(cowl_vm_create), H(cowl_vm_memory), H(cowl_vcpu_create),
+    H(cowl_vcpu_regs), H(cowl_vcpu_run),
 };
 
 void syscall_dispatch(struct trapframe *tf)

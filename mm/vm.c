@@ -70,8 +70,14 @@ struct vma *mm_find_vma(struct mm *mm, uint64_t addr)
 
 int mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
 {
-    if (start % PAGE_SIZE || end % PAGE_SIZE || start >= end || start < USER_MIN ||
-        end > USER_STACK_TOP)
+    if (start < USER_MIN || end > USER_STACK_TOP)
+        return -EINVAL;
+    return mm_insert_vma(mm, start, end, prot);
+}
+
+int mm_insert_vma(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
+{
+    if (start % PAGE_SIZE || end % PAGE_SIZE || start >= end || end > USER_TOP)
         return -EINVAL;
     struct list_head *before = &mm->vmas; /* insert before the first later region */
     for (struct list_head *l = mm->vmas.next; l != &mm->vmas; l = l->next) {

@@ -65,6 +65,9 @@ void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
 /* Add a region; -EINVAL if misaligned, outside user space or overlapping. */
 int mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot);
+/* The same without the limits of a process's layout (address 0 allowed):
+ * for a VM's guest-physical space (virt/vm.c). [m] */
+int mm_insert_vma(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot);
 /* The region containing addr, or NULL. [m] */
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
 /* Resolve a fault at addr: 0, -EFAULT (no region or no permission) or

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """run.py - cowl's host-side test runner (`make test`; the contract is in
-docs/testing.md).
+docs/testing.md, "The output is a contract").
 
 It boots the kernel headless under QEMU in several configurations ("boots"),
 each with a timeout, reads the TAP lines the kernel prints on its serial port,

@@ -16,9 +16,10 @@ seek), and the working directory is a fresh scratch directory under
 build/linux/run/ (on cowl it is "/"; the tests use relative file names).
 Core dumps are off: several tests kill children with SIGSEGV on purpose.
 
-Output (the contract of TESTING.md): one TAP line per test,
-`ok N - linux/NAME` or `not ok N - linux/NAME # reason`, and as the very
-last line `N passed, N failed`.  Exit status 0 only if all passed.
+Output (the contract in docs/testing.md, "The output is a contract"): one
+TAP line per test, `ok N - linux/NAME` or `not ok N - linux/NAME # reason`,
+and as the very last line `N passed, N failed`.  Exit status 0 only if all
+passed.
 """
 import argparse
 import concurrent.futures

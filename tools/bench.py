@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""bench.py - cowl's benchmarks (`make bench`; the contract is in TESTING.md).
+"""bench.py - cowl's benchmarks (`make bench`; the contract is in docs/bench.md,
+"What make bench prints").
 
 Runs the seed program forktime, built from the one source user/bin/forktime.c,
 on the host Linux (mode=linux) and inside cowl in each fork mode

@@ -14,7 +14,7 @@
  *                refcount=R entries=E flags=w,cow shared=S writable=W
  *   ptdump end
  *
- * The records come from SYS_cowl_ptdump (kernel/ptdump.h). */
+ * The records come from SYS_cowl_ptdump (include/uapi/ptdump.h). */
 #include <cowl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,8 +6,8 @@
  *                          while it ran (events; the table census is as
  *                          it is afterwards)
  *
- * The numbers come from SYS_cowl_vmstat (kernel/vmstat.h) and
- * SYS_cowl_cpustat (kernel/cpustat.h). */
+ * The numbers come from SYS_cowl_vmstat (include/uapi/vmstat.h) and
+ * SYS_cowl_cpustat (include/uapi/cpustat.h). */
 #include <cowl.h>
 #include <stdbool.h>
 #include <stdio.h>

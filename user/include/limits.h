@@ -20,7 +20,7 @@
 #define ULLONG_MAX 18446744073709551615ULL
 #define PATH_MAX   256
 #define NAME_MAX   59
-/* Threads and processes the system holds at once (kernel/proc.h:
- * MAX_THREADS in kernel/process.h); fork and pthread_create fail with EAGAIN past it. */
+/* Threads the system holds at once, of all processes (MAX_THREADS in
+ * kernel/process.h); fork and pthread_create fail with EAGAIN past it. */
 #define CHILD_MAX 1024
 #endif

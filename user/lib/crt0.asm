@@ -19,7 +19,7 @@ _start:
     ud2
 
 ; long __syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
-; The kernel's ABI (kernel/syscall.h): number in rax, arguments in rdi, rsi,
+; The kernel's ABI (include/uapi/syscall.h): number in rax, arguments in rdi, rsi,
 ; rdx, r10, r8, r9; syscall clobbers rcx and r11.
 global __syscall
 __syscall:

@@ -1,0 +1,136 @@
+/* vm.c - a virtual machine: its guest-physical memory (an mm whose page
+ * tables are the nested page tables), its ASID, its lifetime, and the
+ * monitor's reads and writes of guest memory. */
+#include "virt/vm.h"
+#include "arch.h"
+#include "kernel/printk.h"
+#include "kernel/usercopy.h"
+#include "mm/heap.h"
+#include "mm/pgtable.h"
+#include "mm/vm.h"
+
+static bool svm_ok;         /* SVM with nested paging, and the host pages */
+static uint32_t svm_nasids; /* ASIDs the CPU has; 0 is the host's */
+static int next_vm_id = 1;  /* [a] */
+
+bool virt_available(void) { return svm_ok; }
+
+void virt_init(int ncpus)
+{
+    if (!svm_supported(&svm_nasids) || svm_nasids < 2) {
+        pr_info("virt: no SVM with nested paging: virtual machines unavailable\n");
+        return;
+    }
+    svm_ok = svm_init(ncpus) && vmcb_maps_init();
+    pr_info("virt: SVM with nested paging, %u ASIDs%s\n", svm_nasids,
+            svm_ok ? "" : "; no memory for the host save areas");
+}
+
+/* Nested page tables translate guest-physical addresses only: the kernel
+ * half that every process's PML4 shares must not be reachable from a
+ * guest (its entries lack the U bit, which a nested walk needs, but no
+ * guest should depend on that). */
+static void drop_kernel_half(struct mm *mm)
+{
+    for (unsigned i = PT_USER_ENTRIES; i < PT_ENTRIES; i++)
+        if (mm->pml4[i])
+            pte_set(&mm->pml4[i], 0);
+}
+
+/* A guest-physical space: RAM is one region, readable, writable and
+ * executable, filled with zeroed pages on first touch (nested page faults
+ * go through vm_fault like a process's faults). */
+static struct mm *guest_mm_create(uint64_t ram_bytes, int *err)
+{
+    struct mm *mm = mm_create();
+    if (!mm) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    drop_kernel_half(mm);
+    down_write(&mm->lock);
+    *err = mm_insert_vma(mm, 0, ram_bytes, VM_READ | VM_WRITE | VM_EXEC);
+    up_write(&mm->lock);
+    if (*err) {
+        mm_put(mm);
+        return NULL;
+    }
+    return mm;
+}
+
+struct vm *vm_create(uint64_t ram_bytes, int *err)
+{
+    if (!svm_ok) {
+        *err = -ENODEV;
+        return NULL;
+    }
+    if (ram_bytes == 0 || ram_bytes % PAGE_SIZE || ram_bytes > COWL_VM_MAX_RAM) {
+        *err = -EINVAL;
+        return NULL;
+    }
+    struct vm *vm = kzalloc(sizeof(*vm));
+    if (!vm) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    vm->mm = guest_mm_create(ram_bytes, err);
+    if (!vm->mm) {
+        kfree(vm);
+        return NULL;
+    }
+    vm->refs = 1;
+    vm->ram_bytes = ram_bytes;
+    vm->id = __atomic_fetch_add(&next_vm_id, 1, __ATOMIC_RELAXED);
+    /* VMs share the ASIDs round robin; vcpu.c flushes whenever a CPU
+     * switches between vCPUs, so two VMs with one ASID never see each
+     * other's translations. */
+    vm->asid = 1 + (uint32_t)vm->id % (svm_nasids - 1);
+    return vm;
+}
+
+void vm_get(struct vm *vm) { __atomic_add_fetch(&vm->refs, 1, __ATOMIC_RELAXED); }
+
+void vm_put(struct vm *vm)
+{
+    if (__atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL))
+        return;
+    mm_put(vm->mm); /* every guest page and nested table goes back */
+    kfree(vm);
+}
+
+/* The host-physical address behind gpa, faulted in as the guest's own
+ * access would be; for a write, only a page this VM alone maps. */
+static int gpa_page(struct vm *vm, uint64_t gpa, bool write, uint64_t *pa)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        int err = vm_fault(vm->mm, gpa, (write ? FAULT_WRITE : 0) | FAULT_USER);
+        if (err)
+            return err == -EFAULT ? -EINVAL : err;
+        pte_t leaf;
+        if (pgtable_translate(vm->mm->pml4, gpa, pa, &leaf) && (!write || (leaf & PTE_W)))
+            return 0;
+        /* taken away again between the fault and the look: try again */
+    }
+    return -EAGAIN;
+}
+
+int vm_copy(struct vm *vm, uint64_t gpa, void *ubuf, size_t len, bool write)
+{
+    if (gpa >= vm->ram_bytes || len > vm->ram_bytes - gpa)
+        return -EINVAL;
+    while (len) {
+        size_t n = MIN(len, PAGE_SIZE - gpa % PAGE_SIZE);
+        uint64_t pa;
+        int err = gpa_page(vm, gpa, write, &pa);
+        if (!err) {
+            void *k = phys_to_virt(pa);
+            err = write ? copy_from_user(k, ubuf, n) : copy_to_user(ubuf, k, n);
+        }
+        if (err)
+            return err;
+        gpa += n;
+        ubuf = (char *)ubuf + n;
+        len -= n;
+    }
+    return 0;
+}

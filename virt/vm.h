@@ -1,0 +1,87 @@
+/* vm.h - virtual machines and their virtual CPUs (docs/virt.md).
+ *
+ * A VM is guest RAM and an ASID; its guest-physical address space is an
+ * ordinary struct mm (mm/vm.h) whose page tables are the nested page
+ * tables the CPU walks for the guest:
+ *
+ *   guest virtual --(guest's own tables, in guest RAM)--> guest physical
+ *   guest physical --(vm->mm's tables = nested tables)--> host physical
+ *
+ * So guest memory is faulted in, counted, audited and freed by mm/ like a
+ * process's memory.  A vCPU is a VMCB plus the registers VMRUN does not
+ * keep there; a monitor process holds both through file descriptors.
+ *
+ * Lock legend: [-] immutable after creation  [r] vcpu->run_lock  [a] atomic */
+#ifndef VIRT_VM_H
+#define VIRT_VM_H
+
+#include "kernel/mutex.h"
+#include "lib/types.h"
+#include "svm.h"
+#include "uapi/vm.h"
+#include "virt/virt.h"
+
+struct mm;
+
+struct vm {
+    int refs;            /* [a] descriptors and vCPUs that hold it */
+    int id;              /* [-] for messages and gdb */
+    struct mm *mm;       /* [-] guest-physical space: [0, ram_bytes) of RAM */
+    uint64_t ram_bytes;  /* [-] */
+    uint32_t asid;       /* [-] its TLB tag (shared by VMs past the ASID count) */
+    uint64_t tlb_gen;    /* [a] bumped when a nested mapping is taken away */
+};
+
+/* What a vCPU must finish at its next run, for the monitor's answer. */
+enum vcpu_pending { PENDING_NONE, PENDING_IN, PENDING_HYPERCALL };
+
+struct vcpu {
+    struct vm *vm;        /* [-] with a reference */
+    struct vmcb *vmcb;    /* [r] one page: the guest's state and intercepts */
+    uint64_t vmcb_pa;     /* [-] */
+    struct svm_gprs gprs; /* [r] the guest's other registers */
+    void *fpu;            /* [r] the guest's x87/SSE state (FPU_AREA_SIZE) */
+    struct mutex run_lock; /* one thread runs (or reads, or sets) it at a time */
+    uint64_t serial;      /* [-] never reused (vcpu.c: which vCPU a CPU ran last) */
+    int last_cpu;         /* [r] where it ran last, -1 never */
+    uint64_t seen_gen;    /* [r] the VM's tlb_gen when this vCPU last flushed */
+    enum vcpu_pending pending; /* [r] */
+    uint8_t pending_size;      /* [r] PENDING_IN: 1, 2 or 4 bytes */
+    bool dead;            /* [r] shut down (triple fault): it runs no more */
+    int refs;             /* [a] its descriptors */
+};
+
+/* virt/vm.c (virt_init, virt_available: virt/virt.h) */
+/* A VM with ram_bytes of RAM (a page multiple), or NULL with *err. */
+struct vm *vm_create(uint64_t ram_bytes, int *err);
+void vm_get(struct vm *vm);
+void vm_put(struct vm *vm);
+/* Copy between guest-physical memory and a user buffer, through the same
+ * fault path as the guest's own accesses (a write breaks copy-on-write
+ * like the guest's would). 0, -EINVAL outside RAM, -EFAULT, -ENOMEM. */
+int vm_copy(struct vm *vm, uint64_t gpa, void *ubuf, size_t len, bool write);
+
+/* virt/vcpu.c */
+struct vcpu *vcpu_create(struct vm *vm, int *err);
+void vcpu_put(struct vcpu *v);
+int vcpu_get_regs(struct vcpu *v, struct cowl_vcpu_regs *r);
+int vcpu_set_regs(struct vcpu *v, const struct cowl_vcpu_regs *r);
+/* Run until an exit for the monitor (filled into *exit, which also brings
+ * the monitor's answer to the previous one); 0, or -EINTR when the thread
+ * was killed, -EINVAL for a guest state VMRUN refused, -ENOMEM, -EIO for a
+ * vCPU that shut down. */
+int vcpu_run(struct vcpu *v, struct cowl_vm_exit *exit);
+
+/* virt/vmcb.c: the VMCB's fixed parts and the guest state checks. */
+bool vmcb_maps_init(void); /* the I/O and MSR permission maps, at boot */
+void vmcb_init(struct vcpu *v);
+void vmcb_get_regs(const struct vcpu *v, struct cowl_vcpu_regs *r);
+void vmcb_set_regs(struct vcpu *v, const struct cowl_vcpu_regs *r);
+/* Why VMRUN would refuse this state, or NULL if it looks runnable. */
+const char *vmcb_check_state(const struct vmcb *vmcb);
+
+/* virt/exit.c: one exit.  1: handled, run the guest again; 0: *exit is
+ * filled for the monitor; or a negative errno. */
+int vcpu_handle_exit(struct vcpu *v, struct cowl_vm_exit *exit);
+
+#endif
