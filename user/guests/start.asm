@@ -43,7 +43,6 @@ _start: cli
         xor ax, ax
         mov ds, ax
         mov ss, ax
-        mov sp, TABLES_END
         o32 lgdt [gdt_ptr]      ; o32: all 32 bits of the base, not 24
         mov eax, cr0
         or eax, CR0_PE
@@ -58,6 +57,7 @@ protected:
         mov ss, ax
         mov fs, ax
         mov gs, ax
+        mov esp, STACK_TOP      ; not 0x7000: the stack would be in PD3
         call build_page_tables
         mov eax, cr4
         or eax, CR4_PAE         ; long mode needs PAE's 8-byte entries
@@ -102,7 +102,7 @@ long_mode:
         mov ds, ax
         mov es, ax
         mov ss, ax
-        mov rsp, STACK_TOP
+        mov rsp, STACK_TOP      ; a fresh stack for C
         mov rdi, __bss_start    ; the image file ends where .bss starts;
         mov rcx, __bss_end      ; RAM starts zeroed, but a C program should
         sub rcx, rdi            ; not depend on who loaded it
