@@ -68,7 +68,10 @@ static void test_memory(int vm, int cpu)
     EXPECT_ERR(cowl_vm_memory(vm, MIB - 4, buf, 8, COWL_VM_WRITE), EINVAL);
     EXPECT_ERR(cowl_vm_memory(vm, MIB - 4, buf, 8, COWL_VM_READ), EINVAL);
     EXPECT_ERR(cowl_vm_memory(vm, ~0ul - 3, buf, 8, COWL_VM_WRITE), EINVAL);
-    EXPECT_ERR(cowl_vm_memory(vm, 0, buf, 1ul << 63, COWL_VM_WRITE), EINVAL);
+    /* both the guest range and the buffer are wrong: either answer is right */
+    errno = 0;
+    CHECK(cowl_vm_memory(vm, 0, buf, 1ul << 63, COWL_VM_WRITE) == -1 &&
+          (errno == EINVAL || errno == EFAULT));
     EXPECT_ERR(cowl_vm_memory(vm, 0, buf, 8, 2), EINVAL);
     EXPECT_ERR(cowl_vm_memory(vm, 0, buf, 8, -1), EINVAL);
     EXPECT_ERR(cowl_vm_memory(vm, 0, NULL, 8, COWL_VM_WRITE), EFAULT);
@@ -171,8 +174,12 @@ static void expect_bad_state(int line, int vm, int cpu, const struct cowl_vcpu_r
             exit(1);
         }
         CHECK_EQ(cowl_vcpu_regs(cpu, &after, COWL_VCPU_GET), 0);
-        CHECK_EQ(after.rdx, 0x5a5a);
-        CHECK_EQ(after.rip, before.rip);
+        if (after.rdx != before.rdx || after.rip != before.rip || after.cr0 != before.cr0) {
+            printf("FAIL %s:%d: a refused SET changed the state: rdx 0x%lx rip 0x%lx cr0 0x%lx\n",
+                   __FILE__, line, (unsigned long)after.rdx, (unsigned long)after.rip,
+                   (unsigned long)after.cr0);
+            exit(1);
+        }
     }
     vm_expect_hello(vm, cpu);
 }
@@ -215,7 +222,6 @@ static void test_bad_states(int vm, int cpu)
 int main(void)
 {
     vm_skip_without_hypervisor();
-    struct memory before = memory_now();
     test_create();
     int vm, cpu;
     vm_new_guest(MIB, "/guests/hello.bin", &vm, &cpu);
@@ -226,8 +232,5 @@ int main(void)
     test_bad_states(vm, cpu);
     CHECK_EQ(close(cpu), 0);
     CHECK_EQ(close(vm), 0);
-    struct memory after = memory_now();
-    CHECK_EQ(after.free_pages, before.free_pages);
-    CHECK_EQ(after.heap_objects, before.heap_objects);
-    return 0;
+    return 0; /* the runner's leak check then counts every page back */
 }

@@ -11,12 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* cowl.h promises ENODEV for a CPU without SVM, but uapi/errno.h does not
- * have it yet: Linux's number until it does. */
-#ifndef ENODEV
-#define ENODEV 19
-#endif
-
 #define GUEST_LOAD_ADDR     0x8000
 #define GUEST_RAM_SIZE_ADDR 0x7000
 #define GUEST_LSR           (COWL_VM_SERIAL_PORT + 5)
