@@ -231,7 +231,8 @@ static int handle_exit(struct vmm *v, struct cowl_vm_exit *e)
         snprintf(v->why, sizeof(v->why), "guest triple-faulted (shutdown), rip 0x%lx", rip);
         return ST_SHUTDOWN;
     case COWL_EXIT_UNHANDLED:
-        snprintf(v->why, sizeof(v->why), "unhandled exit 0x%lx (info1 0x%lx, info2 0x%lx), rip 0x%lx",
+        snprintf(v->why, sizeof(v->why),
+                 "unhandled exit 0x%lx (info1 0x%lx, info2 0x%lx), rip 0x%lx",
                  (unsigned long)e->unhandled.code, (unsigned long)e->unhandled.info1,
                  (unsigned long)e->unhandled.info2, rip);
         return ST_UNHANDLED;

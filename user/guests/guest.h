@@ -66,10 +66,7 @@ static inline uint64_t hc_print(const char *s)
     return hypercall(COWL_HC_PRINT, (uint64_t)(uintptr_t)s, guest_strlen(s), 0);
 }
 
-static inline uint64_t guest_ram_size(void)
-{
-    return *(volatile uint64_t *)RAM_SIZE_ADDR;
-}
+static inline uint64_t guest_ram_size(void) { return *(volatile uint64_t *)RAM_SIZE_ADDR; }
 
 /* Decimal digits of v into buf (at least 21 bytes), NUL-terminated;
  * returns buf.  There is no printf in a guest. */

@@ -10,10 +10,7 @@
 #define PATTERN 0x9e3779b97f4a7c15ul /* any constant with bits everywhere */
 #define MAP_END (4ul << 30)          /* start.asm maps only the first 4 GiB */
 
-static uint64_t expected(volatile uint64_t *p)
-{
-    return (uint64_t)(uintptr_t)p ^ PATTERN;
-}
+static uint64_t expected(volatile uint64_t *p) { return (uint64_t)(uintptr_t)p ^ PATTERN; }
 
 static void announce(uint64_t end)
 {

@@ -118,8 +118,8 @@ static void test_guests(void)
                  "guest exited with status 0", 0);
     EXPECT_GUEST(NULL, "/guests/memtest.bin", "", "memtest: 15 MiB from 1 MiB\nvmm: report: 0\n",
                  "guest exited with status 0", 0);
-    EXPECT_GUEST("-m32", "/guests/memtest.bin", "",
-                 "memtest: 31 MiB from 1 MiB\nvmm: report: 0\n", "guest exited with status 0", 0);
+    EXPECT_GUEST("-m32", "/guests/memtest.bin", "", "memtest: 31 MiB from 1 MiB\nvmm: report: 0\n",
+                 "guest exited with status 0", 0);
     EXPECT_GUEST(NULL, "/guests/mmio.bin", "", "writing to 0xfee00000\n",
                  "MMIO write at gpa 0xfee00000, rip 0x", 2);
     EXPECT_GUEST(NULL, "/guests/halt.bin", "", "halting\n", "guest halted (rip 0x", 0);

@@ -8,15 +8,15 @@
 #include "vmutil.h"
 #include <sys/mman.h>
 
-#define MIB         (1ul << 20)
-#define KERNEL_PTR  ((void *)0xffffffff80000000ul)
-#define CR0_PE      (1ul << 0)
-#define CR0_ET      (1ul << 4)
-#define CR0_NW      (1ul << 29)
-#define CR0_PG      (1ul << 31)
-#define CR4_PAE     (1ul << 5)
-#define EFER_LME    (1ul << 8)
-#define EFER_LMA    (1ul << 10)
+#define MIB        (1ul << 20)
+#define KERNEL_PTR ((void *)0xffffffff80000000ul)
+#define CR0_PE     (1ul << 0)
+#define CR0_ET     (1ul << 4)
+#define CR0_NW     (1ul << 29)
+#define CR0_PG     (1ul << 31)
+#define CR4_PAE    (1ul << 5)
+#define EFER_LME   (1ul << 8)
+#define EFER_LMA   (1ul << 10)
 
 /* The call must fail with errno `err`. */
 #define EXPECT_ERR(call, err)                                                                      \

@@ -75,10 +75,10 @@ static inline void vm_new_guest(uint64_t ram, const char *path, int *vm, int *cp
 struct guest_run {
     char out[4096]; /* its serial output and PRINTed strings, NUL-terminated */
     size_t len;
-    uint32_t kind;     /* the last exit: COWL_EXIT_HYPERCALL if it called EXIT */
-    uint64_t status;   /* COWL_HC_EXIT's status */
-    uint64_t report;   /* the last COWL_HC_REPORT value */
-    int reports;       /* how many it made */
+    uint32_t kind;   /* the last exit: COWL_EXIT_HYPERCALL if it called EXIT */
+    uint64_t status; /* COWL_HC_EXIT's status */
+    uint64_t report; /* the last COWL_HC_REPORT value */
+    int reports;     /* how many it made */
     unsigned long exits;
     struct cowl_vm_exit last;
 };
@@ -102,7 +102,9 @@ static inline int guest_answer(int vm, struct guest_run *g, struct cowl_vm_exit 
         if (e->io.write && e->io.port == COWL_VM_SERIAL_PORT)
             guest_out(g, (char *)&e->io.data, 1);
         else if (!e->io.write)
-            e->io.data = e->io.port == GUEST_LSR ? 0x21 : e->io.port == COWL_VM_SERIAL_PORT ? 0 : ~0u;
+            e->io.data = e->io.port == GUEST_LSR             ? 0x21
+                         : e->io.port == COWL_VM_SERIAL_PORT ? 0
+                                                             : ~0u;
         return 1;
     }
     if (e->kind != COWL_EXIT_HYPERCALL)
