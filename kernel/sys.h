@@ -1,4 +1,4 @@
-/* sys.h - the system call handlers (kernel/sys_*.c, mm/sys_mm.c). */
+/* sys.h - the system call handlers (kernel/sys_*.c, fs/sys_file.c, virt/sys_vm.c). */
 #ifndef SYS_H
 #define SYS_H
 
@@ -41,6 +41,8 @@ int64_t sys_cowl_vm_memory(int vmfd, uint64_t gpa, void *ubuf, size_t len, int d
 int64_t sys_cowl_vcpu_create(int vmfd);
 int64_t sys_cowl_vcpu_regs(int vcpufd, struct cowl_vcpu_regs *uregs, int dir);
 int64_t sys_cowl_vcpu_run(int vcpufd, struct cowl_vm_exit *uexit);
+struct cowl_virt_stats;
+int64_t sys_cowl_virtstat(struct cowl_virt_stats *ust);
 int64_t sys_prctl(int option, uint64_t arg2);
 int64_t sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);

@@ -221,7 +221,7 @@ int64_t sys_cowl_failalloc(int op, int64_t arg)
     return r;
 }
 
-/* Virtual-memory counters and census (kernel/vmstat.h), as much of the
+/* Virtual-memory counters and census (uapi/vmstat.h), as much of the
  * struct as fits in size bytes; the number of bytes filled in. */
 int64_t sys_cowl_vmstat(void *ubuf, size_t size)
 {
@@ -231,7 +231,7 @@ int64_t sys_cowl_vmstat(void *ubuf, size_t size)
     return copy_to_user(ubuf, &st, size) ? -EFAULT : (int64_t)size;
 }
 
-/* One struct cpu_stats per CPU (kernel/cpustat.h), as many as fit; the
+/* One struct cpu_stats per CPU (uapi/cpustat.h), as many as fit; the
  * number of CPUs filled in. */
 int64_t sys_cowl_cpustat(void *ubuf, size_t size)
 {

@@ -31,7 +31,7 @@ static const syscall_fn table[] = {
     H(getcpu),         H(cowl_ptdump), H(pipe2),
     H(cowl_failalloc), H(prctl),
     H(cowl_vm_create), H(cowl_vm_memory), H(cowl_vcpu_create),
-    H(cowl_vcpu_regs), H(cowl_vcpu_run),
+    H(cowl_vcpu_regs), H(cowl_vcpu_run), H(cowl_virtstat),
 };
 
 void syscall_dispatch(struct trapframe *tf)

@@ -66,6 +66,7 @@ static int hypercall_exit(struct vcpu *v, struct cowl_vm_exit *exit)
     s->rip += LEN_VMMCALL;
     if (s->rax == COWL_HC_NOP) {
         s->rax = 0;
+        virt_count(hypercalls_kernel, 1);
         return 1;
     }
     exit->kind = COWL_EXIT_HYPERCALL;
@@ -88,8 +89,10 @@ static int npf_exit(struct vcpu *v, struct cowl_vm_exit *exit)
     bool write = (info & SVM_NPF_WRITE) || (info & SVM_NPF_WALK);
     unsigned access = FAULT_USER | (write ? FAULT_WRITE : 0) | (info & SVM_NPF_FETCH ? FAULT_EXEC : 0);
     int err = gpa < v->vm->ram_bytes ? vm_fault(v->vm->mm, gpa, access) : -EFAULT;
-    if (err == 0)
+    if (err == 0) {
+        virt_count(nested_faults, 1);
         return 1;
+    }
     if (err != -EFAULT)
         return err; /* -ENOMEM: the run fails, the guest can try again */
     exit->kind = COWL_EXIT_MMIO;
@@ -107,7 +110,17 @@ static void raw_exit(struct vcpu *v, struct cowl_vm_exit *exit)
     exit->unhandled.info2 = c->exit_info_2;
 }
 
+static int handle(struct vcpu *v, struct cowl_vm_exit *exit);
+
 int vcpu_handle_exit(struct vcpu *v, struct cowl_vm_exit *exit)
+{
+    int r = handle(v, exit);
+    if (r == 0 && exit->kind < COWL_EXIT_KINDS)
+        virt_count(exits[exit->kind], 1);
+    return r;
+}
+
+static int handle(struct vcpu *v, struct cowl_vm_exit *exit)
 {
     uint64_t code = v->vmcb->control.exit_code;
     int r = 0;
@@ -117,9 +130,11 @@ int vcpu_handle_exit(struct vcpu *v, struct cowl_vm_exit *exit)
     switch (code) {
     case SVM_EXIT_INTR: /* taken by the host when vcpu_enter turned interrupts on */
     case SVM_EXIT_NMI:
+        virt_count(exits_intr, 1);
         return 1;
     case SVM_EXIT_CPUID:
         cpuid_exit(v);
+        virt_count(cpuids, 1);
         return 1;
     case SVM_EXIT_NPF:
         return npf_exit(v, exit);

@@ -91,3 +91,9 @@ int64_t sys_cowl_vcpu_run(int vcpufd, struct cowl_vm_exit *uexit)
         return -EFAULT;
     return err;
 }
+
+int64_t sys_cowl_virtstat(struct cowl_virt_stats *ust)
+{
+    struct cowl_virt_stats st = virt_stats; /* a snapshot, field by field */
+    return copy_to_user(ust, &st, sizeof(st));
+}

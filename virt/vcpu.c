@@ -48,6 +48,7 @@ struct vcpu *vcpu_create(struct vm *vm, int *err)
     v->serial = __atomic_fetch_add(&next_vcpu_serial, 1, __ATOMIC_RELAXED);
     v->refs = 1;
     vmcb_init(v);
+    virt_count(vcpus, 1);
     return v;
 }
 
@@ -59,6 +60,7 @@ void vcpu_put(struct vcpu *v)
     kfree(v->fpu);
     vm_put(v->vm);
     kfree(v);
+    virt_count(vcpus, -1);
 }
 
 int vcpu_get_regs(struct vcpu *v, struct cowl_vcpu_regs *r)
@@ -103,6 +105,7 @@ static void choose_tlb_flush(struct vcpu *v, int cpu)
     uint64_t gen = __atomic_load_n(&v->vm->tlb_gen, __ATOMIC_ACQUIRE);
     bool stale = last_vcpu_on[cpu] != v->serial || v->last_cpu != cpu || v->seen_gen != gen;
     v->vmcb->control.tlb_control = stale ? SVM_TLB_FLUSH_ALL : SVM_TLB_NOTHING;
+    virt_count(tlb_flushes, stale);
     last_vcpu_on[cpu] = v->serial;
     v->last_cpu = cpu;
     v->seen_gen = gen;
@@ -125,6 +128,7 @@ static int vcpu_enter(struct vcpu *v)
         arch_fpu_save(t->fpu);
     arch_fpu_restore(v->fpu);
     svm_run(v->vmcb_pa, &v->gprs);
+    virt_count(runs, 1);
     arch_fpu_save(v->fpu);
     if (t->fpu)
         arch_fpu_restore(t->fpu);

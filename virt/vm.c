@@ -12,6 +12,9 @@
 static bool svm_ok;         /* SVM with nested paging, and the host pages */
 static uint32_t svm_nasids; /* ASIDs the CPU has; 0 is the host's */
 static int next_vm_id = 1;  /* [a] */
+struct cowl_virt_stats virt_stats; /* [a] each field */
+static struct spinlock all_vms_lock = SPINLOCK_INIT("all_vms");
+struct list_head all_vms = LIST_HEAD_INIT(all_vms); /* [all_vms_lock] for gdb */
 
 bool virt_available(void) { return svm_ok; }
 
@@ -85,6 +88,10 @@ struct vm *vm_create(uint64_t ram_bytes, int *err)
      * switches between vCPUs, so two VMs with one ASID never see each
      * other's translations. */
     vm->asid = 1 + (uint32_t)vm->id % (svm_nasids - 1);
+    virt_count(vms, 1);
+    spin_lock(&all_vms_lock);
+    list_add_tail(&vm->link, &all_vms);
+    spin_unlock(&all_vms_lock);
     return vm;
 }
 
@@ -94,8 +101,12 @@ void vm_put(struct vm *vm)
 {
     if (__atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL))
         return;
+    spin_lock(&all_vms_lock);
+    list_del(&vm->link);
+    spin_unlock(&all_vms_lock);
     mm_put(vm->mm); /* every guest page and nested table goes back */
     kfree(vm);
+    virt_count(vms, -1);
 }
 
 /* The host-physical address behind gpa, faulted in as the guest's own

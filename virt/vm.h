@@ -16,6 +16,7 @@
 #define VIRT_VM_H
 
 #include "kernel/mutex.h"
+#include "lib/list.h"
 #include "lib/types.h"
 #include "svm.h"
 #include "uapi/vm.h"
@@ -24,6 +25,7 @@
 struct mm;
 
 struct vm {
+    struct list_head link; /* [all_vms_lock] in all_vms (gdb's cowl-vms walks it) */
     int refs;            /* [a] descriptors and vCPUs that hold it */
     int id;              /* [-] for messages and gdb */
     struct mm *mm;       /* [-] guest-physical space: [0, ram_bytes) of RAM */
@@ -52,6 +54,9 @@ struct vcpu {
 };
 
 /* virt/vm.c (virt_init, virt_available: virt/virt.h) */
+/* The counters cowl_virtstat reports; add with virt_count. */
+extern struct cowl_virt_stats virt_stats;
+#define virt_count(field, n) __atomic_add_fetch(&virt_stats.field, (n), __ATOMIC_RELAXED)
 /* A VM with ram_bytes of RAM (a page multiple), or NULL with *err. */
 struct vm *vm_create(uint64_t ram_bytes, int *err);
 void vm_get(struct vm *vm);

@@ -1,4 +1,4 @@
-/* uapi/mman.h - mmap/mprotect flags, Linux's values, shared by mm/sys_mm.c and
+/* uapi/mman.h - mmap/mprotect flags, Linux's values, shared by kernel/sys_mm.c and
  * user/include/sys/mman.h. */
 #ifndef COWL_UAPI_MMAN_H
 #define COWL_UAPI_MMAN_H

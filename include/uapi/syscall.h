@@ -57,5 +57,6 @@
 #define SYS_cowl_vcpu_create 512 /* (vm) -> vCPU descriptor */
 #define SYS_cowl_vcpu_regs   513 /* (vcpu, struct cowl_vcpu_regs *, COWL_VCPU_GET/SET) */
 #define SYS_cowl_vcpu_run    514 /* (vcpu, struct cowl_vm_exit *) */
+#define SYS_cowl_virtstat    515 /* (struct cowl_virt_stats *) */
 
 #endif

@@ -109,6 +109,21 @@ struct cowl_vm_exit {
 #define COWL_HC_EXIT   2 /* RBX = exit status: the guest is done */
 #define COWL_HC_REPORT 3 /* RBX = a value the monitor prints ("report: N") */
 
+/* cowl_virtstat: what the hypervisor holds and has done since boot (the
+ * `vmstat` program prints it).  Exits are counted by where they went. */
+#define COWL_EXIT_KINDS 7 /* enum cowl_exit_kind, index 0 unused */
+struct cowl_virt_stats {
+    uint64_t vms;                      /* VMs alive now */
+    uint64_t vcpus;                    /* vCPUs alive now */
+    uint64_t runs;                     /* VMRUNs */
+    uint64_t exits_intr;               /* host interrupts that ended a run */
+    uint64_t nested_faults;            /* nested page faults resolved in the kernel */
+    uint64_t cpuids;                   /* CPUIDs answered in the kernel */
+    uint64_t hypercalls_kernel;        /* COWL_HC_NOP, answered in the kernel */
+    uint64_t exits[COWL_EXIT_KINDS];   /* exits to the monitor, by kind */
+    uint64_t tlb_flushes;              /* VMRUNs that flushed the guest TLB */
+};
+
 /* The port a guest's serial console uses (COM1), which vmm emulates. */
 #define COWL_VM_SERIAL_PORT 0x3f8
 

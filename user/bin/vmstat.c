@@ -6,8 +6,9 @@
  *                          while it ran (events; the table census is as
  *                          it is afterwards)
  *
- * The numbers come from SYS_cowl_vmstat (include/uapi/vmstat.h) and
- * SYS_cowl_cpustat (include/uapi/cpustat.h). */
+ * The numbers come from SYS_cowl_vmstat (include/uapi/vmstat.h),
+ * SYS_cowl_cpustat (include/uapi/cpustat.h) and, for virtual machines,
+ * SYS_cowl_virtstat (include/uapi/vm.h). */
 #include <cowl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -77,6 +78,29 @@ static void print_cpus(const struct cpu_stats *st, const struct cpu_stats *befor
     }
 }
 
+/* The hypervisor's line: VMs and vCPUs now, then what happened (or what
+ * changed while PROGRAM ran): runs, exits handled in the kernel, exits to
+ * the monitor by kind.  Nothing if the kernel has no such call. */
+static void print_virt(const struct cowl_virt_stats *v, const struct cowl_virt_stats *before)
+{
+    struct cowl_virt_stats d = *v;
+    if (before) {
+        uint64_t *f = (uint64_t *)&d;
+        const uint64_t *b = (const uint64_t *)before;
+        for (size_t i = 2; i < sizeof(d) / sizeof(uint64_t); i++) /* all but vms, vcpus */
+            f[i] -= b[i];
+    }
+    printf("virt:   %lu VMs, %lu vCPUs; runs %lu, in-kernel: intr %lu, nested-faults %lu, cpuid %lu, "
+           "hypercall %lu\n",
+           u(d.vms), u(d.vcpus), u(d.runs), u(d.exits_intr), u(d.nested_faults), u(d.cpuids),
+           u(d.hypercalls_kernel));
+    printf("        to the monitor: io %lu, hypercall %lu, hlt %lu, mmio %lu, shutdown %lu, other %lu;"
+           " tlb flushes %lu\n",
+           u(d.exits[COWL_EXIT_IO]), u(d.exits[COWL_EXIT_HYPERCALL]), u(d.exits[COWL_EXIT_HLT]),
+           u(d.exits[COWL_EXIT_MMIO]), u(d.exits[COWL_EXIT_SHUTDOWN]),
+           u(d.exits[COWL_EXIT_UNHANDLED]), u(d.tlb_flushes));
+}
+
 static int run(char **argv)
 {
     pid_t pid = fork();
@@ -98,6 +122,7 @@ int main(int argc, char **argv)
 {
     static struct vm_stats s, before;
     static struct cpu_stats cpus[MAX_CPUS], cpus_before[MAX_CPUS];
+    static struct cowl_virt_stats virt, virt_before;
     static const char usage[] = "usage: vmstat [PROGRAM [ARG...]]\n";
     if (argc > 1 && argv[1][0] == '-') {
         bool help = !strcmp(argv[1], "-h");
@@ -108,6 +133,7 @@ int main(int argc, char **argv)
     if (delta) {
         cowl_vmstat(&before);
         cowl_cpustat(cpus_before, MAX_CPUS);
+        cowl_virtstat(&virt_before);
         int status = run(argv + 1);
         if (status < 0)
             return 1;
@@ -129,5 +155,7 @@ int main(int argc, char **argv)
     print_tables(&s, delta ? &before : NULL);
     print_events(&s.ev, delta ? &before.ev : NULL);
     print_cpus(cpus, delta ? cpus_before : NULL, n < 0 ? 0 : n);
+    if (cowl_virtstat(&virt) == 0)
+        print_virt(&virt, delta ? &virt_before : NULL);
     return 0;
 }

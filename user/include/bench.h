@@ -1,7 +1,7 @@
 /* bench.h - the clock and the median that the benchmarks and the
  * self-timing tests share.  Static inline and plain POSIX, so a program
  * that includes it still builds unchanged for the host Linux (gcc with no
- * -I, as tools/bench.py and tools/test_linux.py build it): include it as
+ * -I, as tools/bench.py and tests/test_linux.py build it): include it as
  * "../include/bench.h", relative to user/bin/ or user/tests/. */
 #ifndef COWL_BENCH_H
 #define COWL_BENCH_H

@@ -42,6 +42,7 @@ int cowl_vm_memory(int vm, uint64_t gpa, void *buf, size_t len, int dir);
 int cowl_vcpu_create(int vm);
 int cowl_vcpu_regs(int vcpu, struct cowl_vcpu_regs *regs, int dir);
 int cowl_vcpu_run(int vcpu, struct cowl_vm_exit *exit);
+int cowl_virtstat(struct cowl_virt_stats *st);
 /* The calling thread's id (its process's pid for the first thread). */
 int gettid(void);
 /* Turn the machine off. */

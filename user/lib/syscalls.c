@@ -185,3 +185,4 @@ int cowl_vcpu_regs(int vcpu, struct cowl_vcpu_regs *regs, int dir)
     return SYS3(SYS_cowl_vcpu_regs, vcpu, regs, dir);
 }
 int cowl_vcpu_run(int vcpu, struct cowl_vm_exit *exit) { return SYS2(SYS_cowl_vcpu_run, vcpu, exit); }
+int cowl_virtstat(struct cowl_virt_stats *st) { return SYS1(SYS_cowl_virtstat, st); }
