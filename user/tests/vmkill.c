@@ -11,7 +11,9 @@
  *      This is what uapi/vm.h says ("the last close frees the VM") and what
  *      a file descriptor does anywhere else: a second reference keeps the
  *      object.  Failing instead would leave a vCPU pointing at freed RAM.
- * Free pages and heap objects are counted before and after each part.  Each
+ * Free pages and heap objects are counted before and after each part, and
+ * the hypervisor's counters (cowl_virtstat) show the VMs alive, the timer
+ * interrupts that ended guest runs, and the nested page faults.  Each
  * part runs twice and only the second run is counted: the first touches
  * this process's own memory (stack, static buffers, their page tables),
  * which stays, so that only the kernel's VM memory is left to count. */
@@ -19,14 +21,24 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+static struct cowl_virt_stats virt_now(void)
+{
+    struct cowl_virt_stats st;
+    CHECK_EQ(cowl_virtstat(&st), 0);
+    return st;
+}
+
 /* Run part once to warm up, then again: every page and heap object it
  * took must be back after it. */
 static void expect_memory_back(const char *name, void (*part)(void))
 {
     part();
     struct memory before = memory_now();
+    struct cowl_virt_stats alive = virt_now();
     part();
     struct memory after = memory_now();
+    CHECK_EQ(virt_now().vms, alive.vms); /* every VM and vCPU is gone again */
+    CHECK_EQ(virt_now().vcpus, alive.vcpus);
     if (after.free_pages != before.free_pages || after.heap_objects != before.heap_objects) {
         printf("FAIL %s: %s: memory not back: free pages %lu -> %lu, heap objects %lu -> %lu\n",
                __FILE__, name, (unsigned long)before.free_pages, (unsigned long)after.free_pages,
@@ -89,9 +101,11 @@ static void test_spin_killed(void)
 {
     int out;
     pid_t pid = start_spinner(&out);
+    uint64_t intr = virt_now().exits_intr;
     keep_busy();
     int status;
     CHECK_EQ(waitpid(pid, &status, WNOHANG), 0); /* it still spins */
+    CHECK(virt_now().exits_intr > intr);         /* the timer took the CPU from it */
     kill_spinner(pid, out);
 }
 
@@ -111,7 +125,9 @@ static void test_close_frees(void)
     struct guest_run g;
     struct memory before = memory_now();
     vm_new_guest(16ul << 20, "/guests/memtest.bin", &vm, &cpu);
+    uint64_t faults = virt_now().nested_faults;
     CHECK_EQ(vm_run_guest(vm, cpu, &g), 0);
+    CHECK(virt_now().nested_faults >= faults + 15 * 256); /* a page at a time */
     CHECK_EQ(g.kind, COWL_EXIT_HYPERCALL);
     CHECK_EQ(g.reports, 1);
     CHECK_EQ(g.report, 0); /* no bad words */
@@ -126,7 +142,9 @@ static void test_vcpu_outlives_vm(void)
     int vm, cpu;
     char byte;
     vm_new_guest(1ul << 20, "/guests/hello.bin", &vm, &cpu);
+    uint64_t vms = virt_now().vms;
     CHECK_EQ(close(vm), 0);
+    CHECK_EQ(virt_now().vms, vms); /* still alive: the vCPU holds it */
     errno = 0;
     CHECK(cowl_vm_memory(vm, 0, &byte, 1, COWL_VM_READ) == -1 && errno == EBADF);
     vm_expect_hello(-1, cpu); /* -1: we have no VM descriptor; hello makes no PRINT */
