@@ -43,6 +43,8 @@ int64_t sys_cowl_vcpu_regs(int vcpufd, struct cowl_vcpu_regs *uregs, int dir);
 int64_t sys_cowl_vcpu_run(int vcpufd, struct cowl_vm_exit *uexit);
 struct cowl_virt_stats;
 int64_t sys_cowl_virtstat(struct cowl_virt_stats *ust);
+int64_t sys_cowl_vm_fork(int vmfd, int mode);
+int64_t sys_cowl_vcpu_fork(int vcpufd, int vmfd);
 int64_t sys_prctl(int option, uint64_t arg2);
 int64_t sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);

@@ -388,7 +388,7 @@ static int fork_regions(struct mm *parent, struct mm *child)
 {
     for (struct list_head *l = parent->vmas.next; l != &parent->vmas; l = l->next) {
         struct vma *v = vma_of(l);
-        if (mm_add_vma(child, v->start, v->end, v->prot))
+        if (mm_insert_vma(child, v->start, v->end, v->prot)) /* the parent's are valid */
             return -ENOMEM;
     }
     child->brk_start = parent->brk_start;

@@ -6,6 +6,8 @@
 #include "fs/file.h"
 #include "kernel/sys.h"
 #include "kernel/usercopy.h"
+#include "kernel/process.h"
+#include "mm/vm.h"
 #include "virt/vm.h"
 
 static void vm_release(void *object) { vm_put(object); }
@@ -98,4 +100,49 @@ int64_t sys_cowl_virtstat(struct cowl_virt_stats *ust)
 {
     struct cowl_virt_stats st = virt_stats; /* a snapshot, field by field */
     return copy_to_user(ust, &st, sizeof(st));
+}
+
+/* mode -1: the caller's process's fork mode (cowl_fork_mode). */
+int64_t sys_cowl_vm_fork(int vmfd, int mode)
+{
+    if (mode < -1 || mode >= COWL_FORK_MODES)
+        return -EINVAL;
+    if (mode == -1)
+        mode = current_process()->fork_mode;
+    struct file *f;
+    struct vm *parent = fd_get_object(vmfd, &vm_type, &f);
+    if (!parent)
+        return -EBADF;
+    int err;
+    struct vm *vm = vm_fork(parent, (enum fork_mode)mode, &err);
+    file_put(f);
+    if (!vm)
+        return err;
+    int fd = fd_open_object(vm, &vm_type);
+    if (fd < 0)
+        vm_put(vm);
+    return fd;
+}
+
+int64_t sys_cowl_vcpu_fork(int vcpufd, int vmfd)
+{
+    struct file *fc, *fv;
+    struct vcpu *src = fd_get_object(vcpufd, &vcpu_type, &fc);
+    if (!src)
+        return -EBADF;
+    struct vm *vm = fd_get_object(vmfd, &vm_type, &fv);
+    if (!vm) {
+        file_put(fc);
+        return -EBADF;
+    }
+    int err = vm->ram_bytes == src->vm->ram_bytes ? 0 : -EINVAL; /* a clone of its own VM */
+    struct vcpu *v = err ? NULL : vcpu_fork(src, vm, &err);
+    file_put(fc);
+    file_put(fv);
+    if (!v)
+        return err;
+    int fd = fd_open_object(v, &vcpu_type);
+    if (fd < 0)
+        vcpu_put(v);
+    return fd;
 }

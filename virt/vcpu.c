@@ -14,6 +14,7 @@
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
 #include "kernel/thread.h"
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/tlb.h"
@@ -51,6 +52,22 @@ struct vcpu *vcpu_create(struct vm *vm, int *err)
     v->refs = 1;
     vmcb_init(v);
     virt_count(vcpus, 1);
+    return v;
+}
+
+struct vcpu *vcpu_fork(struct vcpu *src, struct vm *vm, int *err)
+{
+    struct vcpu *v = vcpu_create(vm, err);
+    if (!v)
+        return NULL;
+    mutex_lock(&src->run_lock); /* not while it runs: its state is in the CPU */
+    v->vmcb->save = src->vmcb->save;
+    v->gprs = src->gprs;
+    memcpy(v->fpu, src->fpu, FPU_AREA_SIZE);
+    v->pending = src->pending;
+    v->pending_size = src->pending_size;
+    v->dead = src->dead;
+    mutex_unlock(&src->run_lock);
     return v;
 }
 

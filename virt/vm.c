@@ -61,26 +61,13 @@ static struct mm *guest_mm_create(uint64_t ram_bytes, int *err)
     return mm;
 }
 
-struct vm *vm_create(uint64_t ram_bytes, int *err)
+/* The parts of a new VM around its guest-physical space. */
+static struct vm *vm_new(struct mm *mm, uint64_t ram_bytes)
 {
-    if (!svm_ok) {
-        *err = -ENODEV;
-        return NULL;
-    }
-    if (ram_bytes == 0 || ram_bytes % PAGE_SIZE || ram_bytes > COWL_VM_MAX_RAM) {
-        *err = -EINVAL;
-        return NULL;
-    }
     struct vm *vm = kzalloc(sizeof(*vm));
-    if (!vm) {
-        *err = -ENOMEM;
+    if (!vm)
         return NULL;
-    }
-    vm->mm = guest_mm_create(ram_bytes, err);
-    if (!vm->mm) {
-        kfree(vm);
-        return NULL;
-    }
+    vm->mm = mm;
     vm->refs = 1;
     vm->ram_bytes = ram_bytes;
     vm->id = __atomic_fetch_add(&next_vm_id, 1, __ATOMIC_RELAXED);
@@ -92,6 +79,46 @@ struct vm *vm_create(uint64_t ram_bytes, int *err)
     spin_lock(&all_vms_lock);
     list_add_tail(&vm->link, &all_vms);
     spin_unlock(&all_vms_lock);
+    return vm;
+}
+
+struct vm *vm_create(uint64_t ram_bytes, int *err)
+{
+    if (!svm_ok) {
+        *err = -ENODEV;
+        return NULL;
+    }
+    if (ram_bytes == 0 || ram_bytes % PAGE_SIZE || ram_bytes > COWL_VM_MAX_RAM) {
+        *err = -EINVAL;
+        return NULL;
+    }
+    struct mm *mm = guest_mm_create(ram_bytes, err);
+    struct vm *vm = mm ? vm_new(mm, ram_bytes) : NULL;
+    if (mm && !vm) {
+        mm_put(mm);
+        *err = -ENOMEM;
+    }
+    return vm;
+}
+
+/* vmfork: the new VM's guest-physical space is a fork of the parent's,
+ * made by the same code as a process's fork (mm_fork).  In share mode that
+ * touches only the nested PML4: the cost does not grow with the guest's
+ * memory.  mm_fork write-protects the parent's entries and flushes its
+ * tables, which reaches every CPU running one of its vCPUs (mm/tlb.h). */
+struct vm *vm_fork(struct vm *parent, enum fork_mode mode, int *err)
+{
+    down_write(&parent->mm->lock);
+    struct mm *mm = mm_fork(parent->mm, mode);
+    up_write(&parent->mm->lock);
+    if (mm)
+        drop_kernel_half(mm);
+    struct vm *vm = mm ? vm_new(mm, parent->ram_bytes) : NULL;
+    if (mm && !vm)
+        mm_put(mm);
+    *err = vm ? 0 : -ENOMEM;
+    if (vm)
+        virt_count(vm_forks, 1);
     return vm;
 }
 

@@ -58,6 +58,10 @@ extern struct cowl_virt_stats virt_stats;
 #define virt_count(field, n) __atomic_add_fetch(&virt_stats.field, (n), __ATOMIC_RELAXED)
 /* A VM with ram_bytes of RAM (a page multiple), or NULL with *err. */
 struct vm *vm_create(uint64_t ram_bytes, int *err);
+/* vmfork: a new VM whose memory is a copy-on-write fork of parent's, made
+ * the way `mode` says (mm_fork); NULL with *err -ENOMEM. */
+enum fork_mode;
+struct vm *vm_fork(struct vm *parent, enum fork_mode mode, int *err);
 void vm_get(struct vm *vm);
 void vm_put(struct vm *vm);
 /* Copy between guest-physical memory and a user buffer, through the same
@@ -68,6 +72,9 @@ int vm_copy(struct vm *vm, uint64_t gpa, void *ubuf, size_t len, bool write);
 /* virt/vcpu.c */
 struct vcpu *vcpu_create(struct vm *vm, int *err);
 void vcpu_put(struct vcpu *v);
+/* A vCPU of vm with src's whole state: registers (VMCB save area and the
+ * rest), FPU, and the exit it has yet to finish; NULL with *err. */
+struct vcpu *vcpu_fork(struct vcpu *src, struct vm *vm, int *err);
 int vcpu_get_regs(struct vcpu *v, struct cowl_vcpu_regs *r);
 int vcpu_set_regs(struct vcpu *v, const struct cowl_vcpu_regs *r);
 /* Run until an exit for the monitor (filled into *exit, which also brings

@@ -58,5 +58,7 @@
 #define SYS_cowl_vcpu_regs   513 /* (vcpu, struct cowl_vcpu_regs *, COWL_VCPU_GET/SET) */
 #define SYS_cowl_vcpu_run    514 /* (vcpu, struct cowl_vm_exit *) */
 #define SYS_cowl_virtstat    515 /* (struct cowl_virt_stats *) */
+#define SYS_cowl_vm_fork     516 /* (vm, fork mode or -1) -> a new VM descriptor */
+#define SYS_cowl_vcpu_fork   517 /* (vcpu, new vm) -> a vCPU of the new VM, same state */
 
 #endif

@@ -10,6 +10,13 @@
  *   cowl_vcpu_regs(cpu, &regs, COWL_VCPU_SET);
  *   while (cowl_vcpu_run(cpu, &exit) == 0) { handle exit.kind }
  *   close(cpu); close(vm);                         the last close frees the VM
+ *
+ * vmfork: int vm2 = cowl_vm_fork(vm, mode) clones a VM's memory in O(1) by
+ * sharing its nested page tables copy-on-write (mode: COWL_FORK_SHARE, or
+ * _COPY/_EAGER to compare; -1 for the caller's fork mode), and
+ * int cpu2 = cowl_vcpu_fork(cpu, vm2) clones a vCPU's whole state into it.
+ * A monitor that forks itself shares its VM descriptors with its child,
+ * like any file; either of them forks the VM to have one of its own.
  */
 #ifndef COWL_UAPI_VM_H
 #define COWL_UAPI_VM_H
@@ -108,6 +115,10 @@ struct cowl_vm_exit {
 #define COWL_HC_PRINT  1 /* RBX = guest-physical address, RCX = length */
 #define COWL_HC_EXIT   2 /* RBX = exit status: the guest is done */
 #define COWL_HC_REPORT 3 /* RBX = a value the monitor prints ("report: N") */
+/* "Snapshot here": a fork server (vmm -f) forks the VM at this exit and runs
+ * each clone with one input: RBX = guest-physical address of the input
+ * buffer, RCX = its size; the clone gets the input's length in RAX. */
+#define COWL_HC_SNAPSHOT 4
 
 /* cowl_virtstat: what the hypervisor holds and has done since boot (the
  * `vmstat` program prints it).  Exits are counted by where they went. */
@@ -122,6 +133,7 @@ struct cowl_virt_stats {
     uint64_t hypercalls_kernel;        /* COWL_HC_NOP, answered in the kernel */
     uint64_t exits[COWL_EXIT_KINDS];   /* exits to the monitor, by kind */
     uint64_t tlb_flushes;              /* VMRUNs that flushed the guest TLB */
+    uint64_t vm_forks;                 /* cowl_vm_fork calls that made a VM */
 };
 
 /* The port a guest's serial console uses (COM1), which vmm emulates. */

@@ -253,3 +253,83 @@ KTEST(virt, nested_flush_reaches_a_running_vcpu)
     EXPECT_EQ(kthread_join(runner), 0);
     guest_end(&g);
 }
+
+static uint8_t guest_byte(struct vm *vm, uint64_t gpa)
+{
+    uint64_t pa;
+    if (!pgtable_translate(vm->mm->pml4, gpa, &pa, NULL))
+        return 0; /* never touched: zero */
+    return *(uint8_t *)phys_to_virt(pa);
+}
+
+static void set_stored_byte(struct vm *vm, uint8_t value)
+{
+    uint8_t code[sizeof(store_code)];
+    memcpy(code, store_code, sizeof(code));
+    code[5] = value; /* the immediate of mov byte [es:0x10], imm8 */
+    mm_copy_in(vm->mm, CODE_AT, code, sizeof(code)); /* a kernel write: breaks COW */
+}
+
+static void rerun_store(struct vcpu *cpu, struct cowl_vm_exit *exit)
+{
+    struct cowl_vcpu_regs r;
+    vcpu_get_regs(cpu, &r);
+    r.rip = CODE_AT;
+    vcpu_set_regs(cpu, &r);
+    vcpu_run(cpu, exit);
+}
+
+/* vmfork: the child sees the parent's memory, and from then on each side's
+ * writes (its own, and the kernel's into it) stay its own, in every fork
+ * mode.  In share mode the fork made one table page (the child's nested
+ * PML4) and left the parent's top-level entries read-only + COW_TABLE. */
+static void vmfork_case(struct ktest_ctx *t, enum fork_mode mode)
+{
+    struct guest g;
+    ASSERT(guest_start(&g, store_code, sizeof(store_code)));
+    set_es_base(&g, 0x200000);
+    EXPECT_EQ(vcpu_run(g.cpu, &g.exit), 0);
+    EXPECT_EQ(guest_byte(g.vm, 0x200010), 0x99);
+    int err;
+    struct vm *vm2 = vm_fork(g.vm, mode, &err);
+    ASSERT(vm2 != NULL);
+    struct vcpu *cpu2 = vcpu_fork(g.cpu, vm2, &err);
+    ASSERT(cpu2 != NULL);
+    if (mode == FORK_SHARE) {
+        EXPECT_EQ(vm2->mm->fork_tables, 1);
+        EXPECT(g.vm->mm->pml4[0] & PTE_COW_TABLE);
+        EXPECT(!(g.vm->mm->pml4[0] & PTE_W));
+        EXPECT_EQ(vm2->mm->pml4[0], g.vm->mm->pml4[0]); /* the same PDPT, shared */
+    } else {
+        EXPECT(vm2->mm->fork_tables > 1); /* every table copied */
+    }
+    for (unsigned i = PT_USER_ENTRIES; i < PT_ENTRIES; i++)
+        EXPECT_EQ(vm2->mm->pml4[i], 0);
+    EXPECT_EQ(guest_byte(vm2, 0x200010), 0x99); /* the child sees the parent's memory */
+    struct cowl_vm_exit exit2 = {0};
+    set_stored_byte(vm2, 0x55);
+    rerun_store(cpu2, &exit2);
+    EXPECT_EQ(exit2.kind, COWL_EXIT_HLT);
+    EXPECT_EQ(guest_byte(vm2, 0x200010), 0x55);
+    EXPECT_EQ(guest_byte(g.vm, 0x200010), 0x99); /* ... but not the child's writes */
+    set_stored_byte(g.vm, 0x77);
+    rerun_store(g.cpu, &g.exit);
+    EXPECT_EQ(guest_byte(g.vm, 0x200010), 0x77);
+    EXPECT_EQ(guest_byte(vm2, 0x200010), 0x55);
+    vcpu_put(cpu2);
+    vm_put(vm2);
+    guest_end(&g);
+}
+
+KTEST(virt, vmfork_shares_then_separates)
+{
+    SKIP_IF_NO_SVM();
+    vmfork_case(t, FORK_SHARE);
+}
+
+KTEST(virt, vmfork_copy_and_eager_separate_too)
+{
+    SKIP_IF_NO_SVM();
+    vmfork_case(t, FORK_COPY);
+    vmfork_case(t, FORK_EAGER);
+}

@@ -43,6 +43,8 @@ int cowl_vcpu_create(int vm);
 int cowl_vcpu_regs(int vcpu, struct cowl_vcpu_regs *regs, int dir);
 int cowl_vcpu_run(int vcpu, struct cowl_vm_exit *exit);
 int cowl_virtstat(struct cowl_virt_stats *st);
+int cowl_vm_fork(int vm, int mode);
+int cowl_vcpu_fork(int vcpu, int vm);
 /* The calling thread's id (its process's pid for the first thread). */
 int gettid(void);
 /* Turn the machine off. */
