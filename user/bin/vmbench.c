@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #define PAGE    4096
-#define RUNS    5                 /* each figure is the median of this many */
+#define RUNS    9                 /* each figure is the median of this many */
 #define CODE_AT 0x8000            /* guest-physical address of the code */
 #define RAM     (256ul << 20)     /* guest RAM: demand-zero, only touched pages cost */
 #define FAULT_PAGES 4096          /* pages per fault run (16 MiB) */
@@ -159,7 +159,7 @@ static struct cowl_vcpu_regs guest_regs(struct guest *g)
 static void expect_hlt(struct guest *g, const char *bench, unsigned hlt_at, uint64_t reg)
 {
     if (g->exit.kind != COWL_EXIT_HLT) {
-        fprintf(stderr, "vmbench: %s: exit kind %u at rip %#lx, not HLT\n", bench, g->exit.kind,
+        fprintf(stderr, "vmbench: %s: exit kind %u at rip 0x%lx, not HLT\n", bench, g->exit.kind,
                 (unsigned long)g->exit.rip);
         exit(1);
     }
@@ -179,126 +179,119 @@ static uint64_t virtstat(size_t offset)
 #define VIRTSTAT(field) virtstat(__builtin_offsetof(struct cowl_virt_stats, field))
 
 
-/* ---- hypercalls */
-static void hypercall_kernel(long n)
+/* Each pair of lines is measured in alternating runs (one of each, RUNS
+ * times), so that both figures of a ratio see the same host. */
+
+/* ---- hypercalls: nanoseconds per round trip */
+static long hypercall_kernel(struct guest *g, long n)
 {
-    struct guest g;
-    guest_create(&g, hc_kernel_code, sizeof(hc_kernel_code));
-    long t[RUNS];
-    for (int i = 0; i < RUNS; i++) {
-        guest_reset(&g, 0, 0, n, 0, 0, 0);
-        uint64_t before = VIRTSTAT(hypercalls_kernel);
-        long t0 = now_ns();
-        guest_run(&g);
-        long dt = now_ns() - t0;
-        expect_hlt(&g, "hypercall", HC_HLT_AT, guest_regs(&g).rcx);
-        if (VIRTSTAT(hypercalls_kernel) - before < (uint64_t)n)
-            fail("hypercall", "the kernel answered fewer NOPs than the guest made");
-        t[i] = dt / n;
-    }
-    guest_destroy(&g);
-    printf("vmbench hypercall where=kernel n=%ld median_ns=%ld\n", n, median(t, RUNS));
+    guest_reset(g, 0, 0, n, 0, 0, 0);
+    uint64_t before = VIRTSTAT(hypercalls_kernel);
+    long t0 = now_ns();
+    guest_run(g);
+    long dt = now_ns() - t0;
+    expect_hlt(g, "hypercall", HC_HLT_AT, guest_regs(g).rcx);
+    if (VIRTSTAT(hypercalls_kernel) - before < (uint64_t)n)
+        fail("hypercall", "the kernel answered fewer NOPs than the guest made");
+    return dt / n;
 }
 
-static void hypercall_monitor(long n)
+static long hypercall_monitor(struct guest *g, long n)
 {
-    struct guest g;
-    guest_create(&g, hc_monitor_code, sizeof(hc_monitor_code));
-    long t[RUNS];
-    for (int i = 0; i < RUNS; i++) {
-        guest_reset(&g, 0, 0, n, 0, 0, 0);
-        long t0 = now_ns();
-        for (long k = 0; k < n; k++) {
-            guest_run(&g);
-            if (g.exit.kind != COWL_EXIT_HYPERCALL || g.exit.hypercall.nr != COWL_HC_REPORT ||
-                g.exit.rip != CODE_AT + HC_VMMCALL_AT || g.exit.hypercall.args[1] != (uint64_t)(n - k))
-                fail("hypercall", "not the REPORT hypercall the guest's loop should make");
-            g.exit.hypercall.ret = k; /* the guest's RAX, overwritten by its next mov */
-        }
-        guest_run(&g);
-        long dt = now_ns() - t0;
-        expect_hlt(&g, "hypercall", HC_HLT_AT, guest_regs(&g).rcx);
-        t[i] = dt / n;
+    guest_reset(g, 0, 0, n, 0, 0, 0);
+    long t0 = now_ns();
+    for (long k = 0; k < n; k++) {
+        guest_run(g);
+        if (g->exit.kind != COWL_EXIT_HYPERCALL || g->exit.hypercall.nr != COWL_HC_REPORT ||
+            g->exit.rip != CODE_AT + HC_VMMCALL_AT || g->exit.hypercall.args[1] != (uint64_t)(n - k))
+            fail("hypercall", "not the REPORT hypercall the guest's loop should make");
+        g->exit.hypercall.ret = k; /* into the guest's RAX; its next mov overwrites it */
     }
-    guest_destroy(&g);
-    printf("vmbench hypercall where=monitor n=%ld median_ns=%ld\n", n, median(t, RUNS));
+    guest_run(g);
+    long dt = now_ns() - t0;
+    expect_hlt(g, "hypercall", HC_HLT_AT, guest_regs(g).rcx);
+    return dt / n;
 }
 
-/* ---- first-touch faults */
-static void fault_nested(void)
+static void hypercalls(long n)
+{
+    struct guest gk, gm;
+    guest_create(&gk, hc_kernel_code, sizeof(hc_kernel_code));
+    guest_create(&gm, hc_monitor_code, sizeof(hc_monitor_code));
+    long tk[RUNS], tm[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+        tk[i] = hypercall_kernel(&gk, n);
+        tm[i] = hypercall_monitor(&gm, n);
+    }
+    guest_destroy(&gk);
+    guest_destroy(&gm);
+    printf("vmbench hypercall where=kernel n=%ld median_ns=%ld\n", n, median(tk, RUNS));
+    printf("vmbench hypercall where=monitor n=%ld median_ns=%ld\n", n, median(tm, RUNS));
+}
+
+/* ---- first-touch faults: nanoseconds per page */
+static long fault_nested(struct guest *g, int run)
+{
+    uint64_t at = FAULT_AT + (uint64_t)run * FAULT_PAGES * PAGE; /* pages no run touched */
+    guest_reset(g, 0, 0, FAULT_PAGES, 0, 0, at);
+    uint64_t before = VIRTSTAT(nested_faults);
+    long t0 = now_ns();
+    guest_run(g);
+    long dt = now_ns() - t0;
+    expect_hlt(g, "fault", FAULT_HLT_AT, guest_regs(g).rcx);
+    if (VIRTSTAT(nested_faults) - before < FAULT_PAGES)
+        fail("fault", "fewer nested faults than fresh pages");
+    uint8_t last = 0;
+    if (cowl_vm_memory(g->vm, at + (FAULT_PAGES - 1) * PAGE, &last, 1, COWL_VM_READ))
+        die("vmbench: cowl_vm_memory");
+    if (last != 1)
+        fail("fault", "the guest's last write is not in its RAM");
+    return dt / FAULT_PAGES;
+}
+
+static long fault_process(void)
+{
+    volatile char *p = mmap(NULL, (long)FAULT_PAGES * PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        die("vmbench: mmap");
+    long t0 = now_ns();
+    for (long k = 0; k < FAULT_PAGES; k++)
+        p[k * PAGE] = 1;
+    long dt = now_ns() - t0;
+    munmap((void *)p, (long)FAULT_PAGES * PAGE);
+    return dt / FAULT_PAGES;
+}
+
+static void faults(void)
 {
     struct guest g;
     guest_create(&g, fault_code, sizeof(fault_code));
-    long t[RUNS];
+    long tn[RUNS], tp[RUNS];
     for (int i = 0; i < RUNS; i++) {
-        uint64_t at = FAULT_AT + (uint64_t)i * FAULT_PAGES * PAGE; /* pages no run touched */
-        guest_reset(&g, 0, 0, FAULT_PAGES, 0, 0, at);
-        uint64_t before = VIRTSTAT(nested_faults);
-        long t0 = now_ns();
-        guest_run(&g);
-        long dt = now_ns() - t0;
-        expect_hlt(&g, "fault", FAULT_HLT_AT, guest_regs(&g).rcx);
-        if (VIRTSTAT(nested_faults) - before < FAULT_PAGES)
-            fail("fault", "fewer nested faults than fresh pages");
-        uint8_t last = 0;
-        if (cowl_vm_memory(g.vm, at + (FAULT_PAGES - 1) * PAGE, &last, 1, COWL_VM_READ))
-            die("vmbench: cowl_vm_memory");
-        if (last != 1)
-            fail("fault", "the guest's last write is not in its RAM");
-        t[i] = dt / FAULT_PAGES;
+        tn[i] = fault_nested(&g, i);
+        tp[i] = fault_process();
     }
     guest_destroy(&g);
-    printf("vmbench fault kind=nested pages=%d median_ns=%ld\n", FAULT_PAGES, median(t, RUNS));
+    printf("vmbench fault kind=nested pages=%d median_ns=%ld\n", FAULT_PAGES, median(tn, RUNS));
+    printf("vmbench fault kind=process pages=%d median_ns=%ld\n", FAULT_PAGES, median(tp, RUNS));
 }
 
-static void fault_process(void)
+/* ---- write throughput into memory already faulted in: nanoseconds per
+ * run of WRITE_REPS passes over the block */
+static long write_guest(struct guest *g, uint32_t pattern)
 {
-    long t[RUNS];
-    for (int i = 0; i < RUNS; i++) {
-        volatile char *p = mmap(NULL, (long)FAULT_PAGES * PAGE, PROT_READ | PROT_WRITE,
-                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            die("vmbench: mmap");
-        long t0 = now_ns();
-        for (long k = 0; k < FAULT_PAGES; k++)
-            p[k * PAGE] = 1;
-        long dt = now_ns() - t0;
-        munmap((void *)p, (long)FAULT_PAGES * PAGE);
-        t[i] = dt / FAULT_PAGES;
-    }
-    printf("vmbench fault kind=process pages=%d median_ns=%ld\n", FAULT_PAGES, median(t, RUNS));
-}
-
-/* ---- write throughput into memory already faulted in */
-static void print_mbps(const char *kind, long *t)
-{
-    long total = WRITE_BYTES * WRITE_REPS, ns = median(t, RUNS);
-    printf("vmbench write kind=%s mib=%ld how=rep_stosd mbps=%ld\n", kind, total >> 20,
-           ns ? total * 1000 / ns : 0); /* bytes/ns * 1000 = MB/s (10^6 bytes) */
-}
-
-static void write_guest(void)
-{
-    struct guest g;
-    guest_create(&g, write_code, sizeof(write_code));
-    long t[RUNS];
-    for (int i = -1; i < RUNS; i++) { /* run -1 faults the block in, untimed */
-        uint32_t pattern = 0x5a5a0000u + (uint32_t)(i + 1);
-        guest_reset(&g, pattern, WRITE_AT, 0, WRITE_REPS, WRITE_BYTES / 4, 0);
-        long t0 = now_ns();
-        guest_run(&g);
-        long dt = now_ns() - t0;
-        expect_hlt(&g, "write", WRITE_HLT_AT, guest_regs(&g).rdx);
-        uint32_t last = 0;
-        if (cowl_vm_memory(g.vm, WRITE_AT + WRITE_BYTES - 4, &last, 4, COWL_VM_READ))
-            die("vmbench: cowl_vm_memory");
-        if (last != pattern)
-            fail("write", "the guest's block does not hold what it wrote");
-        if (i >= 0)
-            t[i] = dt;
-    }
-    guest_destroy(&g);
-    print_mbps("guest", t);
+    guest_reset(g, pattern, WRITE_AT, 0, WRITE_REPS, WRITE_BYTES / 4, 0);
+    long t0 = now_ns();
+    guest_run(g);
+    long dt = now_ns() - t0;
+    expect_hlt(g, "write", WRITE_HLT_AT, guest_regs(g).rdx);
+    uint32_t last = 0;
+    if (cowl_vm_memory(g->vm, WRITE_AT + WRITE_BYTES - 4, &last, 4, COWL_VM_READ))
+        die("vmbench: cowl_vm_memory");
+    if (last != pattern)
+        fail("write", "the guest's block does not hold what it wrote");
+    return dt;
 }
 
 /* The same instruction as the guest's, so that the ratio is the VM's and
@@ -308,26 +301,43 @@ static void stosd(void *to, uint32_t pattern, unsigned long dwords)
     __asm__ volatile("rep stosl" : "+D"(to), "+c"(dwords) : "a"(pattern) : "memory");
 }
 
-static void write_process(void)
+static long write_process(uint32_t *block, uint32_t pattern)
 {
+    long t0 = now_ns();
+    for (int r = 0; r < WRITE_REPS; r++)
+        stosd(block, pattern, WRITE_BYTES / 4);
+    long dt = now_ns() - t0;
+    if (block[WRITE_BYTES / 4 - 1] != pattern)
+        fail("write", "the process's block does not hold what it wrote");
+    return dt;
+}
+
+static void print_mbps(const char *kind, long *t)
+{
+    long total = WRITE_BYTES * WRITE_REPS, ns = median(t, RUNS);
+    printf("vmbench write kind=%s mib=%ld how=rep_stosd mbps=%ld\n", kind, total >> 20,
+           ns ? total * 1000 / ns : 0); /* bytes per ns * 1000 = MB/s (10^6 bytes) */
+}
+
+static void writes(void)
+{
+    struct guest g;
+    guest_create(&g, write_code, sizeof(write_code));
     uint32_t *block = mmap(NULL, WRITE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                            -1, 0);
     if (block == MAP_FAILED)
         die("vmbench: mmap");
-    long t[RUNS];
-    for (int i = -1; i < RUNS; i++) { /* run -1 faults the block in, untimed */
-        uint32_t pattern = 0x5a5a0000u + (uint32_t)(i + 1);
-        long t0 = now_ns();
-        for (int r = 0; r < WRITE_REPS; r++)
-            stosd(block, pattern, WRITE_BYTES / 4);
-        long dt = now_ns() - t0;
-        if (block[WRITE_BYTES / 4 - 1] != pattern)
-            fail("write", "the process's block does not hold what it wrote");
-        if (i >= 0)
-            t[i] = dt;
+    write_guest(&g, 0x5a5a5a5a); /* untimed: faults both blocks in */
+    write_process(block, 0x5a5a5a5a);
+    long tg[RUNS], tp[RUNS];
+    for (int i = 0; i < RUNS; i++) { /* a new pattern each run: stale data does not pass */
+        tg[i] = write_guest(&g, 0x5a5a0000u + i);
+        tp[i] = write_process(block, 0x5a5a0000u + i);
     }
+    guest_destroy(&g);
     munmap(block, WRITE_BYTES);
-    print_mbps("process", t);
+    print_mbps("guest", tg);
+    print_mbps("process", tp);
 }
 
 static const char usage[] = "usage: vmbench [-n HYPERCALLS] [all|hypercall|fault|write]\n";
@@ -356,17 +366,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s", usage);
         return 2;
     }
-    if (all || !strcmp(what, "hypercall")) {
-        hypercall_kernel(n);
-        hypercall_monitor(n);
-    }
-    if (all || !strcmp(what, "fault")) {
-        fault_nested();
-        fault_process();
-    }
-    if (all || !strcmp(what, "write")) {
-        write_guest();
-        write_process();
-    }
+    if (all || !strcmp(what, "hypercall"))
+        hypercalls(n);
+    if (all || !strcmp(what, "fault"))
+        faults();
+    if (all || !strcmp(what, "write"))
+        writes();
     return 0;
 }
