@@ -10,7 +10,11 @@
  * with flat segments and no paging (guest-virtual = guest-physical), given
  * its parameters in registers.  Every run's exit record and the guest's
  * registers afterwards are checked: a guest that did not do what the
- * benchmark counts is an error (exit 1), never a number. */
+ * benchmark counts is an error (exit 1), never a number.
+ *
+ * Lines: "vmbench KIND where=... key=value ...", where= saying which side
+ * of a pair (not kind=: in build/bench.json, kind is the word after the
+ * program's name). */
 #include "../include/bench.h"
 #include <cowl.h>
 #include <errno.h>
@@ -273,8 +277,8 @@ static void faults(void)
         tp[i] = fault_process();
     }
     guest_destroy(&g);
-    printf("vmbench fault kind=nested pages=%d median_ns=%ld\n", FAULT_PAGES, median(tn, RUNS));
-    printf("vmbench fault kind=process pages=%d median_ns=%ld\n", FAULT_PAGES, median(tp, RUNS));
+    printf("vmbench fault where=guest pages=%d median_ns=%ld\n", FAULT_PAGES, median(tn, RUNS));
+    printf("vmbench fault where=process pages=%d median_ns=%ld\n", FAULT_PAGES, median(tp, RUNS));
 }
 
 /* ---- write throughput into memory already faulted in: nanoseconds per
@@ -312,10 +316,10 @@ static long write_process(uint32_t *block, uint32_t pattern)
     return dt;
 }
 
-static void print_mbps(const char *kind, long *t)
+static void print_mbps(const char *where, long *t)
 {
     long total = WRITE_BYTES * WRITE_REPS, ns = median(t, RUNS);
-    printf("vmbench write kind=%s mib=%ld how=rep_stosd mbps=%ld\n", kind, total >> 20,
+    printf("vmbench write where=%s mib=%ld how=rep_stosd mbps=%ld\n", where, total >> 20,
            ns ? total * 1000 / ns : 0); /* bytes per ns * 1000 = MB/s (10^6 bytes) */
 }
 
