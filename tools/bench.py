@@ -178,7 +178,8 @@ def summarize(records):
          vget("hypercall", "kernel", "median_ns")),
         ("vmbench_fault_guest_over_process", vget("fault", "guest", "median_ns"),
          vget("fault", "process", "median_ns")),
-        ("vmbench_write_guest_over_process", vget("write", "guest", "mbps"), vget("write", "process", "mbps")),
+        ("vmbench_write_guest_over_process", vget("write", "guest", "mbps"),
+         vget("write", "process", "mbps")),
     ]
     for name, a, b in vm_ratios:
         if a and b:

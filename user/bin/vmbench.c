@@ -24,15 +24,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define PAGE    4096
-#define RUNS    9                 /* each figure is the median of this many */
-#define CODE_AT 0x8000            /* guest-physical address of the code */
-#define RAM     (256ul << 20)     /* guest RAM: demand-zero, only touched pages cost */
+#define PAGE        4096
+#define RUNS        9             /* each figure is the median of this many */
+#define CODE_AT     0x8000        /* guest-physical address of the code */
+#define RAM         (256ul << 20) /* guest RAM: demand-zero, only touched pages cost */
 #define FAULT_PAGES 4096          /* pages per fault run (16 MiB) */
 #define FAULT_AT    (16ul << 20)  /* run r touches FAULT_AT + r * FAULT_PAGES pages */
 #define WRITE_AT    (1ul << 20)   /* the write block */
 #define WRITE_BYTES (4ul << 20)
-#define WRITE_REPS  32            /* 128 MiB per run */
+#define WRITE_REPS  32 /* 128 MiB per run */
 
 /* ecx times: mov eax, COWL_HC_NOP; vmmcall.  Then hlt. */
 static const uint8_t hc_kernel_code[] = {
@@ -126,10 +126,10 @@ static void guest_reset(struct guest *g, uint64_t rax, uint64_t rbx, uint64_t rc
     struct cowl_vcpu_regs r;
     if (cowl_vcpu_regs(g->cpu, &r, COWL_VCPU_GET))
         die("vmbench: cowl_vcpu_regs get");
-    struct cowl_seg code = {8, COWL_SEG_TYPE_CODE | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G,
-                            0xffffffff, 0};
-    struct cowl_seg data = {16, COWL_SEG_TYPE_DATA | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G,
-                            0xffffffff, 0};
+    struct cowl_seg code = {
+        8, COWL_SEG_TYPE_CODE | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G, 0xffffffff, 0};
+    struct cowl_seg data = {
+        16, COWL_SEG_TYPE_DATA | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G, 0xffffffff, 0};
     r.cs = code;
     r.ds = r.es = r.ss = r.fs = r.gs = data;
     r.cr0 = 0x11; /* PE, ET */
@@ -182,7 +182,6 @@ static uint64_t virtstat(size_t offset)
 }
 #define VIRTSTAT(field) virtstat(__builtin_offsetof(struct cowl_virt_stats, field))
 
-
 /* Each pair of lines is measured in alternating runs (one of each, RUNS
  * times), so that both figures of a ratio see the same host. */
 
@@ -207,7 +206,8 @@ static long hypercall_monitor(struct guest *g, long n)
     for (long k = 0; k < n; k++) {
         guest_run(g);
         if (g->exit.kind != COWL_EXIT_HYPERCALL || g->exit.hypercall.nr != COWL_HC_REPORT ||
-            g->exit.rip != CODE_AT + HC_VMMCALL_AT || g->exit.hypercall.args[1] != (uint64_t)(n - k))
+            g->exit.rip != CODE_AT + HC_VMMCALL_AT ||
+            g->exit.hypercall.args[1] != (uint64_t)(n - k))
             fail("hypercall", "not the REPORT hypercall the guest's loop should make");
         g->exit.hypercall.ret = k; /* into the guest's RAX; its next mov overwrites it */
     }
@@ -327,8 +327,8 @@ static void writes(void)
 {
     struct guest g;
     guest_create(&g, write_code, sizeof(write_code));
-    uint32_t *block = mmap(NULL, WRITE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                           -1, 0);
+    uint32_t *block =
+        mmap(NULL, WRITE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (block == MAP_FAILED)
         die("vmbench: mmap");
     write_guest(&g, 0x5a5a5a5a); /* untimed: faults both blocks in */
