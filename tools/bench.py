@@ -4,7 +4,8 @@
 
 Runs the seed program forktime, built from the one source user/bin/forktime.c,
 on the host Linux (mode=linux) and inside cowl in each fork mode
-(share, copy, eager), in one invocation.  Prints one line per measurement and
+(share, copy, eager), in one invocation, then forkcost, smpbench and vmbench
+(the hypervisor) inside the same boot.  Prints one line per measurement and
 writes them all to build/bench.json.  Measurements, not tests: nothing here
 fails on a threshold.  Compare ratios from one run; absolute times from
 different runs (or machines, or TCG vs KVM) are not comparable.
@@ -21,8 +22,11 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 import qemu  # noqa: E402  tests/qemu.py: the QEMU command line, the serial port
 SIZES = [1000, 10000, 100000, 262144]
 MODES = ["share", "copy", "eager"]
-LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench) (\S+=.*|\w+ .*)$")
+LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench|vmbench) (\S+=.*|\w+ .*)$")
 SMP = 4  # CPUs cowl gets for the run (smpbench needs several)
+VM_HYPERCALLS = 10000  # per vmbench hypercall run; 9 runs of each kind take about 5 s on TCG
+VM_LINES = 6  # vmbench: two hypercall, two fault and two write lines
+NO_HYPERVISOR = "vmbench: no hypervisor"  # its line where the CPU has no SVM: no measurements
 
 
 def parse(line):
@@ -63,13 +67,15 @@ def bench_script(forks):
         for pages in (1000, 262144):
             script.append("forkcost -M %s -m %d" % (mode, pages))
     script.append("smpbench all")
+    script.append("vmbench -n %d all" % VM_HYPERCALLS)
     return script
 
 
-def expected_count(forks):
-    """Measurement lines the script prints: one per command, smpbench more."""
+def expected_count(forks, hypervisor=True):
+    """Measurement lines the script prints: one per command, smpbench and
+    vmbench more (vmbench none where cowl found no hypervisor)."""
     smp_lines = min(SMP, 4) + min(SMP, 4) + (2 if SMP > 1 else 1)
-    return len(bench_script(forks)) - 1 + smp_lines
+    return len(bench_script(forks)) - 2 + smp_lines + (VM_LINES if hypervisor else 0)
 
 
 def cowl_runs(args):
@@ -118,7 +124,11 @@ def main():
             rec["accel"] = args.accel
             print(line.strip() + " accel=" + args.accel, flush=True)
             records.append(rec)
-    expected = expected_count(args.forks)
+    for line in lines:  # vmbench's own complaints: a guest that misbehaved, or no SVM
+        if line.startswith("vmbench: "):
+            print("bench: " + line.strip(), flush=True)
+    no_hv = any(l.strip() == NO_HYPERVISOR for l in lines)
+    expected = expected_count(args.forks, hypervisor=not no_hv)
     got = sum(1 for r in records if r.get("accel"))
     if got != expected:
         print("bench: WARNING: %d of %d cowl measurements arrived (see %s)" %
@@ -157,6 +167,21 @@ def summarize(records):
         ("fork_4_threads_over_1", get("fork", 4, "median_us"), get("fork", 1, "median_us")),
     ]
     for name, a, b in smp_ratios:
+        if a and b:
+            print("ratio %s = %.2f" % (name, a / b))
+    vm = {(r.get("kind"), r.get("where")): r for r in records if r["bench"] == "vmbench"}
+    def vget(kind, where, key):
+        r = vm.get((kind, where))
+        return r.get(key) if r else None
+    vm_ratios = [  # above 1.0: the first costs more (times) or writes faster (mbps)
+        ("vmbench_hypercall_monitor_over_kernel", vget("hypercall", "monitor", "median_ns"),
+         vget("hypercall", "kernel", "median_ns")),
+        ("vmbench_fault_guest_over_process", vget("fault", "guest", "median_ns"),
+         vget("fault", "process", "median_ns")),
+        ("vmbench_write_guest_over_process", vget("write", "guest", "mbps"),
+         vget("write", "process", "mbps")),
+    ]
+    for name, a, b in vm_ratios:
         if a and b:
             print("ratio %s = %.2f" % (name, a / b))
     pt = [r["ptpages"] for (mode, _), r in ft.items() if mode == "share"]
