@@ -172,16 +172,61 @@ $(BUILD)/user/tests/%: $(BUILD)/user/user/tests/%.o $(BUILD)/user/libc.a user/us
 -include $(ULIB_OBJS:.o=.d) $(UBIN:$(BUILD)/user/bin/%=$(BUILD)/user/user/bin/%.d) \
          $(UTEST:$(BUILD)/user/tests/%=$(BUILD)/user/user/tests/%.d)
 
-# The initrd: a cpio archive of user/etc, the programs (bin/) and the user
-# tests (tests/), unpacked into the in-memory file system at boot.
+# ---- Guests for the hypervisor (user/guests/README.md): flat binaries that
+# vmm loads at guest-physical 0x8000 and starts in real mode; in the initrd
+# as /guests/NAME.bin.  An assembly guest (NAME.asm) is one nasm -f bin file
+# that includes guest.inc; a C guest (NAME.c) is linked after the long-mode
+# stub start.asm by guest.ld, then cut to the bare bytes by objcopy.
+# -mgeneral-regs-only: the stub does not enable SSE (CR4.OSFXSR), so one SSE
+# instruction would be a #UD, and a triple fault.
+GUEST_CFLAGS := -std=gnu11 -O2 -ffreestanding -nostdlib -mno-red-zone -fno-pic -fno-pie -static \
+                -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+                -fno-tree-loop-distribute-patterns -Wall -Wextra -Werror \
+                -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Iinclude -MMD -MP
+GUEST_ASM  := $(filter-out user/guests/start.asm,$(sort $(wildcard user/guests/*.asm)))
+GUEST_C    := $(sort $(wildcard user/guests/*.c))
+GUEST_ABIN := $(GUEST_ASM:user/guests/%.asm=$(BUILD)/guests/%.bin)
+GUEST_CBIN := $(GUEST_C:user/guests/%.c=$(BUILD)/guests/%.bin)
+GUESTS     := $(GUEST_ABIN) $(GUEST_CBIN)
+
+# The hypercall numbers and the serial port, from include/uapi/vm.h, as
+# NASM %defines (like asmdefs.inc for the kernel).
+$(BUILD)/guests/vmdefs.inc: include/uapi/vm.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) -E -dM -P $< | grep -E '^#define COWL_(HC|VM_SERIAL)_' | sed 's/^#define/%define/' | sort > $@
+
+$(GUEST_ABIN): $(BUILD)/guests/%.bin: user/guests/%.asm user/guests/guest.inc $(BUILD)/guests/vmdefs.inc
+	@echo "  GUEST $@"
+	$(Q)$(NASM) -f bin -Iuser/guests/ -I$(BUILD)/guests/ -o $@ $<
+
+$(BUILD)/guests/start.o: user/guests/start.asm $(BUILD)/guests/vmdefs.inc
+	$(Q)$(NASM) -f elf64 -I$(BUILD)/guests/ -o $@ $<
+
+$(GUEST_C:user/guests/%.c=$(BUILD)/guests/%.o): $(BUILD)/guests/%.o: user/guests/%.c Makefile
+	@mkdir -p $(@D)
+	@echo "  GCC   $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUEST_CBIN): $(BUILD)/guests/%.bin: $(BUILD)/guests/%.o $(BUILD)/guests/start.o user/guests/guest.ld
+	@echo "  GUEST $@"
+	$(Q)$(LD) -nostdlib -static -z noexecstack -T user/guests/guest.ld \
+	    -o $(@:.bin=.elf) $(BUILD)/guests/start.o $<
+	$(Q)objcopy -O binary $(@:.bin=.elf) $@ && chmod a-x $@
+
+-include $(GUEST_C:user/guests/%.c=$(BUILD)/guests/%.d)
+
+# The initrd: a cpio archive of user/etc, the programs (bin/), the user
+# tests (tests/) and the guest images (guests/), unpacked into the
+# in-memory file system at boot.
 INITRD_FILES := $(sort $(wildcard user/etc/*) $(BUILD)/etc/bench.sh)
 $(BUILD)/etc/bench.sh: tools/bench.py
 	@mkdir -p $(@D)
 	$(Q)$(PYTHON) tools/bench.py --write-script $@
-$(INITRD): $(INITRD_FILES) $(UBIN) $(UTEST) tools/mkinitrd.py
+$(INITRD): $(INITRD_FILES) $(UBIN) $(UTEST) $(GUESTS) tools/mkinitrd.py
 	@echo "  CPIO  $@"
 	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(foreach f,$(INITRD_FILES),$(patsubst $(BUILD)/%,%,$(patsubst user/%,%,$(f)))=$(f)) \
-	    $(foreach f,$(UBIN) $(UTEST),$(patsubst $(BUILD)/user/%,%,$(f))=$(f))
+	    $(foreach f,$(UBIN) $(UTEST),$(patsubst $(BUILD)/user/%,%,$(f))=$(f)) \
+	    $(foreach f,$(GUESTS),guests/$(notdir $(f))=$(f))
 
 iso: $(ISO)
 $(ISO): $(KERNEL) $(INITRD) tools/mkiso.sh

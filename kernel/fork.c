@@ -38,11 +38,10 @@ static enum fork_mode fork_mode_for(struct process *p)
 static int fork_memory(struct process *child, struct process *parent)
 {
     down_write(&parent->mm->lock);
-    uint64_t tables_before = pgtable_tables_allocated;
     child->mm = mm_fork(parent->mm, fork_mode_for(parent));
     child->fork_mode = parent->fork_mode;
     child->failalloc = parent->failalloc;
-    parent->last_fork_tables = pgtable_tables_allocated - tables_before;
+    parent->last_fork_tables = child->mm ? child->mm->fork_tables : 0;
     up_write(&parent->mm->lock);
     return child->mm ? 0 : -ENOMEM;
 }

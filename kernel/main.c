@@ -17,6 +17,7 @@
 #include "mm/failalloc.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/tlb.h"
 #include "mm/vm.h"
 
 static const char *mem_type_name(uint32_t type)
@@ -134,6 +135,7 @@ void kmain(struct boot_info *bi)
 
     pmm_init(bi);
     kmap_init(bi);
+    tlb_init(); /* spinning CPUs answer TLB shootdowns: before the other CPUs start */
     pmm_init_high(bi);
     futex_init();
     sched_init();

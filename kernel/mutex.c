@@ -24,4 +24,9 @@ void mutex_unlock(struct mutex *m)
     spin_unlock(&m->guard);
 }
 
-bool mutex_held(struct mutex *m) { return m->holder == current_thread(); }
+/* Read without the guard: only the holder sets `holder` to itself. */
+bool mutex_held(struct mutex *m)
+{
+    struct thread *h = __atomic_load_n(&m->holder, __ATOMIC_RELAXED);
+    return h && h == current_thread();
+}

@@ -21,6 +21,6 @@ struct mutex {
 
 void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
-bool mutex_held(struct mutex *m);
+bool mutex_held(struct mutex *m); /* by the calling thread */
 
 #endif

@@ -45,4 +45,18 @@ void up_write(struct rwsem *r)
     spin_unlock(&r->guard);
 }
 
-bool rwsem_write_held(struct rwsem *r) { return r->writer == current_thread(); }
+/* Read without the guard: only the holder itself sets or clears `writer`
+ * to itself, so if it says "us", that stays true until we let go. */
+bool rwsem_write_held(struct rwsem *r)
+{
+    struct thread *w = __atomic_load_n(&r->writer, __ATOMIC_RELAXED);
+    return w && w == current_thread();
+}
+
+/* Readers are only counted, not named: "held" is exact for a writer and
+ * for "some reader", but cannot tell whether the caller is one of them. */
+bool rwsem_held(struct rwsem *r)
+{
+    return __atomic_load_n(&r->writer, __ATOMIC_RELAXED) ||
+           __atomic_load_n(&r->readers, __ATOMIC_RELAXED) > 0;
+}

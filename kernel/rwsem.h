@@ -30,6 +30,10 @@ void down_read(struct rwsem *r);
 void up_read(struct rwsem *r);
 void down_write(struct rwsem *r);
 void up_write(struct rwsem *r);
-bool rwsem_write_held(struct rwsem *r); /* by the calling thread */
+/* For contracts (kernel/contract.h).  Held for writing by the calling
+ * thread: exact.  Held at all, for reading or writing, by someone: all
+ * that can be checked for a reader, since readers are only counted. */
+bool rwsem_write_held(struct rwsem *r);
+bool rwsem_held(struct rwsem *r);
 
 #endif

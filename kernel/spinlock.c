@@ -2,12 +2,16 @@
  *
  * A CPU spinning here has interrupts off, so it cannot take a TLB
  * shootdown IPI; if the lock holder is the CPU waiting for that flush,
- * both would wait forever.  The spin loop therefore serves pending
- * shootdown requests itself (tlb_poll). */
+ * both would wait forever.  The spin loop therefore does the "wait work"
+ * that mm/tlb.c registered at boot: serving pending shootdowns itself. */
 #include "kernel/spinlock.h"
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
-#include "mm/tlb.h"
+
+/* Set once at boot, before the other CPUs start; NULL until then. */
+static void (*spin_wait_work)(void);
+
+void spin_set_wait_work(void (*work)(void)) { spin_wait_work = work; }
 
 void irq_push(void)
 {
@@ -38,7 +42,8 @@ void spin_lock(struct spinlock *l)
         panic("spin_lock: %s already held by this CPU", l->name);
     while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
         while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
-            tlb_poll(); /* the holder may be waiting for our TLB flush (mm/tlb.c) */
+            if (spin_wait_work)
+                spin_wait_work(); /* the holder may be waiting for our TLB flush */
             cpu_relax();
         }
     l->owner = this_cpu();

@@ -27,7 +27,16 @@ void irq_pop(void);
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
-/* Held by this CPU? */
+/* Held by this CPU?  (The owner is a CPU, not a thread: with the lock
+ * held, interrupts are off and the thread cannot move.) */
 int spin_held(struct spinlock *l);
+
+/* What a CPU must keep doing while it spins for a lock with interrupts off.
+ * mm/tlb.c sets it at boot to answer TLB shootdowns: the holder of the lock
+ * may itself be waiting, interrupts off, for this CPU to flush, and the IPI
+ * cannot get in while we spin; without the work neither CPU would ever
+ * move (docs/locking.md section 5).  A hook, so that this primitive
+ * depends on nothing above it. */
+void spin_set_wait_work(void (*work)(void));
 
 #endif

@@ -8,11 +8,18 @@
  * fault handler serves all three modes.  On -ENOMEM the partly built child
  * is consistent (each installed entry holds its references) and
  * mm_put() frees it. */
+#include "kernel/contract.h"
 #include "lib/string.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/share.h"
 #include "mm/tlb.h"
 #include "mm/vm.h"
+
+struct fork_copy {
+    bool eager;      /* copy the pages too */
+    uint64_t tables; /* table pages allocated so far */
+};
 
 static int copy_leaf(pte_t *src, pte_t *dst, bool eager)
 {
@@ -27,15 +34,11 @@ static int copy_leaf(pte_t *src, pte_t *dst, bool eager)
         pte_set(dst, page_to_phys(q) | (*src & ~PTE_ADDR_MASK));
         return 0;
     }
-    page_get(p);
-    pte_t ro = *src & ~PTE_W;
-    if (ro != *src)
-        pte_set(src, ro); /* even in a table still shared with others: fewer rights only */
-    pte_set(dst, ro);
+    share_leaf_cow(src, dst); /* even in a table still shared with others: fewer rights only */
     return 0;
 }
 
-static int copy_level(pte_t *src, pte_t *dst, int level, bool eager)
+static int copy_level(pte_t *src, pte_t *dst, int level, struct fork_copy *fc)
 {
     for_each_entry(src, i)
     {
@@ -43,13 +46,14 @@ static int copy_level(pte_t *src, pte_t *dst, int level, bool eager)
             break; /* the kernel half is already there */
         int err;
         if (level == 1) {
-            err = copy_leaf(&src[i], &dst[i], eager);
+            err = copy_leaf(&src[i], &dst[i], fc->eager);
         } else {
             pte_t *table = table_alloc(level - 1);
             if (!table)
                 return -ENOMEM;
+            fc->tables++;
             pte_set(&dst[i], virt_to_phys(table) | PTE_P | PTE_W | PTE_U);
-            err = copy_level(pte_table(src[i]), table, level - 1, eager);
+            err = copy_level(pte_table(src[i]), table, level - 1, fc);
         }
         if (err)
             return err;
@@ -57,10 +61,13 @@ static int copy_level(pte_t *src, pte_t *dst, int level, bool eager)
     return 0;
 }
 
-int fork_copy_tables(pte_t *parent_pml4, pte_t *child_pml4, bool eager)
+int fork_copy_tables(struct mm *parent, struct mm *child, bool eager)
 {
-    int err = copy_level(parent_pml4, child_pml4, 4, eager);
+    assert_write_held(parent->lock);
+    struct fork_copy fc = {.eager = eager, .tables = 0};
+    int err = copy_level(parent->pml4, child->pml4, PT_LEVELS, &fc);
+    child->fork_tables += fc.tables;
     if (!eager)
-        tlb_flush(parent_pml4, 0, USER_TOP); /* the parent's leaves lost W */
+        tlb_flush(parent->pml4, 0, USER_TOP); /* the parent's leaves lost W */
     return err;
 }

@@ -13,6 +13,12 @@
 #include "lib/list.h"
 #include "kernel/spinlock.h"
 #include "lib/types.h"
+#include "pte.h"
+
+/* Entries of a table page per bit of its `populated` bitmap: 512 entries
+ * in 64 bits.  Small groups skip more; this size fills one word. */
+#define PT_POPULATED_GROUP 8
+_Static_assert(PT_ENTRIES / PT_POPULATED_GROUP == 64, "populated is one 64-bit word");
 
 enum page_kind {
     PAGE_RESERVED = 0, /* firmware, kernel image, holes: never allocated */
@@ -37,8 +43,9 @@ struct page {
                                        PML4 in CR3 (bit = CPU index; mm/tlb.c) */
     };
     union {
-        uint64_t populated; /* [t] PAGE_TABLE: bit i set when any of entries
-                               8i..8i+7 is non-zero (sparse walks skip the rest) */
+        uint64_t populated; /* [t] PAGE_TABLE: bit i set when any entry of group i
+                               (PT_POPULATED_GROUP entries from i * PT_POPULATED_GROUP)
+                               is non-zero (sparse walks skip the rest) */
         void *slab_free;    /* [heap lock] PAGE_HEAP: first free object */
     };
     struct spinlock lock; /* PAGE_TABLE: protects the table's entries when shared */

@@ -21,14 +21,14 @@ static unsigned entry_index(const pte_t *entry)
 void pte_set(pte_t *entry, pte_t value)
 {
     struct page *table = entry_table(entry);
-    unsigned group = entry_index(entry) / 8;
+    unsigned group = entry_index(entry) / PT_POPULATED_GROUP;
     __atomic_store_n(entry, value, __ATOMIC_RELEASE);
     if (value) {
         __atomic_or_fetch(&table->populated, 1ul << group, __ATOMIC_RELAXED);
         return;
     }
-    pte_t *first = entry - entry_index(entry) % 8;
-    for (int i = 0; i < 8; i++)
+    pte_t *first = entry - entry_index(entry) % PT_POPULATED_GROUP;
+    for (int i = 0; i < PT_POPULATED_GROUP; i++)
         if (first[i])
             return;
     __atomic_and_fetch(&table->populated, ~(1ul << group), __ATOMIC_RELAXED);
@@ -47,7 +47,7 @@ bool pte_install(pte_t *entry, pte_t value)
     if (!__atomic_compare_exchange_n(entry, &empty, value, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return false;
-    __atomic_or_fetch(&entry_table(entry)->populated, 1ul << (entry_index(entry) / 8),
+    __atomic_or_fetch(&entry_table(entry)->populated, 1ul << (entry_index(entry) / PT_POPULATED_GROUP),
                       __ATOMIC_RELAXED);
     return true;
 }
@@ -73,30 +73,44 @@ static pte_t table_entry_flags(uint64_t va)
     return va < USER_TOP ? PTE_P | PTE_W | PTE_U : PTE_P | PTE_W;
 }
 
-pte_t *pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags)
+/* Give the empty entry e (at level l) a new table. */
+static int walk_fill(pte_t *e, uint64_t va, int l)
+{
+    pte_t *next = table_alloc(l - 1);
+    if (!next)
+        return -ENOMEM;
+    /* Threads fault concurrently (mm->lock is held for reading): if
+     * another one installed a table here first, use theirs. */
+    if (!pte_install(e, virt_to_phys(next) | table_entry_flags(va)))
+        page_put(virt_to_page(next));
+    return 0;
+}
+
+/* Make the entry e (at level l) lead to a table the walk may go down into. */
+static int walk_step(pte_t *pml4, pte_t *e, uint64_t va, int l, unsigned flags)
+{
+    pte_t seen = pte_read(e);
+    if (!pte_present(seen))
+        return flags & PGW_ALLOC ? walk_fill(e, va, l) : -ENOENT;
+    if (pte_large(seen))
+        return -EEXIST;
+    if ((seen & PTE_COW_TABLE) && (flags & PGW_UNSHARE))
+        return share_unshare(pml4, e, l - 1);
+    return 0;
+}
+
+int pgtable_walk(pte_t *pml4, uint64_t va, int level, unsigned flags, pte_t **entry)
 {
     pte_t *table = pml4;
     for (int l = PT_LEVELS; l > level; l--) {
         pte_t *e = &table[pt_index(va, l)];
-        if (!pte_present(*e)) {
-            if (!(flags & PGW_ALLOC))
-                return NULL;
-            pte_t *next = table_alloc(l - 1);
-            if (!next)
-                return NULL;
-            /* Threads fault concurrently (mm->lock is held for reading):
-             * if another one installed a table here first, use theirs. */
-            if (!pte_install(e, virt_to_phys(next) | table_entry_flags(va)))
-                page_put(virt_to_page(next));
-        } else if (pte_large(*e)) {
-            return NULL;
-        } else if ((*e & PTE_COW_TABLE) && (flags & PGW_UNSHARE)) {
-            if (share_unshare(pml4, e, l - 1))
-                return NULL;
-        }
-        table = pte_table(*e);
+        int err = walk_step(pml4, e, va, l, flags);
+        if (err)
+            return err;
+        table = pte_table(pte_read(e));
     }
-    return &table[pt_index(va, level)];
+    *entry = &table[pt_index(va, level)];
+    return 0;
 }
 
 struct page *pgtable_counted_page(uint64_t pa)
@@ -109,9 +123,10 @@ struct page *pgtable_counted_page(uint64_t pa)
 
 static int map_at_level(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags, int level)
 {
-    pte_t *e = pgtable_walk(pml4, va, level, PGW_ALLOC | PGW_UNSHARE);
-    if (!e)
-        return -ENOMEM;
+    pte_t *e;
+    int err = pgtable_walk(pml4, va, level, PGW_ALLOC | PGW_UNSHARE, &e);
+    if (err)
+        return err; /* -ENOMEM, or -EEXIST: a large page is in the way */
     if (pte_present(*e))
         return -EEXIST;
     struct page *p = level == 1 ? pgtable_counted_page(pa) : NULL;
@@ -131,27 +146,11 @@ int pgtable_map_large(pte_t *pml4, uint64_t va, uint64_t pa, pte_t flags)
     return map_at_level(pml4, va, pa, flags, 2);
 }
 
-int pgtable_unmap(pte_t *pml4, uint64_t va)
-{
-    if (!pgtable_translate(pml4, va, NULL, NULL))
-        return -ENOENT;
-    pte_t *e = pgtable_walk(pml4, va, 1, PGW_UNSHARE);
-    if (!e)
-        return -ENOMEM;
-    uint64_t pa = pte_addr(*e);
-    pte_set(e, 0);
-    tlb_flush(pml4, va, va + PAGE_SIZE);
-    struct page *p = pgtable_counted_page(pa);
-    if (p)
-        page_put(p);
-    return 0;
-}
-
 bool pgtable_translate(pte_t *pml4, uint64_t va, uint64_t *pa, pte_t *leaf)
 {
     pte_t *table = pml4;
     for (int l = PT_LEVELS; l >= 1; l--) {
-        pte_t e = table[pt_index(va, l)];
+        pte_t e = pte_read(&table[pt_index(va, l)]); /* a fault may fill it meanwhile */
         if (!pte_present(e))
             return false;
         if (l == 1 || pte_large(e)) {
@@ -167,16 +166,16 @@ bool pgtable_translate(pte_t *pml4, uint64_t va, uint64_t *pa, pte_t *leaf)
     return false;
 }
 
-/* Whole groups of eight empty entries are skipped with the table's
+/* Whole groups of PT_POPULATED_GROUP empty entries are skipped with the table's
  * populated bitmap, so a sparse table costs a few bit tests, not 512 loads. */
 unsigned pgtable_next_entry(const pte_t *table, unsigned i)
 {
     uint64_t populated = virt_to_page(table)->populated;
     while (i < PT_ENTRIES) {
-        uint64_t groups = populated & (~0ul << (i / 8));
+        uint64_t groups = populated & (~0ul << (i / PT_POPULATED_GROUP));
         if (!groups)
             return PT_ENTRIES;
-        unsigned first = __builtin_ctzll(groups) * 8;
+        unsigned first = __builtin_ctzll(groups) * PT_POPULATED_GROUP;
         if (first > i)
             i = first;
         if (table[i])
@@ -229,99 +228,94 @@ void pgtable_destroy(pte_t *pml4)
     pmm_free(tp, 0);
 }
 
-/* Clear [start, end) below the entries of `table` (at `level`, covering
- * addresses from `base`).  Fully covered subtrees are dropped whole; a
- * partially covered one is descended into (it was unshared beforehand). */
-static void unmap_level(pte_t *table, int level, uint64_t base, uint64_t start, uint64_t end,
-                        struct tlb_gather *g)
+/* The part [lo, hi) of [start, end) that entry i of a table at `level`
+ * covers; false when the entry lies wholly past end.  [start, end) lies
+ * within the table's reach (a walk down passes each table its [lo, hi)). */
+static bool range_entry(uint64_t start, uint64_t end, int level, uint64_t i, uint64_t *lo,
+                        uint64_t *hi)
 {
     uint64_t span = pt_entry_span(level);
-    for_each_entry(table, i)
-    {
-        uint64_t lo = base + i * span, hi = lo + span;
-        if (hi <= start || lo >= end)
-            continue;
-        pte_t e = table[i];
-        if (level == 1) {
-            pte_set(&table[i], 0);
-            tlb_gather_add(g, lo, hi);
-            struct page *p = pgtable_counted_page(pte_addr(e));
-            if (p)
-                tlb_gather_page(g, p);
-        } else if (start <= lo && hi <= end) {
-            pte_set(&table[i], 0);
-            tlb_gather_add(g, lo, hi);
-            tlb_gather_table(g, pte_table(e), level - 1);
-        } else {
-            if (e & PTE_COW_TABLE)
-                panic("unmap_level: partially covered table at %lx is still shared", lo);
-            unmap_level(pte_table(e), level - 1, lo, start, end, g);
-        }
-    }
+    uint64_t entry_lo = ALIGN_DOWN(start, span * PT_ENTRIES) + i * span;
+    *lo = MAX(start, entry_lo);
+    *hi = MIN(end, entry_lo + span);
+    return *lo < *hi;
 }
 
-/* Unshare the tables on the path to va down to the deepest existing level
- * (only tables that stay partly mapped need to be private). */
-static int unshare_path(pte_t *pml4, uint64_t va)
+/* For each non-empty entry i of `table` (at `level`) that overlaps
+ * [start, end), with [lo, hi) the part of the range under it.  Empty
+ * entries are skipped with the populated bitmap. */
+#define for_each_entry_in_range(table, level, start, end, i, lo, hi)                              \
+    for (uint64_t i = pgtable_next_entry(table, pt_index(start, level)), lo, hi;                  \
+         i < PT_ENTRIES && range_entry(start, end, level, i, &lo, &hi);                           \
+         i = pgtable_next_entry(table, i + 1))
+
+/* Clear [start, end) below `table` (at `level`).  A page, or a subtree the
+ * range covers whole, goes with its entry; a partly covered table is
+ * descended into (it is on a boundary path, made private beforehand). */
+static void unmap_level(pte_t *table, int level, uint64_t start, uint64_t end,
+                        struct tlb_gather *g)
 {
-    pte_t *table = pml4;
-    for (int l = PT_LEVELS; l > 1; l--) {
-        pte_t *e = &table[pt_index(va, l)];
-        if (!pte_present(*e))
-            return 0;
-        if ((*e & PTE_COW_TABLE) && share_unshare(pml4, e, l - 1))
-            return -ENOMEM;
-        table = pte_table(*e);
+    for_each_entry_in_range(table, level, start, end, i, lo, hi)
+    {
+        pte_t e = table[i];
+        if (level > 1 && hi - lo < pt_entry_span(level)) {
+            if (e & PTE_COW_TABLE)
+                panic("unmap_level: partially covered table at %lx is still shared", lo);
+            unmap_level(pte_table(e), level - 1, lo, hi, g);
+            continue;
+        }
+        pte_set(&table[i], 0);
+        tlb_gather_add(g, lo, hi);
+        struct page *p = level == 1 ? pgtable_counted_page(pte_addr(e)) : NULL;
+        if (level > 1)
+            tlb_gather_table(g, pte_table(e), level - 1);
+        else if (p)
+            tlb_gather_page(g, p);
     }
-    return 0;
 }
 
 int pgtable_unmap_range(pte_t *pml4, uint64_t start, uint64_t end)
 {
     if (start >= end || end > USER_TOP)
         return -EINVAL;
-    int err = unshare_path(pml4, start);
-    if (!err)
-        err = unshare_path(pml4, end - 1);
-    if (err)
-        return err;
+    /* The tables on the two boundary paths stay partly mapped: make them
+     * private first.  Where a table is missing there is nothing below. */
+    uint64_t boundary[2] = {start, end - 1};
+    for (int b = 0; b < 2; b++) {
+        pte_t *leaf;
+        int err = pgtable_walk(pml4, boundary[b], 1, PGW_UNSHARE, &leaf);
+        if (err && err != -ENOENT)
+            return err;
+    }
     struct tlb_gather g;
     tlb_gather_init(&g, pml4);
-    unmap_level(pml4, 4, 0, start, end, &g);
+    unmap_level(pml4, PT_LEVELS, start, end, &g);
     tlb_gather_flush(&g); /* once for the range; then the pages may go */
     return 0;
 }
 
-/* Unshare every shared table that has entries inside [start, end). */
-static int unshare_level(pte_t *pml4, pte_t *table, int level, uint64_t base, uint64_t start,
-                         uint64_t end)
+/* Unshare every shared table that has entries inside [start, end), below
+ * `table` (at `level` > 1). */
+static int unshare_level(pte_t *pml4, pte_t *table, int level, uint64_t start, uint64_t end)
 {
-    uint64_t span = pt_entry_span(level);
-    for_each_entry(table, i)
+    for_each_entry_in_range(table, level, start, end, i, lo, hi)
     {
-        uint64_t lo = base + i * span;
-        if (lo + span <= start || lo >= end || level == 1)
-            continue;
-        if ((table[i] & PTE_COW_TABLE) && share_unshare(pml4, &table[i], level - 1))
-            return -ENOMEM;
-        int err = unshare_level(pml4, pte_table(table[i]), level - 1, lo, start, end);
+        pte_t *e = &table[i];
+        int err = pte_read(e) & PTE_COW_TABLE ? share_unshare(pml4, e, level - 1) : 0;
+        if (!err && level > 2)
+            err = unshare_level(pml4, pte_table(pte_read(e)), level - 1, lo, hi);
         if (err)
             return err;
     }
     return 0;
 }
 
-static void protect_level(pte_t *table, int level, uint64_t base, uint64_t start, uint64_t end,
-                          pte_t leaf)
+static void protect_level(pte_t *table, int level, uint64_t start, uint64_t end, pte_t leaf)
 {
-    uint64_t span = pt_entry_span(level);
-    for_each_entry(table, i)
+    for_each_entry_in_range(table, level, start, end, i, lo, hi)
     {
-        uint64_t lo = base + i * span;
-        if (lo + span <= start || lo >= end)
-            continue;
         if (level > 1) {
-            protect_level(pte_table(table[i]), level - 1, lo, start, end, leaf);
+            protect_level(pte_table(table[i]), level - 1, lo, hi, leaf);
             continue;
         }
         pte_t e = table[i], keep_w = e & leaf & PTE_W;
@@ -333,9 +327,9 @@ int pgtable_protect_range(pte_t *pml4, uint64_t start, uint64_t end, pte_t leaf)
 {
     if (start >= end || end > USER_TOP)
         return -EINVAL;
-    int err = unshare_level(pml4, pml4, 4, 0, start, end);
+    int err = unshare_level(pml4, pml4, PT_LEVELS, start, end);
     if (!err)
-        protect_level(pml4, 4, 0, start, end, leaf);
+        protect_level(pml4, PT_LEVELS, start, end, leaf);
     return err;
 }
 

@@ -5,12 +5,14 @@
  * the levels of a walk, so nothing can be written through a shared subtree
  * until the path to it has been made private here. */
 #include "mm/share.h"
+#include "kernel/contract.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "kernel/time.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
 #include "mm/tlb.h"
+#include "mm/vm.h"
 #include "mm/vmstat.h"
 
 /* After an entry stopped pointing at a shared table, no CPU running this
@@ -21,87 +23,131 @@
  * per CPU. */
 static void flush_after_unshare(pte_t *pml4) { tlb_flush(pml4, 0, USER_TOP); }
 
+void share_table_entry(pte_t *from, pte_t *to)
+{
+    pte_t e = pte_read(from), shared = (e & ~PTE_W) | PTE_COW_TABLE;
+    page_get(virt_to_page(pte_table(e)));
+    if (shared != e)
+        pte_set(from, shared);
+    pte_set(to, shared);
+}
+
+void share_leaf_cow(pte_t *from, pte_t *to)
+{
+    pte_t e = pte_read(from), shared = e & ~PTE_W;
+    struct page *p = pgtable_counted_page(pte_addr(e));
+    if (p)
+        page_get(p);
+    if (shared != e)
+        pte_set(from, shared);
+    pte_set(to, shared);
+}
+
 /* Copy table `old` (at `level`) into `copy`, adding the references the copy
- * holds.  Entries pointing to tables become read-only + COW_TABLE in both
- * (their targets are now shared); writable leaves become read-only in both
- * (their pages are now mapped twice).  old's lock held. */
+ * holds.  The tables below are now shared by both, and the pages mapped by
+ * both: in the old table too, its other users keep only a read-only view.
+ * old's lock held. */
 static void copy_table(pte_t *old, pte_t *copy, int level)
 {
+    assert_spin_held(virt_to_page(old)->lock);
     for_each_entry(old, i)
     {
-        pte_t e = old[i];
-        if (level > 1) {
-            page_get(virt_to_page(pte_table(e)));
-            e = (e & ~PTE_W) | PTE_COW_TABLE;
-        } else {
-            struct page *p = pgtable_counted_page(pte_addr(e));
-            if (p)
-                page_get(p);
-            e &= ~PTE_W;
-        }
-        if (e != old[i])
-            pte_set(&old[i], e); /* the old table's other users keep a read-only view */
-        pte_set(&copy[i], e);
+        if (level > 1)
+            share_table_entry(&old[i], &copy[i]);
+        else
+            share_leaf_cow(&old[i], &copy[i]);
     }
 }
 
-static int unshare(pte_t *pml4, pte_t *entry, int level);
+/* What unshare did, for the counters that share_unshare keeps. */
+enum unshare_done { UNSHARE_NOTHING, UNSHARE_TOOK_BACK, UNSHARE_COPIED };
 
-int share_unshare(pte_t *pml4, pte_t *entry, int level)
+/* We are the table's last user: the entry to it becomes ours again. */
+static int take_back(pte_t *entry, pte_t seen)
 {
-    uint64_t t0 = time_now_ns();
-    int err = unshare(pml4, entry, level);
-    vm_event_add(&vm_events.unshare_ns[level], time_now_ns() - t0);
-    return err;
+    pte_set(entry, (seen | PTE_W) & ~PTE_COW_TABLE);
+    return UNSHARE_TOOK_BACK;
 }
 
+/* Point entry at a private copy of the shared table (at `level`) it
+ * pointed to.  The only allocation: -ENOMEM leaves everything as it was. */
+static int copy_shared(pte_t *entry, pte_t seen, int level)
+{
+    pte_t *copy = table_alloc(level);
+    if (!copy)
+        return -ENOMEM;
+    copy_table(pte_table(seen), copy, level);
+    pte_set(entry, virt_to_phys(copy) | (seen & ~(PTE_ADDR_MASK | PTE_COW_TABLE)) | PTE_W);
+    return UNSHARE_COPIED;
+}
+
+/* docs/fork.md section 4: take the table back or copy it, under its lock,
+ * once the entry is seen unchanged under that lock. */
 static int unshare(pte_t *pml4, pte_t *entry, int level)
 {
     for (;;) {
-        pte_t seen = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
+        pte_t seen = pte_read(entry);
         if (!(seen & PTE_COW_TABLE))
-            return 0; /* someone made it private meanwhile */
-        pte_t *table = pte_table(seen);
-        struct page *tp = virt_to_page(table);
+            return UNSHARE_NOTHING; /* someone made it private meanwhile */
+        struct page *tp = virt_to_page(pte_table(seen));
         spin_lock(&tp->lock);
-        if (*entry != seen) { /* the path changed under us: start again */
+        if (pte_read(entry) != seen) { /* the path changed under us: start again */
             spin_unlock(&tp->lock);
             continue;
         }
-        if (__atomic_load_n(&tp->refcount, __ATOMIC_ACQUIRE) == 1) {
-            pte_set(entry, (seen | PTE_W) & ~PTE_COW_TABLE); /* last user: take it back */
-            spin_unlock(&tp->lock);
-            vm_event_add(&vm_events.unshare_takebacks[level], 1);
-            flush_after_unshare(pml4);
-            return 0;
-        }
-        pte_t *copy = table_alloc(level);
-        if (!copy) {
-            spin_unlock(&tp->lock);
-            return -ENOMEM;
-        }
-        copy_table(table, copy, level);
-        pte_set(entry, virt_to_phys(copy) | (seen & ~(PTE_ADDR_MASK | PTE_COW_TABLE)) | PTE_W);
+        bool last_user = __atomic_load_n(&tp->refcount, __ATOMIC_ACQUIRE) == 1;
+        int done = last_user ? take_back(entry, seen) : copy_shared(entry, seen, level);
         spin_unlock(&tp->lock);
+        if (done < 0)
+            return done;
         flush_after_unshare(pml4);
-        table_put(table, level); /* may free it, if the others left meanwhile */
-        vm_event_add(&vm_events.unshare_copies[level], 1);
-        return 0;
+        if (done == UNSHARE_COPIED)
+            table_put(pte_table(seen), level); /* ours; frees it if the others left meanwhile */
+        return done;
     }
 }
 
-void share_fork(pte_t *parent_pml4, pte_t *child_pml4)
+/* unshare, timed and counted (vm_events, cowl_vmstat). */
+int share_unshare(pte_t *pml4, pte_t *entry, int level)
 {
-    for (unsigned i = 0; i < PT_USER_ENTRIES; i++) {
-        pte_t e = parent_pml4[i];
-        if (!pte_present(e))
-            continue;
-        page_get(virt_to_page(pte_table(e)));
-        e = (e & ~PTE_W) | PTE_COW_TABLE;
-        pte_set(&parent_pml4[i], e);
-        pte_set(&child_pml4[i], e);
-    }
-    tlb_flush(parent_pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
+    uint64_t t0 = time_now_ns();
+    int done = unshare(pml4, entry, level);
+    vm_event_add(&vm_events.unshare_ns[level], time_now_ns() - t0);
+    if (done == UNSHARE_TOOK_BACK)
+        vm_event_add(&vm_events.unshare_takebacks[level], 1);
+    else if (done == UNSHARE_COPIED)
+        vm_event_add(&vm_events.unshare_copies[level], 1);
+    return done < 0 ? done : 0;
+}
+
+void share_fork(struct mm *parent, struct mm *child)
+{
+    assert_write_held(parent->lock);
+    for (unsigned i = 0; i < PT_USER_ENTRIES; i++)
+        if (pte_present(parent->pml4[i]))
+            share_table_entry(&parent->pml4[i], &child->pml4[i]);
+    tlb_flush(parent->pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
+}
+
+/* Only this PT maps the page: write it in place. */
+static int cow_reuse(pte_t *entry, pte_t seen)
+{
+    if (!pte_cas(entry, seen, seen | PTE_W))
+        return -EAGAIN;
+    vm_event_add(&vm_events.cow_reuses, 1);
+    return 0;
+}
+
+/* A copy of the page `old`, timed (cow_ns); or NULL. */
+static struct page *cow_copy_of(struct page *old)
+{
+    uint64_t t0 = time_now_ns();
+    struct page *copy = pmm_alloc(0, PAGE_USER, 0);
+    if (!copy)
+        return NULL;
+    memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
+    vm_event_add(&vm_events.cow_ns, time_now_ns() - t0);
+    return copy;
 }
 
 int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t leaf_flags)
@@ -109,19 +155,11 @@ int share_break_cow(pte_t *pml4, uint64_t va, pte_t *entry, pte_t seen, pte_t le
     struct page *old = pgtable_counted_page(pte_addr(seen));
     if (!old)
         return -EFAULT;
-    if (__atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) == 1) {
-        /* Only this PT maps it: write in place. */
-        if (!pte_cas(entry, seen, seen | PTE_W))
-            return -EAGAIN;
-        vm_event_add(&vm_events.cow_reuses, 1);
-        return 0;
-    }
-    uint64_t t0 = time_now_ns();
-    struct page *copy = pmm_alloc(0, PAGE_USER, 0);
+    if (__atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) == 1)
+        return cow_reuse(entry, seen);
+    struct page *copy = cow_copy_of(old);
     if (!copy)
         return -ENOMEM;
-    memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
-    vm_event_add(&vm_events.cow_ns, time_now_ns() - t0);
     if (!pte_cas(entry, seen, page_to_phys(copy) | leaf_flags)) {
         page_put(copy); /* lost the race: someone else resolved it */
         return -EAGAIN;

@@ -16,8 +16,9 @@
  * drops all non-global entries).
  *
  * Deadlock: the sender waits with interrupts off; a target spinning for a
- * lock with interrupts off would never take the IPI.  So every spin loop in
- * spin_lock() calls tlb_poll(), which serves the request without the IPI. */
+ * lock with interrupts off would never take the IPI.  So tlb_init() makes
+ * tlb_poll(), which serves the request without the IPI, the work every
+ * spin loop in spin_lock() does while it waits. */
 #include "mm/tlb.h"
 #include "arch.h"
 #include "kernel/cpu.h"
@@ -135,6 +136,8 @@ void tlb_ipi(void)
 
 /* Served here, the IPI that arrives later finds nothing to do. */
 void tlb_poll(void) { tlb_ipi(); }
+
+void tlb_init(void) { spin_set_wait_work(tlb_poll); }
 
 static bool tracked(pte_t *pml4)
 {

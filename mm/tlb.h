@@ -31,9 +31,12 @@ void tlb_flush_local(uint64_t va);
 void tlb_switch_to(pte_t *pml4);
 
 /* The TLB IPI (trap.c), and the same work done while spinning for a lock
- * with interrupts off (spinlock.c): serve a pending request, if any. */
+ * with interrupts off: serve a pending request, if any. */
 void tlb_ipi(void);
 void tlb_poll(void);
+/* Make tlb_poll the work of every spin loop (spin_set_wait_work); at boot,
+ * before the other CPUs start. */
+void tlb_init(void);
 
 /* Unmap-like operations gather: the ranges they cleared, and the pages
  * and tables those entries held.  tlb_gather_flush() flushes the union once

@@ -1,5 +1,6 @@
 /* vm.c - address spaces, regions and the page-fault path. */
 #include "mm/vm.h"
+#include "kernel/contract.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -137,13 +138,15 @@ static int fill_zero_page(pte_t *e, const struct vma *v)
 /* Resolve a fault once; -EAGAIN asks for another try. [m] */
 static int fault_once(struct mm *mm, struct vma *v, uint64_t va, unsigned access)
 {
+    assert_read_held(mm->lock);
     /* Any change below a shared entry needs a private path first, even
      * filling an empty entry on a read: the page must not appear in the
      * other address spaces that share the table. */
-    pte_t *e = pgtable_walk(mm->pml4, va, 1, PGW_ALLOC | PGW_UNSHARE);
-    if (!e)
-        return -ENOMEM;
-    pte_t seen = __atomic_load_n(e, __ATOMIC_ACQUIRE);
+    pte_t *e;
+    int err = pgtable_walk(mm->pml4, va, 1, PGW_ALLOC | PGW_UNSHARE, &e);
+    if (err) /* -EEXIST would be a large page: user space has none */
+        return err == -ENOMEM ? -ENOMEM : -EFAULT;
+    pte_t seen = pte_read(e); /* other threads of ours fault too */
     if (!pte_present(seen))
         return fill_zero_page(e, v);
     if ((access & FAULT_WRITE) && !(seen & PTE_W))
@@ -242,6 +245,7 @@ static int split_at(struct mm *mm, uint64_t addr)
 
 int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end)
 {
+    assert_write_held(mm->lock);
     int err = split_at(mm, start);
     if (!err)
         err = split_at(mm, end);
@@ -262,6 +266,7 @@ int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end)
 
 int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_end, uint32_t prot)
 {
+    assert_write_held(mm->lock);
     struct vma *v = old_end > start ? mm_find_vma(mm, old_end - 1) : NULL;
     if (v && v->end == old_end) {
         if (new_end > USER_MMAP_BASE)
@@ -277,6 +282,7 @@ int mm_extend_vma(struct mm *mm, uint64_t start, uint64_t old_end, uint64_t new_
 
 int64_t mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot)
 {
+    assert_write_held(mm->lock);
     struct vma *v = kmalloc(sizeof(*v)); /* first: afterwards nothing may fail */
     if (!v)
         return -ENOMEM;
@@ -300,6 +306,7 @@ int64_t mm_map_fixed(struct mm *mm, uint64_t addr, uint64_t len, uint32_t prot)
 
 int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot)
 {
+    assert_write_held(mm->lock);
     uint64_t at = mm->mmap_next;
     for (struct list_head *l = mm->vmas.next; l != &mm->vmas; l = l->next) {
         struct vma *v = vma_of(l);
@@ -320,6 +327,7 @@ int64_t mm_map_anywhere(struct mm *mm, uint64_t len, uint32_t prot)
 
 int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
 {
+    assert_write_held(mm->lock);
     for (uint64_t a = start; a < end;) { /* the regions must cover it all */
         struct vma *v = mm_find_vma(mm, a);
         if (!v)
@@ -345,25 +353,38 @@ int mm_protect_range(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot)
 enum fork_mode fork_default_mode = FORK_SHARE;
 const char *const fork_mode_names[COWL_FORK_MODES] = {"share", "copy", "eager"};
 
-struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
+/* The parent's regions, brk and mmap hint, for a child; 0 or -ENOMEM. */
+static int fork_regions(struct mm *parent, struct mm *child)
 {
-    struct mm *child = mm_create();
-    if (!child)
-        return NULL;
     for (struct list_head *l = parent->vmas.next; l != &parent->vmas; l = l->next) {
         struct vma *v = vma_of(l);
-        if (mm_add_vma(child, v->start, v->end, v->prot)) {
-            mm_destroy(child);
-            return NULL;
-        }
+        if (mm_add_vma(child, v->start, v->end, v->prot))
+            return -ENOMEM;
     }
     child->brk_start = parent->brk_start;
     child->brk = parent->brk;
     child->mmap_next = parent->mmap_next;
-    vm_event_add(&vm_events.forks[mode], 1);
-    if (mode == FORK_SHARE) {
-        share_fork(parent->pml4, child->pml4); /* cannot fail: no allocation */
-    } else if (fork_copy_tables(parent->pml4, child->pml4, mode == FORK_EAGER)) {
+    return 0;
+}
+
+struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
+{
+    assert_write_held(parent->lock);
+    struct mm *child = mm_create();
+    if (!child)
+        return NULL;
+    /* Its PML4: fork counts its own tables, since the global counter moves
+     * with every other CPU's allocations too. */
+    child->fork_tables = 1;
+    int err = fork_regions(parent, child);
+    if (!err) {
+        vm_event_add(&vm_events.forks[mode], 1);
+        if (mode == FORK_SHARE)
+            share_fork(parent, child); /* cannot fail: no allocation */
+        else
+            err = fork_copy_tables(parent, child, mode == FORK_EAGER);
+    }
+    if (err) {
         mm_destroy(child);
         return NULL;
     }

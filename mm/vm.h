@@ -3,7 +3,9 @@
  * allocated on first touch (demand-zero) by vm_fault().
  *
  * Lock legend: [m] mm->lock held for writing (or reading, to read the field);
- * it is a reader/writer sleeping lock: faults allocate and may wait. */
+ * it is a reader/writer sleeping lock: faults allocate and may wait.  The
+ * functions tagged [m] that change the address space check it at entry
+ * (kernel/contract.h), and the fault path checks it is held for reading. */
 #ifndef VM_H
 #define VM_H
 
@@ -40,6 +42,9 @@ struct mm {
     uint64_t mmap_next;        /* [m] next address mmap tries */
     struct rwsem lock;         /* faults read; mmap, munmap, mprotect, brk, fork write */
     int users; /* [a] threads using it (and fork's hold); the last mm_put frees it */
+    /* [-] table pages the fork that made this mm allocated, its PML4
+     * included (cowl_fork_tables, bench ptpages=); 0 if fork did not make it */
+    uint64_t fork_tables;
 };
 
 /* mm/ptdump.c: fill nodes with up to max records of mm's page-table tree
@@ -108,7 +113,8 @@ extern const char *const fork_mode_names[COWL_FORK_MODES];
  * parent's memory, made the way `mode` says; NULL on ENOMEM. [m] */
 struct mm *mm_fork(struct mm *parent, enum fork_mode mode);
 /* mm/forkcopy.c: copy the user half of the parent's tables into the child's
- * (and, eager, the pages too).  0 or -ENOMEM. */
-int fork_copy_tables(pte_t *parent_pml4, pte_t *child_pml4, bool eager);
+ * (and, eager, the pages too), adding the tables it allocates to
+ * child->fork_tables.  0 or -ENOMEM. [m] of the parent */
+int fork_copy_tables(struct mm *parent, struct mm *child, bool eager);
 
 #endif

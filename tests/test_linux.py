@@ -48,6 +48,9 @@ EXCLUDED = {
                 "and cowl_fork_tables",
     "ptdump": "cowl's page-table tree (cowl_ptdump)",
     "vmstat": "cowl's fault, copy-on-write and unshare counters (cowl_vmstat)",
+    "vm": "runs cowl's hypervisor monitor /bin/vmm and its guests",
+    "vmbad": "cowl's virtual-machine system calls (cowl_vm_create, cowl_vcpu_run, ...)",
+    "vmkill": "cowl's virtual-machine system calls and counts (cowl_vm_create, cowl_vmstat)",
 }
 
 # -fno-delete-null-pointer-checks: badargs passes NULL on purpose where

@@ -36,6 +36,7 @@ KTEST(forkmodes, copy_copies_every_table_shares_pages)
     struct mm *b = fork_with(a, FORK_COPY);
     ASSERT(b != NULL);
     EXPECT_EQ(pgtable_tables_allocated - before, tables + 1); /* all of them, and a PML4 */
+    EXPECT_EQ(b->fork_tables, tables + 1);                    /* and fork counted them */
     for (int i = 0; i < 2; i++) {
         uint64_t va = i ? VA2 : VA1, pa_a, pa_b;
         pte_t la, lb;
@@ -74,6 +75,7 @@ KTEST(forkmodes, eager_copies_every_page)
     EXPECT(la & PTE_W);                          /* the parent is untouched */
     EXPECT_EQ(phys_to_page(pa1)->refcount, 1);
     EXPECT(free_before - pmm_free_pages() >= tables + 1 + 2); /* tables, PML4, 2 pages */
+    EXPECT_EQ(b->fork_tables, tables + 1);
     mm_put(b);
     mm_put(a);
 }

@@ -83,8 +83,8 @@ KTEST_FLAGS(harness, audit_table_refcount, KTEST_HIDDEN)
     ASSERT(mm != NULL);
     ASSERT_EQ(mm_add_vma(mm, 0x400000, 0x401000, VM_READ | VM_WRITE), 0);
     ASSERT_EQ(vm_fault(mm, 0x400000, FAULT_WRITE), 0);
-    pte_t *pt_entry = pgtable_walk(mm->pml4, 0x400000, 2, 0);
-    ASSERT(pt_entry != NULL);
+    pte_t *pt_entry;
+    ASSERT_EQ(pgtable_walk(mm->pml4, 0x400000, 2, 0, &pt_entry), 0);
     virt_to_page(pte_table(*pt_entry))->refcount--; /* one reference too few */
 }
 
@@ -95,7 +95,9 @@ KTEST_FLAGS(harness, audit_invariant_w, KTEST_HIDDEN)
     ASSERT(a != NULL);
     ASSERT_EQ(mm_add_vma(a, 0x400000, 0x401000, VM_READ | VM_WRITE), 0);
     ASSERT_EQ(vm_fault(a, 0x400000, FAULT_WRITE), 0);
+    down_write(&a->lock);
     struct mm *b = mm_fork(a, FORK_SHARE);
+    up_write(&a->lock);
     ASSERT(b != NULL);
     pte_set(&b->pml4[0], b->pml4[0] | PTE_W);
 }

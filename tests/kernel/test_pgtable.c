@@ -26,10 +26,14 @@ KTEST(pgtable, map_translate_unmap)
     EXPECT(!pgtable_translate(pml4, VA1 + PAGE_SIZE, NULL, NULL));
 
     EXPECT_EQ(pgtable_map(pml4, VA1, page_to_phys(p), PTE_U), -EEXIST);
-    EXPECT_EQ(pgtable_unmap(pml4, VA1), 0);
+    EXPECT_EQ(pgtable_unmap_range(pml4, VA1, VA1 + PAGE_SIZE), 0);
     EXPECT_EQ(p->refcount, 1);
     EXPECT(!pgtable_translate(pml4, VA1, NULL, NULL));
-    EXPECT_EQ(pgtable_unmap(pml4, VA1), -ENOENT);
+    pte_t *e;
+    ASSERT_EQ(pgtable_walk(pml4, VA1, 1, 0, &e), 0);
+    EXPECT_EQ(*e, 0); /* the leaf is empty: nothing left to unmap ... */
+    EXPECT_EQ(pgtable_unmap_range(pml4, VA1, VA1 + PAGE_SIZE), 0);
+    EXPECT_EQ(p->refcount, 1); /* ... and unmapping it again drops no reference */
     page_put(p);
     pgtable_destroy(pml4);
 }
@@ -74,20 +78,44 @@ KTEST(pgtable, populated_bitmap)
     ASSERT(pml4 != NULL);
     struct page *p = pmm_alloc(0, PAGE_USER, 0);
     ASSERT(p != NULL);
-    uint64_t va = VA1 + 9 * PAGE_SIZE; /* PT entry 9: group 1 */
+    uint64_t va = VA1 + 9 * PAGE_SIZE; /* PT entry 9 */
+    uint64_t group = 1ul << (9 / PT_POPULATED_GROUP);
     ASSERT_EQ(pgtable_map(pml4, va, page_to_phys(p), PTE_U), 0);
-    pte_t *e = pgtable_walk(pml4, va, 1, 0);
-    ASSERT(e != NULL);
+    pte_t *e;
+    ASSERT_EQ(pgtable_walk(pml4, va, 1, 0, &e), 0);
     struct page *pt = virt_to_page(e);
     EXPECT_EQ(pt->kind, PAGE_TABLE);
     EXPECT_EQ(pt->level, 1);
-    EXPECT_EQ(pt->populated, 1ul << 1);
+    EXPECT_EQ(pt->populated, group);
     ASSERT_EQ(pgtable_map(pml4, va + PAGE_SIZE, page_to_phys(p), PTE_U), 0); /* entry 10 */
-    EXPECT_EQ(pgtable_unmap(pml4, va), 0);
-    EXPECT_EQ(pt->populated, 1ul << 1); /* entry 10 still there */
-    EXPECT_EQ(pgtable_unmap(pml4, va + PAGE_SIZE), 0);
+    EXPECT_EQ(pgtable_unmap_range(pml4, va, va + PAGE_SIZE), 0);
+    EXPECT_EQ(pt->populated, group); /* entry 10, same group, still there */
+    EXPECT_EQ(pgtable_unmap_range(pml4, va + PAGE_SIZE, va + 2 * PAGE_SIZE), 0);
     EXPECT_EQ(pt->populated, 0);
     page_put(p);
+    pgtable_destroy(pml4);
+}
+
+KTEST(pgtable, walk_says_why_there_is_no_entry)
+{
+    pte_t *pml4 = pgtable_create();
+    ASSERT(pml4 != NULL);
+    pte_t *e = NULL;
+    EXPECT_EQ(pgtable_walk(pml4, VA1, 1, 0, &e), -ENOENT); /* no PDPT, no PGW_ALLOC */
+    EXPECT(e == NULL);                                    /* untouched on failure */
+    pmm_fail_after(1);                                    /* the PDPT succeeds, the PD does not */
+    EXPECT_EQ(pgtable_walk(pml4, VA1, 1, PGW_ALLOC, &e), -ENOMEM);
+    pmm_fail_after(-1);
+    EXPECT_EQ(pgtable_walk(pml4, VA1, 2, 0, &e), -ENOENT); /* the PDPT is there, the PD not */
+    /* A 2 MiB page at VA2 (a supervisor mapping of physical 0, no reference). */
+    ASSERT_EQ(pgtable_map_large(pml4, VA2, 0, PTE_W), 0);
+    EXPECT_EQ(pgtable_walk(pml4, VA2 + PAGE_SIZE, 1, PGW_ALLOC, &e), -EEXIST);
+    EXPECT_EQ(pgtable_map(pml4, VA2, 0, PTE_W), -EEXIST); /* a large page is in the way */
+    ASSERT_EQ(pgtable_walk(pml4, VA2, 2, 0, &e), 0);
+    EXPECT(pte_large(*e));
+    pte_set(e, 0); /* table_put would take a large page for a table */
+    EXPECT_EQ(pgtable_walk(pml4, VA1, 1, PGW_ALLOC, &e), 0);
+    EXPECT_EQ(*e, 0);
     pgtable_destroy(pml4);
 }
 

@@ -70,6 +70,7 @@ KTEST(share, fork_touches_only_the_pml4)
         EXPECT_EQ(phys_to_page(pa)->refcount, 1); /* nor even touched */
     }
     EXPECT_EQ(pgtable_count_tables(a->pml4), tables_before); /* nothing below copied */
+    EXPECT_EQ(b->fork_tables, 1);                            /* the child's PML4 only */
     mm_put(b);
     mm_put(a);
 }
