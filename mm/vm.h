@@ -41,7 +41,7 @@ struct mm {
     uint64_t brk_start, brk;   /* [m] heap: [brk_start, brk) */
     uint64_t mmap_next;        /* [m] next address mmap tries */
     struct rwsem lock;         /* faults read; mmap, munmap, mprotect, brk, fork write */
-    int users; /* [a] threads using it (and fork's hold); the last mm_put frees it */
+    int users; /* [a] its process (or VM), and short holds (ptdump); the last mm_put frees it */
     /* [-] table pages the fork that made this mm allocated, its PML4
      * included (cowl_fork_tables, bench ptpages=); 0 if fork did not make it */
     uint64_t fork_tables;

@@ -1,5 +1,5 @@
 /* vmstat.h (mm/) - counting virtual-memory events, and the census behind
- * SYS_cowl_vmstat.  The numbers themselves are in kernel/vmstat.h, which
+ * SYS_cowl_vmstat.  The numbers themselves are in include/uapi/vmstat.h, which
  * user space shares. */
 #ifndef MM_VMSTAT_H
 #define MM_VMSTAT_H

@@ -163,8 +163,11 @@ def run_boot(args, boot, expected):
     """Boot once with `expected` (kernel test names) selected; returns
     (results, BootOutcome).  The serial log is args.logs/<boot>.log."""
     log_path = os.path.join(args.logs, boot.name + ".log")
-    cmdline = ("test=%s expect_loader=%s expect_module=1 expect_cpus=%d %s" % (
-        boot.patterns, boot.loader, boot.smp, boot.extra_args)).strip()
+    # QEMU's TCG emulates SVM with nested paging under -cpu max: there the
+    # kernel must find it (virt/svm_found_where_expected).
+    svm = " expect_svm=1" if args.accel == "tcg" else ""
+    cmdline = ("test=%s expect_loader=%s expect_module=1 expect_cpus=%d%s %s" % (
+        boot.patterns, boot.loader, boot.smp, svm, boot.extra_args)).strip()
     iso_path = None
     if boot.iso:
         iso_path = os.path.join(args.build, "test-%s.iso" % boot.name)

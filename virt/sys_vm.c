@@ -79,7 +79,9 @@ int64_t sys_cowl_vcpu_regs(int vcpufd, struct cowl_vcpu_regs *uregs, int dir)
 int64_t sys_cowl_vcpu_run(int vcpufd, struct cowl_vm_exit *uexit)
 {
     struct cowl_vm_exit exit;
-    if (copy_from_user(&exit, uexit, sizeof(exit))) /* it brings the answer to the last exit */
+    /* It brings the answer to the last exit in, and must take the next one
+     * out: check both ways before the guest runs, or an exit would be lost. */
+    if (copy_from_user(&exit, uexit, sizeof(exit)) || copy_to_user(uexit, &exit, sizeof(exit)))
         return -EFAULT;
     struct file *f;
     struct vcpu *v = fd_get_object(vcpufd, &vcpu_type, &f);

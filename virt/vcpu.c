@@ -71,16 +71,19 @@ int vcpu_get_regs(struct vcpu *v, struct cowl_vcpu_regs *r)
     return 0;
 }
 
+/* Check first, then change: a refused state leaves the vCPU as it was. */
 int vcpu_set_regs(struct vcpu *v, const struct cowl_vcpu_regs *r)
 {
+    const char *why = vmcb_check_regs(r);
+    if (why) {
+        pr_info("vcpu: refused guest state: %s\n", why);
+        return -EINVAL;
+    }
     mutex_lock(&v->run_lock);
     vmcb_set_regs(v, r);
     v->pending = PENDING_NONE; /* new registers: nothing of the old exit to finish */
-    const char *why = vmcb_check_state(v->vmcb);
     mutex_unlock(&v->run_lock);
-    if (why)
-        pr_info("vcpu: refused guest state: %s\n", why);
-    return why ? -EINVAL : 0;
+    return 0;
 }
 
 /* Put the monitor's answer to the last exit into the guest's registers. */

@@ -82,8 +82,10 @@ bool vmcb_maps_init(void); /* the I/O and MSR permission maps, at boot */
 void vmcb_init(struct vcpu *v);
 void vmcb_get_regs(const struct vcpu *v, struct cowl_vcpu_regs *r);
 void vmcb_set_regs(struct vcpu *v, const struct cowl_vcpu_regs *r);
-/* Why VMRUN would refuse this state, or NULL if it looks runnable. */
+/* Why VMRUN would refuse this state, or NULL if it looks runnable: the
+ * VMCB's as it is, or the registers a monitor wants to set. */
 const char *vmcb_check_state(const struct vmcb *vmcb);
+const char *vmcb_check_regs(const struct cowl_vcpu_regs *r);
 
 /* virt/exit.c: one exit.  1: handled, run the guest again; 0: *exit is
  * filled for the monitor; or a negative errno. */

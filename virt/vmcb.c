@@ -171,30 +171,44 @@ static bool canonical(uint64_t va) { return (uint64_t)((int64_t)(va << 16) >> 16
 
 /* The state checks VMRUN makes (APM vol. 2, 15.5.1 "Canonicalization and
  * consistency checks"), plus a non-canonical RIP in 64-bit code, which
- * would only triple-fault the guest. */
+ * would only triple-fault the guest.  Why the state would be refused, or
+ * NULL. */
+static const char *check(uint64_t cr0, uint64_t cr3, uint64_t cr4, uint64_t efer,
+                         uint16_t cs_attrib, uint64_t rip, uint64_t dr6, uint64_t dr7)
+{
+    bool paging_64 = (efer & EFER_LME) && (cr0 & CR0_PG);
+    bool code_64 = paging_64 && (cs_attrib & COWL_SEG_L);
+    if (cr0 >> 32)
+        return "CR0 bits 63:32 must be zero";
+    if ((cr0 & CR0_NW) && !(cr0 & CR0_CD))
+        return "CR0.NW set without CR0.CD";
+    if ((cr0 & CR0_PG) && !(cr0 & CR0_PE))
+        return "CR0.PG set without CR0.PE";
+    if (cr4 & ~CR4_ALLOWED)
+        return "CR4 has reserved or unsupported bits";
+    if (efer & ~EFER_ALLOWED)
+        return "EFER has reserved bits";
+    if (paging_64 && !(cr4 & CR4_PAE))
+        return "long mode paging (EFER.LME, CR0.PG) needs CR4.PAE";
+    if (code_64 && (cs_attrib & COWL_SEG_DB))
+        return "CS has both L and D set";
+    if (paging_64 && (cr3 >> 52))
+        return "CR3 beyond the physical address width";
+    if ((dr6 >> 32) || (dr7 >> 32))
+        return "DR6/DR7 bits 63:32 must be zero";
+    if (code_64 && !canonical(rip))
+        return "RIP is not canonical in 64-bit code";
+    return NULL;
+}
+
 const char *vmcb_check_state(const struct vmcb *vmcb)
 {
     const struct vmcb_save *s = &vmcb->save;
-    bool paging_64 = (s->efer & EFER_LME) && (s->cr0 & CR0_PG);
-    if (s->cr0 >> 32)
-        return "CR0 bits 63:32 must be zero";
-    if ((s->cr0 & CR0_NW) && !(s->cr0 & CR0_CD))
-        return "CR0.NW set without CR0.CD";
-    if ((s->cr0 & CR0_PG) && !(s->cr0 & CR0_PE))
-        return "CR0.PG set without CR0.PE";
-    if (s->cr4 & ~CR4_ALLOWED)
-        return "CR4 has reserved or unsupported bits";
-    if (s->efer & ~EFER_ALLOWED)
-        return "EFER has reserved bits";
-    if (paging_64 && !(s->cr4 & CR4_PAE))
-        return "long mode paging (EFER.LME, CR0.PG) needs CR4.PAE";
-    if (paging_64 && (s->cs.attrib & COWL_SEG_L) && (s->cs.attrib & COWL_SEG_DB))
-        return "CS has both L and D set";
-    if (paging_64 && (s->cr3 >> 52))
-        return "CR3 beyond the physical address width";
-    if ((s->dr6 >> 32) || (s->dr7 >> 32))
-        return "DR6/DR7 bits 63:32 must be zero";
-    if (paging_64 && (s->cs.attrib & COWL_SEG_L) && !canonical(s->rip))
-        return "RIP is not canonical in 64-bit code";
-    return NULL;
+    return check(s->cr0, s->cr3, s->cr4, s->efer, s->cs.attrib, s->rip, s->dr6, s->dr7);
+}
+
+const char *vmcb_check_regs(const struct cowl_vcpu_regs *r)
+{
+    /* as vmcb_set_regs would store them: DR6/DR7 are cowl's (0) */
+    return check(r->cr0, r->cr3, r->cr4, r->efer | EFER_SVME, r->cs.attrib & 0xfff, r->rip, 0, 0);
 }
