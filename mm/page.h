@@ -49,7 +49,10 @@ struct page {
         void *slab_free;    /* [heap lock] PAGE_HEAP: first free object */
     };
     struct spinlock lock; /* PAGE_TABLE: protects the table's entries when shared */
-    uint32_t slab_inuse;  /* [heap lock] PAGE_HEAP: objects handed out */
+    union {
+        uint32_t slab_inuse; /* [heap lock] PAGE_HEAP: objects handed out */
+        uint32_t flush_gen;  /* [a] PAGE_TABLE level 4: tlb_flush calls so far (mm/tlb.c) */
+    };
     uint32_t audit_count; /* [audit] references found by mm/audit.c */
 };
 

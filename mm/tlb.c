@@ -99,6 +99,8 @@ void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end)
     irq_push(); /* stay on this CPU: "the others" must mean the same CPUs throughout */
     bool kernel = start >= USER_TOP;
     uint64_t cr3 = virt_to_phys(pml4);
+    if (!kernel) /* for guests: their vCPUs flush before they run again */
+        __atomic_add_fetch(&virt_to_page(pml4)->flush_gen, 1, __ATOMIC_SEQ_CST);
     flush_local(cr3, start, end);
     /* Our entry stores must be visible before we read the live set, and a
      * CPU joining the set (a locked OR) does so before it loads CR3: so
@@ -138,6 +140,14 @@ void tlb_ipi(void)
 void tlb_poll(void) { tlb_ipi(); }
 
 void tlb_init(void) { spin_set_wait_work(tlb_poll); }
+
+uint32_t tlb_guest_enter(pte_t *pml4)
+{
+    __atomic_or_fetch(live_set(pml4), cpu_bit(), __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&virt_to_page(pml4)->flush_gen, __ATOMIC_SEQ_CST);
+}
+
+void tlb_guest_exit(pte_t *pml4) { __atomic_and_fetch(live_set(pml4), ~cpu_bit(), __ATOMIC_SEQ_CST); }
 
 static bool tracked(pte_t *pml4)
 {

@@ -38,6 +38,20 @@ void tlb_poll(void);
  * before the other CPUs start. */
 void tlb_init(void);
 
+/* Guests (virt/vcpu.c).  A VM's nested page tables are an address space
+ * too, but no CR3 ever holds them: the CPU caches their translations under
+ * the VM's ASID while it runs a vCPU.  So that CPU joins the tables' live
+ * set for the run (tlb_guest_enter, interrupts off, right before VMRUN;
+ * tlb_guest_exit right after): a tlb_flush of those tables then sends it
+ * the IPI, which makes the guest exit.  The flush cannot reach the guest's
+ * entries itself; instead each tlb_flush counts up the tables' flush
+ * generation, which tlb_guest_enter returns, and a vCPU that sees it
+ * changed since its last run flushes its ASID at the next VMRUN.  (Either
+ * the flusher sees the CPU in the live set, or the CPU sees the new
+ * generation: both sides use sequentially consistent operations.) */
+uint32_t tlb_guest_enter(pte_t *pml4);
+void tlb_guest_exit(pte_t *pml4);
+
 /* Unmap-like operations gather: the ranges they cleared, and the pages
  * and tables those entries held.  tlb_gather_flush() flushes the union once
  * and only then drops the references: until every CPU has flushed, another

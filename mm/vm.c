@@ -227,6 +227,36 @@ int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len)
     return 0;
 }
 
+/* The page behind va, resolved as an access of this kind would be, for a
+ * kernel copy made under mm->lock held for reading: present and, for a
+ * write, private and writable.  It stays so while the lock is held (taking
+ * it away again needs the lock for writing).  Its physical address, or
+ * -EFAULT (no region allows the access), -ENOMEM. [r] */
+static int resolve_locked(struct mm *mm, uint64_t va, unsigned access, uint64_t *pa)
+{
+    struct vma *v = mm_find_vma(mm, va);
+    int err = v && allowed(v, access) ? -EAGAIN : -EFAULT;
+    while (err == -EAGAIN)
+        err = fault_once(mm, v, ALIGN_DOWN(va, PAGE_SIZE), access);
+    if (!err && !pgtable_translate(mm->pml4, va, pa, NULL))
+        err = -EFAULT;
+    return err;
+}
+
+void *mm_page_hold(struct mm *mm, uint64_t va, bool write, int *err)
+{
+    uint64_t pa;
+    down_read(&mm->lock);
+    *err = resolve_locked(mm, va, write ? FAULT_WRITE : 0, &pa);
+    if (*err) {
+        up_read(&mm->lock);
+        return NULL;
+    }
+    return phys_to_virt(pa);
+}
+
+void mm_page_release(struct mm *mm) { up_read(&mm->lock); }
+
 /* Split the region containing addr so that a region boundary falls on it. */
 static int split_at(struct mm *mm, uint64_t addr)
 {

@@ -88,6 +88,14 @@ bool vm_access_ok(struct mm *mm, uint64_t addr, uint64_t n, bool write);
 /* Copy len bytes from kernel memory into the address space at va, faulting
  * pages in as needed (used by exec, before the program runs). */
 int mm_copy_in(struct mm *mm, uint64_t va, const void *src, size_t len);
+/* The kernel's address of the byte at va in mm (a VM's guest memory, for
+ * its monitor), resolved as an access of that kind from inside mm would
+ * be: a write breaks copy-on-write exactly as the guest's own write does.
+ * Returns with mm->lock held for reading, so the page cannot be taken away
+ * or become shared until mm_page_release; valid up to the end of va's
+ * page.  NULL with *err -EFAULT (no region allows it) or -ENOMEM. */
+void *mm_page_hold(struct mm *mm, uint64_t va, bool write, int *err);
+void mm_page_release(struct mm *mm);
 /* Remove [start, end) from regions and page tables. [m] */
 int mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end);
 /* Grow the region [start, old_end) to new_end (brk). [m] */

@@ -16,6 +16,8 @@
 #include "kernel/thread.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
+#include "mm/tlb.h"
+#include "mm/vm.h"
 
 /* Which vCPU each CPU ran last (by serial number, never reused), so that
  * a CPU switching between vCPUs, or a vCPU that moved to another CPU,
@@ -101,11 +103,11 @@ static void finish_pending(struct vcpu *v, const struct cowl_vm_exit *exit)
 }
 
 /* Flush the guest's TLB at this VMRUN unless this CPU ran this very vCPU
- * last and no nested mapping was taken away since.  (QEMU's TCG flushes on
- * every world switch anyway; real hardware needs this.) */
-static void choose_tlb_flush(struct vcpu *v, int cpu)
+ * last and its nested tables were not flushed since (gen: mm/tlb.h,
+ * tlb_guest_enter).  QEMU's TCG flushes on every world switch anyway; real
+ * hardware needs this. */
+static void choose_tlb_flush(struct vcpu *v, int cpu, uint32_t gen)
 {
-    uint64_t gen = __atomic_load_n(&v->vm->tlb_gen, __ATOMIC_ACQUIRE);
     bool stale = last_vcpu_on[cpu] != v->serial || v->last_cpu != cpu || v->seen_gen != gen;
     v->vmcb->control.tlb_control = stale ? SVM_TLB_FLUSH_ALL : SVM_TLB_NOTHING;
     virt_count(tlb_flushes, stale);
@@ -125,12 +127,14 @@ static int vcpu_enter(struct vcpu *v)
         irq_enable();
         return -ENODEV;
     }
-    choose_tlb_flush(v, this_cpu()->id);
+    pte_t *nested = v->vm->mm->pml4;
+    choose_tlb_flush(v, this_cpu()->id, tlb_guest_enter(nested));
     v->vmcb->save.efer |= EFER_SVME; /* a guest may clear it; VMRUN needs it */
     if (t->fpu) /* a kernel thread (the kernel's tests) has no user FPU state */
         arch_fpu_save(t->fpu);
     arch_fpu_restore(v->fpu);
     svm_run(v->vmcb_pa, &v->gprs);
+    tlb_guest_exit(nested);
     virt_count(runs, 1);
     arch_fpu_save(v->fpu);
     if (t->fpu)

@@ -109,33 +109,21 @@ void vm_put(struct vm *vm)
     virt_count(vms, -1);
 }
 
-/* The host-physical address behind gpa, faulted in as the guest's own
- * access would be; for a write, only a page this VM alone maps. */
-static int gpa_page(struct vm *vm, uint64_t gpa, bool write, uint64_t *pa)
-{
-    for (int tries = 0; tries < 8; tries++) {
-        int err = vm_fault(vm->mm, gpa, (write ? FAULT_WRITE : 0) | FAULT_USER);
-        if (err)
-            return err == -EFAULT ? -EINVAL : err;
-        pte_t leaf;
-        if (pgtable_translate(vm->mm->pml4, gpa, pa, &leaf) && (!write || (leaf & PTE_W)))
-            return 0;
-        /* taken away again between the fault and the look: try again */
-    }
-    return -EAGAIN;
-}
-
+/* Page by page: each is resolved (demand-zero, or copy-on-write for a
+ * write) and held while it is copied.  A fault on the monitor's buffer
+ * meanwhile takes the monitor's own mm lock: the order is guest, then
+ * monitor, and nothing takes them the other way round. */
 int vm_copy(struct vm *vm, uint64_t gpa, void *ubuf, size_t len, bool write)
 {
     if (gpa >= vm->ram_bytes || len > vm->ram_bytes - gpa)
         return -EINVAL;
     while (len) {
         size_t n = MIN(len, PAGE_SIZE - gpa % PAGE_SIZE);
-        uint64_t pa;
-        int err = gpa_page(vm, gpa, write, &pa);
-        if (!err) {
-            void *k = phys_to_virt(pa);
+        int err;
+        void *k = mm_page_hold(vm->mm, gpa, write, &err);
+        if (k) {
             err = write ? copy_from_user(k, ubuf, n) : copy_to_user(ubuf, k, n);
+            mm_page_release(vm->mm);
         }
         if (err)
             return err;

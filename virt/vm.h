@@ -31,7 +31,6 @@ struct vm {
     struct mm *mm;       /* [-] guest-physical space: [0, ram_bytes) of RAM */
     uint64_t ram_bytes;  /* [-] */
     uint32_t asid;       /* [-] its TLB tag (shared by VMs past the ASID count) */
-    uint64_t tlb_gen;    /* [a] bumped when a nested mapping is taken away */
 };
 
 /* What a vCPU must finish at its next run, for the monitor's answer. */
@@ -46,7 +45,7 @@ struct vcpu {
     struct mutex run_lock; /* one thread runs (or reads, or sets) it at a time */
     uint64_t serial;      /* [-] never reused (vcpu.c: which vCPU a CPU ran last) */
     int last_cpu;         /* [r] where it ran last, -1 never */
-    uint64_t seen_gen;    /* [r] the VM's tlb_gen when this vCPU last flushed */
+    uint32_t seen_gen;    /* [r] its tables' flush generation at its last run (mm/tlb.h) */
     enum vcpu_pending pending; /* [r] */
     uint8_t pending_size;      /* [r] PENDING_IN: 1, 2 or 4 bytes */
     bool dead;            /* [r] shut down (triple fault): it runs no more */

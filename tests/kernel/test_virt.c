@@ -6,6 +6,10 @@
  * beyond it, no kernel half).  Skipped where the CPU has no SVM. */
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/sys.h"
+#include "mm/tlb.h"
 #include "lib/string.h"
 #include "mm/pgtable.h"
 #include "mm/vm.h"
@@ -214,4 +218,38 @@ KTEST(virt, svm_found_where_expected)
     if (!cmdline_get("expect_svm"))
         SKIP("booted without expect_svm=1");
     EXPECT(virt_available());
+}
+
+static int run_until_killed(void *arg)
+{
+    struct guest *g = arg;
+    return vcpu_run(g->cpu, &g->exit) == -EINTR ? 0 : 1;
+}
+
+/* A change to a VM's nested tables must reach the TLB of every CPU that
+ * may run one of its vCPUs (QEMU's TCG flushes on every world switch, so
+ * this checks cowl's side of it: the flush generation and the next
+ * VMRUN's TLB_CONTROL).  A guest spins on another thread; the test
+ * flushes the VM's tables; the vCPU's next run must flush its ASID. */
+KTEST(virt, nested_flush_reaches_a_running_vcpu)
+{
+    SKIP_IF_NO_SVM();
+    static const uint8_t spin[] = {0xeb, 0xfe}; /* jmp $ */
+    struct guest g;
+    ASSERT(guest_start(&g, spin, sizeof(spin)));
+    struct thread *runner = kthread_create("vcpu", run_until_killed, &g);
+    ASSERT(runner != NULL);
+    sched_start(runner);
+    uint64_t runs = __atomic_load_n(&virt_stats.runs, __ATOMIC_RELAXED);
+    for (int i = 0; i < 500 && __atomic_load_n(&virt_stats.runs, __ATOMIC_RELAXED) < runs + 3; i++)
+        sched_sleep_ticks(1); /* the guest is in and out (timer exits) */
+    uint64_t flushes = __atomic_load_n(&virt_stats.tlb_flushes, __ATOMIC_RELAXED);
+    runs = __atomic_load_n(&virt_stats.runs, __ATOMIC_RELAXED);
+    tlb_flush(g.vm->mm->pml4, 0, PAGE_SIZE);
+    for (int i = 0; i < 500 && __atomic_load_n(&virt_stats.runs, __ATOMIC_RELAXED) < runs + 3; i++)
+        sched_sleep_ticks(1);
+    EXPECT(__atomic_load_n(&virt_stats.tlb_flushes, __ATOMIC_RELAXED) > flushes);
+    runner->killed = SIGKILL;
+    EXPECT_EQ(kthread_join(runner), 0);
+    guest_end(&g);
 }
