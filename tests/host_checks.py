@@ -3,7 +3,8 @@
 Each boots cowl in a way a test boot does not, or looks at it from outside:
   host/isolation  the kernel names a user stack overflow (guard-page kills)
   host/gdb        gdb on QEMU's stub: breakpoints, the cowl-* commands of
-                  tools/gdb/cowl.py, stepping from user fork() into sys_fork
+                  tools/gdb/cowl.py, stepping from user fork() into sys_fork,
+                  a VM's nested page tables (cowl-vms, cowl-nwalk)
   host/ptgraph    tools/ptgraph.py's pictures of page-table sharing
   host/shell      a script typed into the shell, ended by poweroff
   host/linux      the POSIX user tests on this Linux (tests/test_linux.py)
@@ -23,6 +24,8 @@ from boots import Boot, run_boot, run_qemu
 from check import by_name, expect, no_ubsan
 
 sys.path.insert(0, os.path.join(qemu.ROOT, "tools"))  # for ptgraph
+
+DIRECT_MAP_BASE = 0xFFFF800000000000  # arch/x86_64/arch.h: all RAM at phys + this
 
 
 def check_guard_page_kills(args):
@@ -132,6 +135,12 @@ def _walk_target(out, marker):
     return int(m.group(1), 16)
 
 
+# Every cowl-* command of tools/gdb/cowl.py: `help cowl` must list each, and
+# each must have a help text with its usage.
+GDB_COMMANDS = ("cowl-ps", "cowl-bt", "cowl-vm", "cowl-walk", "cowl-vms", "cowl-nwalk",
+                "cowl-page", "cowl-dmesg", "cowl-user")
+
+
 def check_gdb_commands(args):
     """forkdemo runs as init on 2 CPUs; stopped in it after its child wrote
     the shared page, every cowl-* command shows what it should: the
@@ -147,8 +156,7 @@ def check_gdb_commands(args):
             "echo ==walk-child==\\n", "cowl-walk &forkdemo_page $rdi",
             "echo ==bt==\\n", "cowl-bt $rdi",
             "echo ==dmesg==\\n", "cowl-dmesg 40", "echo ==help==\\n", "help cowl"]
-    cmds += ["help " + c for c in ("cowl-ps", "cowl-bt", "cowl-vm", "cowl-walk", "cowl-page",
-                                   "cowl-dmesg", "cowl-user")]
+    cmds += ["help " + c for c in GDB_COMMANDS]
     out = _gdb_session(args, "gdb-commands", _ex(*cmds), cmdline="init=/bin/forkdemo", smp=2)
     expect("hit Breakpoint 2, forkdemo_ready" in out, "did not stop in forkdemo_ready: " +
            out[-300:])
@@ -181,12 +189,67 @@ def check_gdb_commands(args):
     dmesg = out.split("==dmesg==")[1].split("==help==")[0]
     expect("initrd:" in dmesg and "smp:" in dmesg, "cowl-dmesg does not show the boot log")
     helps = out.split("==help==")[1]
-    for c in ("cowl-ps", "cowl-bt", "cowl-vm", "cowl-walk", "cowl-page", "cowl-dmesg",
-              "cowl-user"):
+    for c in GDB_COMMANDS:
         expect(c in helps, "help cowl does not list " + c)
-    expect(helps.count("Usage: cowl-") == 7, "a command has no help with its usage")
+    expect(helps.count("Usage: cowl-") == len(GDB_COMMANDS),
+           "a command has no help with its usage")
     return True, ("cowl-ps/vm/walk/page/dmesg/user on forkdemo (2 CPUs): parent page %#x "
                   "(COW_TABLE path), child page %#x (private)" % (ppage, cpage))
+
+
+# The kernel test whose VM the gdb check looks at (tests/kernel/test_virt.c):
+# 16 MiB of RAM, its code copied to guest-physical 0x8000 before the first
+# run, and that code's first bytes (store_code: es: mov byte [0x10], 0x99).
+VIRT_TEST = "virt/nested_fault_fills_guest_ram"
+VIRT_CODE_GPA = 0x8000
+VIRT_CODE_BYTES = "0x26\t0xc6\t0x06\t0x10"
+
+
+def check_gdb_virt(args):
+    """The kernel test VIRT_TEST makes a VM; stopped at its first exit
+    (vcpu_handle_exit), cowl-vms lists it with 16 MiB of RAM and its nested
+    PML4, and cowl-nwalk walks guest-physical 0x8000 through the nested
+    tables to a page at the PT level, U at every level, that holds the
+    guest's code; beyond RAM it says MMIO, and a wrong VM id is an error."""
+    cmds = ["hbreak vcpu_handle_exit", "continue", "echo ==vms==\\n", "cowl-vms",
+            "echo ==nwalk==\\n", "cowl-nwalk %#x" % VIRT_CODE_GPA,
+            "echo ==code==\\n", "x/4bx %#x + $cowl_page + %d" % (DIRECT_MAP_BASE,
+                                                              VIRT_CODE_GPA & 0xFFF),
+            "echo ==mmio==\\n", "cowl-nwalk 0x1100000", "echo ==badid==\\n",
+            "cowl-nwalk 0x8000 9999"]
+    out = _gdb_session(args, "gdb-virt", _ex(*cmds), cmdline="test=%s" % VIRT_TEST)
+    if "Breakpoint 1, vcpu_handle_exit" not in out:
+        with open(os.path.join(args.logs, "gdb-virt-serial.log"), errors="replace") as f:
+            serial = f.read()
+        if "SKIP no SVM" in serial or "virt: no SVM" in serial:
+            return True, "SKIP no SVM with nested paging on this CPU (see gdb-virt-serial.log)"
+        expect(False, "did not stop at vcpu_handle_exit: " + out[-300:])
+    vms = out.split("==vms==")[1].split("==nwalk==")[0]
+    row = re.search(r"^\s+(\d+)\s+16 MiB\s+(\d+)\s+(0x[0-9a-f]+)\s+(\d+)\s+0x", vms, re.M)
+    expect(row is not None, "cowl-vms lists no VM with 16 MiB of RAM: " + vms)
+    expect(int(row.group(2)) > 0, "cowl-vms: the VM has ASID 0, the host's")
+    expect(int(row.group(4)) >= 2, "cowl-vms: the VM should be held by the test and a vCPU")
+    nwalk = out.split("==nwalk==")[1].split("==code==")[0]
+    pml4 = re.search(r"PML4 at (0x[0-9a-f]+)", nwalk)
+    expect(pml4 is not None and int(pml4.group(1), 16) == int(row.group(3), 16),
+           "cowl-nwalk does not start at the nested PML4 cowl-vms shows: " + nwalk)
+    for level in ("PML4 at", "PDPT at", "PD   at", "PT   at"):
+        expect(level in nwalk, "cowl-nwalk misses the %s level: %s" % (level, nwalk))
+    expect(len(re.findall(r"\] = 0x[0-9a-f]+  P W U", nwalk)) == 4,
+           "cowl-nwalk: not every nested entry is present, writable and user: " + nwalk)
+    page = re.search(r"page at (0x[0-9a-f]+) \(user, refcount 1\): guest-physical 0x8000 -> "
+                     r"host-physical (0x[0-9a-f]+), U at every level, writable", nwalk)
+    expect(page is not None, "cowl-nwalk did not reach a user page with U: " + nwalk)
+    code = out.split("==code==")[1].split("==mmio==")[0]
+    expect(VIRT_CODE_BYTES in code, "the page reached does not hold the guest's code: " + code)
+    mmio = out.split("==mmio==")[1].split("==badid==")[0]
+    expect("beyond the VM's RAM" in mmio and "MMIO" in mmio,
+           "cowl-nwalk beyond RAM does not say MMIO: " + mmio)
+    # (gdb's error message goes to stderr, which comes after all of stdout)
+    expect("no VM with id 9999" in out, "cowl-nwalk takes a VM id that does not exist")
+    return True, ("VM %s: 16 MiB, ASID %s, nested PML4 %s; guest-physical 0x8000 -> "
+                  "host-physical %s (U at every level, the guest's code)" % (
+                      row.group(1), row.group(2), row.group(3), page.group(2)))
 
 
 def check_gdb_step_fork(args):
@@ -329,6 +392,7 @@ CHECKS = [
     ("host/gdb/break_at_kmain", check_gdb),
     ("host/gdb/commands", check_gdb_commands),
     ("host/gdb/step_user_fork", check_gdb_step_fork),
+    ("host/gdb/nested_walk", check_gdb_virt),
     ("host/ptgraph/demos", check_ptgraph),
     ("host/shell/piped_script", check_shell),
     ("host/linux/posix", check_linux),

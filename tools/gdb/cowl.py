@@ -1,7 +1,7 @@
 """cowl.py - gdb commands that show cowl's processes, address spaces, page
-tables, physical pages and kernel log.  tools/gdbinit sources this file, so
-`make debug` has them; `help cowl` lists them, `help cowl-walk` (etc.)
-explains one.
+tables, physical pages, virtual machines and kernel log.  tools/gdbinit
+sources this file, so `make debug` has them; `help cowl` lists them,
+`help cowl-walk` (etc.) explains one.
 
 They read kernel memory through QEMU's gdb stub, which translates addresses
 with the page tables of the CPU gdb has selected.  The kernel half (the
@@ -14,6 +14,8 @@ Where the numbers come from:
              each with its list of struct thread (kernel/thread.h)
   CPUs       cpu_table[0..ncpus) (arch/x86_64/smp.c), struct cpu (kernel/cpu.h)
   memory     struct mm and struct vma (mm/vm.h)
+  VMs        all_vms (virt/vm.c), struct vm (virt/vm.h): a VM's guest-physical
+             space is a struct mm whose page tables are the nested tables
   tables     the entries themselves, read through the direct map; each table
              page's struct page (mm/page.h) for its refcount
   log        log_buf / log_head (kernel/printk.c)
@@ -162,6 +164,85 @@ def proc_name(t):
     return t["proc"]["name"].string()
 
 
+class WalkEnd:
+    """Where walk() stopped: present (a page reached) or not, at which
+    level; for a page, its size, the physical address reached (target), the
+    page's physical address, kind and refcount, and whether every entry on
+    the path had W and U."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def walk(va, table, entry_note=None):
+    """Walk va from the PML4 at kernel virtual address `table`, printing
+    each level: the table's physical address and refcount (shared or
+    private), the entry va selects and its flags; entry_note(entry, level)
+    may add words to an entry's line.  Sets $cowl_pml4, and $cowl_page when
+    a 4 KiB page is reached.  Returns a WalkEnd; prints nothing after the
+    last level, which the caller explains in its own words."""
+    writable = user = True
+    cow_above = False
+    gdb.set_convenience_variable("cowl_pml4", virt_to_phys(table))
+    for level in (4, 3, 2, 1):
+        index = (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511
+        pa = virt_to_phys(table)
+        page = struct_page(pa)
+        refs = int(page["refcount"]) if page is not None else 0
+        if refs > 1:
+            share = "shared by %d" % refs
+        elif cow_above:  # marked shared, but the other sharers have gone
+            share = "private; the entry above still says COW_TABLE: a write takes it back"
+        else:
+            share = "private"
+        e = read_u64(table + 8 * index)
+        note = entry_note(e, level) if entry_note else ""
+        print("  %-4s at %#011x refcount %d (%s)" % (LEVEL_NAME[level], pa, refs, share))
+        print("       [%3d] = %#018x  %s%s" % (index, e, flags_text(e), note))
+        if not e & 1:
+            return WalkEnd(present=False, level=level)
+        writable = writable and bool(e & 2)
+        user = user and bool(e & 4)
+        cow_above = bool(e & (1 << 9))
+        if level > 1 and e & (1 << 7):
+            size = 1 << (PAGE_SHIFT + 9 * (level - 1))
+            return WalkEnd(present=True, level=level, size=size, writable=writable, user=user,
+                           target=(e & ADDR_MASK) + (va & (size - 1)))
+        table = phys_to_virt(e & ADDR_MASK)
+    gdb.set_convenience_variable("cowl_page", e & ADDR_MASK)
+    page = struct_page(e & ADDR_MASK)
+    return WalkEnd(present=True, level=1, size=1 << PAGE_SHIFT, writable=writable, user=user,
+                   target=(e & ADDR_MASK) | (va & 0xFFF), page_pa=e & ADDR_MASK,
+                   refs=int(page["refcount"]) if page is not None else 0,
+                   kind=PAGE_KIND.get(int(page["kind"]), "?") if page is not None else "not RAM")
+
+
+def vms():
+    """Every virtual machine (struct vm, virt/vm.h), oldest first."""
+    return list(list_entries("all_vms", "struct vm", "link"))
+
+
+def find_vm(arg):
+    """The VM with this id, or with no argument the only (or first) one."""
+    all_vms = vms()
+    if not all_vms:
+        raise gdb.GdbError("no virtual machines (all_vms is empty)")
+    if not arg:
+        return all_vms[0]
+    vm_id = int(ev(arg))
+    for vm in all_vms:
+        if int(vm["id"]) == vm_id:
+            return vm
+    raise gdb.GdbError("no VM with id %d (cowl-vms lists them)" % vm_id)
+
+
+def size_text(n):
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return "%d %s" % (n >> shift, unit)
+    return "%d bytes" % n
+
+
 # ---- the commands
 
 class CowlPrefix(gdb.Command):
@@ -171,6 +252,8 @@ cowl-ps              processes and threads: pid, process, name, state, CPU
 cowl-bt PID          the kernel backtrace of a thread that is not running
 cowl-vm [PID]        an address space: page table root and regions (VMAs)
 cowl-walk VA [PID]   walk one virtual address PML4 -> PDPT -> PD -> PT
+cowl-vms             virtual machines: id, RAM, ASID, nested PML4, references
+cowl-nwalk GPA [VMID] walk a guest-physical address through a VM's nested tables
 cowl-page ADDR       the struct page of a physical page (or direct-map address)
 cowl-dmesg [LINES]   the kernel log buffer (the last LINES lines)
 cowl-user PROGRAM    load a user program's symbols (BUILD/user/bin or tests)
@@ -287,42 +370,100 @@ the page reached, for cowl-page."""
         else:
             table = u64(mm_of(t)["pml4"])
             print("%#x in pid %d (%s)" % (va, pid_of(t), proc_name(t)))
-        writable, cow_above = True, False
-        gdb.set_convenience_variable("cowl_pml4", virt_to_phys(table))
-        for level in (4, 3, 2, 1):
-            index = (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511
-            pa = virt_to_phys(table)
-            page = struct_page(pa)
-            refs = int(page["refcount"]) if page is not None else 0
-            if refs > 1:
-                share = "shared by %d" % refs
-            elif cow_above:  # marked shared, but the other sharers have gone
-                share = "private; the entry above still says COW_TABLE: a write takes it back"
-            else:
-                share = "private"
-            e = read_u64(table + 8 * index)
-            print("  %-4s at %#011x refcount %d (%s)" % (LEVEL_NAME[level], pa, refs, share))
-            print("       [%3d] = %#018x  %s" % (index, e, flags_text(e)))
-            if not e & 1:
-                print("  not mapped: the walk stops at the %s (a first touch inside a region "
-                      "faults a page in)" % LEVEL_NAME[level])
-                return
-            writable = writable and bool(e & 2)
-            cow_above = bool(e & (1 << 9))
-            if level > 1 and e & (1 << 7):
-                size = 1 << (PAGE_SHIFT + 9 * (level - 1))
-                target = (e & ADDR_MASK) + (va & (size - 1))
-                print("  a %d KiB page: %#x -> phys %#x" % (size // 1024, va, target))
-                return
-            table = phys_to_virt(e & ADDR_MASK)
-        target = (e & ADDR_MASK) | (va & 0xFFF)
-        gdb.set_convenience_variable("cowl_page", e & ADDR_MASK)
-        page = struct_page(e & ADDR_MASK)
-        refs = int(page["refcount"]) if page is not None else 0
-        kind = PAGE_KIND.get(int(page["kind"]), "?") if page is not None else "not RAM"
-        print("  page at %#x (%s, refcount %d): %#x -> phys %#x, %s" % (
-            e & ADDR_MASK, kind, refs, va, target,
-            "writable" if writable else "read-only (a write faults: COW)"))
+        end = walk(va, table)
+        if not end.present:
+            print("  not mapped: the walk stops at the %s (a first touch inside a region "
+                  "faults a page in)" % LEVEL_NAME[end.level])
+        elif end.level > 1:
+            print("  a %d KiB page: %#x -> phys %#x" % (end.size // 1024, va, end.target))
+        else:
+            print("  page at %#x (%s, refcount %d): %#x -> phys %#x, %s" % (
+                end.page_pa, end.kind, end.refs, va, end.target,
+                "writable" if end.writable else "read-only (a write faults: COW)"))
+
+
+class CowlVms(gdb.Command):
+    """List the virtual machines.
+
+Usage: cowl-vms
+
+One line per VM (all_vms in virt/vm.c, struct vm in virt/vm.h): its id,
+the size of its guest RAM (guest-physical 0 up to that size), its ASID
+(the tag that keeps its TLB entries apart from the host's), the physical
+address of its nested PML4 and the references that hold it (the
+monitor's descriptor, each vCPU).  The nested PML4 is the root of the
+VM's struct mm, whose page tables ARE the nested page tables the CPU
+walks for guest-physical addresses (the VMCB's nested_cr3).  Walk one
+guest-physical address with cowl-nwalk."""
+
+    def __init__(self):
+        super().__init__("cowl-vms", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        all_vms = vms()
+        if not all_vms:
+            print("no virtual machines")
+            return
+        print("  %3s %10s %5s  %-11s  %4s  %s" % ("ID", "RAM", "ASID", "NESTED PML4", "REFS",
+                                                 "MM"))
+        for vm in all_vms:
+            mm = vm["mm"]
+            print("  %3d %10s %5d  %#011x  %4d  %#x" % (
+                int(vm["id"]), size_text(u64(vm["ram_bytes"])), int(vm["asid"]),
+                virt_to_phys(u64(mm["pml4"])), int(vm["refs"]), u64(mm)))
+
+
+def nested_entry_note(e, level):
+    """cowl-nwalk's word on an entry: a nested walk is a user access, so a
+    present entry without U stops the guest's access (a nested page fault)."""
+    if e & 1 and not e & 4:
+        return "  <- no U: the CPU's nested walk faults here"
+    return ""
+
+
+class CowlNwalk(gdb.Command):
+    """Walk one guest-physical address through a VM's nested page tables.
+
+Usage: cowl-nwalk GPA [VMID]     (default: the only VM, or the first)
+
+A guest's own page tables (in guest RAM) turn its virtual addresses into
+guest-physical ones; the VM's nested tables turn those into host-physical
+addresses.  The nested tables are the page tables of the VM's struct mm
+(virt/vm.c), so this walk is cowl-walk's, from that mm's PML4: for each
+level the table's physical address and refcount, the entry and its flags.
+The CPU makes every nested access as a user access: U must be set at every
+level, or the guest's access faults.  Ends with the host-physical page
+reached, or why there is none: not touched yet (the guest's first access
+is a nested page fault, exit 0x400, which vm_fault fills with a zeroed
+page) or beyond the VM's RAM (an MMIO exit for the monitor).  Sets
+$cowl_pml4 and $cowl_page like cowl-walk, for cowl-page."""
+
+    def __init__(self):
+        super().__init__("cowl-nwalk", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if not args:
+            raise gdb.GdbError("usage: cowl-nwalk GPA [VMID]")
+        gpa = u64(ev(args[0]))
+        vm = find_vm(args[1] if len(args) > 1 else "")
+        ram = u64(vm["ram_bytes"])
+        print("guest-physical %#x in VM %d (%s of RAM, ASID %d)" % (
+            gpa, int(vm["id"]), size_text(ram), int(vm["asid"])))
+        end = walk(gpa, u64(vm["mm"]["pml4"]), nested_entry_note)
+        if not end.present and gpa >= ram:
+            print("  not mapped: beyond the VM's RAM, an access is an MMIO exit to the monitor")
+        elif not end.present:
+            print("  not mapped: the walk stops at the %s (the guest's first access is a "
+                  "nested page fault, which vm_fault fills with a zeroed page)"
+                  % LEVEL_NAME[end.level])
+        else:
+            what = "page at %#x (%s, refcount %d)" % (end.page_pa, end.kind, end.refs) \
+                if end.level == 1 else "a %d KiB page" % (end.size // 1024)
+            print("  %s: guest-physical %#x -> host-physical %#x, %s, %s" % (
+                what, gpa, end.target, "U at every level" if end.user else
+                "U missing: the guest's access faults", "writable" if end.writable else
+                "read-only (a guest write is a nested page fault)"))
 
 
 class CowlPage(gdb.Command):
@@ -511,6 +652,8 @@ CowlPrefix()
 CowlPs()
 CowlVm()
 CowlWalk()
+CowlVms()
+CowlNwalk()
 CowlPage()
 CowlDmesg()
 CowlUser()
