@@ -45,6 +45,11 @@ struct cowl_virt_stats;
 int64_t sys_cowl_virtstat(struct cowl_virt_stats *ust);
 int64_t sys_cowl_vm_fork(int vmfd, int mode);
 int64_t sys_cowl_vcpu_fork(int vcpufd, int vmfd);
+struct pt_node;
+int64_t sys_cowl_vm_ptdump(int vmfd, struct pt_node *ubuf, size_t max);
+/* kernel/sys_mm.c: an mm's tree into a user buffer (cowl_ptdump, cowl_vm_ptdump) */
+struct mm;
+int64_t ptdump_to_user(struct mm *mm, struct pt_node *ubuf, size_t max);
 int64_t sys_prctl(int option, uint64_t arg2);
 int64_t sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);

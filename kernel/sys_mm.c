@@ -84,25 +84,29 @@ int64_t sys_mprotect(uint64_t addr, size_t len, int prot)
 
 #define PTDUMP_MAX 4096 /* records one call returns at most */
 
-/* Up to max records of process pid's tree (pid 0: the caller's) into ubuf;
- * returns how many tables the tree has (more than max if it did not fit),
- * -ESRCH if there is no such process with an address space.  The records
- * go to a kernel buffer first: copying to user memory can fault, and a
- * fault in our own address space would need the lock the walk holds. */
-int64_t sys_cowl_ptdump(int pid, struct pt_node *ubuf, size_t max)
+/* Up to max records of an mm's tree into ubuf; returns how many tables the
+ * tree has (more than max if it did not fit).  The records go to a kernel
+ * buffer first: copying to user memory can fault, and a fault in our own
+ * address space would need the lock the walk holds.  cowl_ptdump: process
+ * pid's tree (pid 0: the caller's), -ESRCH if it has no address space. */
+int64_t ptdump_to_user(struct mm *mm, struct pt_node *ubuf, size_t max)
 {
     max = MIN(max, PTDUMP_MAX);
-    struct mm *mm = process_mm_get(pid ? pid : current_process()->pid);
-    if (!mm)
-        return -ESRCH;
     struct pt_node *nodes = kmalloc(MAX(max, 1) * sizeof(struct pt_node));
-    if (!nodes) {
-        mm_put(mm);
+    if (!nodes)
         return -ENOMEM;
-    }
     size_t n = ptdump_mm(mm, nodes, max);
-    mm_put(mm);
     int err = copy_to_user(ubuf, nodes, MIN(n, max) * sizeof(struct pt_node));
     kfree(nodes);
     return err ? err : (int64_t)n;
+}
+
+int64_t sys_cowl_ptdump(int pid, struct pt_node *ubuf, size_t max)
+{
+    struct mm *mm = process_mm_get(pid ? pid : current_process()->pid);
+    if (!mm)
+        return -ESRCH;
+    int64_t r = ptdump_to_user(mm, ubuf, max);
+    mm_put(mm);
+    return r;
 }

@@ -146,3 +146,14 @@ int64_t sys_cowl_vcpu_fork(int vcpufd, int vmfd)
         vcpu_put(v);
     return fd;
 }
+
+int64_t sys_cowl_vm_ptdump(int vmfd, struct pt_node *ubuf, size_t max)
+{
+    struct file *f;
+    struct vm *vm = fd_get_object(vmfd, &vm_type, &f);
+    if (!vm)
+        return -EBADF;
+    int64_t r = ptdump_to_user(vm->mm, ubuf, max);
+    file_put(f);
+    return r;
+}

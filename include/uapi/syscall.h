@@ -60,5 +60,6 @@
 #define SYS_cowl_virtstat    515 /* (struct cowl_virt_stats *) */
 #define SYS_cowl_vm_fork     516 /* (vm, fork mode or -1) -> a new VM descriptor */
 #define SYS_cowl_vcpu_fork   517 /* (vcpu, new vm) -> a vCPU of the new VM, same state */
+#define SYS_cowl_vm_ptdump   518 /* (vm, struct pt_node *, max): its nested tables (uapi/ptdump.h) */
 
 #endif

@@ -45,6 +45,8 @@ int cowl_vcpu_run(int vcpu, struct cowl_vm_exit *exit);
 int cowl_virtstat(struct cowl_virt_stats *st);
 int cowl_vm_fork(int vm, int mode);
 int cowl_vcpu_fork(int vcpu, int vm);
+/* A VM's nested page-table tree, like cowl_ptdump for a process. */
+long cowl_vm_ptdump(int vm, struct pt_node *nodes, size_t max);
 /* The calling thread's id (its process's pid for the first thread). */
 int gettid(void);
 /* Turn the machine off. */

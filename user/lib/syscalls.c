@@ -188,3 +188,4 @@ int cowl_vcpu_run(int vcpu, struct cowl_vm_exit *exit) { return SYS2(SYS_cowl_vc
 int cowl_virtstat(struct cowl_virt_stats *st) { return SYS1(SYS_cowl_virtstat, st); }
 int cowl_vm_fork(int vm, int mode) { return SYS2(SYS_cowl_vm_fork, vm, mode); }
 int cowl_vcpu_fork(int vcpu, int vm) { return SYS2(SYS_cowl_vcpu_fork, vcpu, vm); }
+long cowl_vm_ptdump(int vm, struct pt_node *nodes, size_t max) { return SYS3(SYS_cowl_vm_ptdump, vm, nodes, max); }
