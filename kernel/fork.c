@@ -5,19 +5,19 @@
  *
  * clone(): a new thread in the caller's process. */
 #include "exercises/exercises.h"
-#include "kernel/cmdline.h"
 #include "fs/file.h"
+#include "fs/ramfs.h"
+#include "kernel/cmdline.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
-#include "fs/ramfs.h"
-#include "lib/string.h"
 #include "kernel/sys.h"
 #include "kernel/usercopy.h"
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"
 #include "mm/vm.h"
-#include "uapi/sched.h"
 #include "trap.h"
+#include "uapi/sched.h"
 
 /* The caller's fork mode.  With the boot option fork_policy (exercise 3,
  * docs/exercises.md), a process in share mode asks the exercise's policy,
@@ -101,7 +101,8 @@ int64_t sys_fork(void)
  * fork.  With CLONE_CHILD_CLEARTID, its exit writes 0 to *child_tid and
  * wakes a futex waiter there (pthread_join); with CLONE_PARENT_SETTID its
  * tid goes to *parent_tid.  Returns the new thread's id. */
-static int clone_check(uint64_t flags, uint64_t stack, int *parent_tid, int *child_tid, uint64_t tls)
+static int clone_check(uint64_t flags, uint64_t stack, int *parent_tid, int *child_tid,
+                       uint64_t tls)
 {
     uint64_t known =
         CLONE_THREAD_FLAGS | CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;

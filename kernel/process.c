@@ -13,9 +13,9 @@
  * bomb is refused while memory is still there for everyone else;
  * docs/faults.md, "Out of memory"). */
 #include "kernel/process.h"
-#include "kernel/cpu.h"
 #include "fs/file.h"
 #include "fs/ramfs.h"
+#include "kernel/cpu.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"

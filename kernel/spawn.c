@@ -1,13 +1,13 @@
 /* spawn.c - starting programs: exec (a process's new program) and spawn
  * (the kernel starts a first user process: init, the tests). */
-#include "kernel/exec.h"
 #include "fs/file.h"
+#include "fs/ramfs.h"
+#include "kernel/exec.h"
 #include "kernel/printk.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
-#include "fs/ramfs.h"
-#include "lib/string.h"
 #include "kernel/sys.h"
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pgtable.h"
 #include "mm/tlb.h"

@@ -46,12 +46,12 @@ struct thread {
     bool mm_dropped;            /* [c] exiting: runs on the kernel's tables from now on */
 
     /* Threads that run user code only (NULL/0 for kernel threads): */
-    struct trapframe *tf;  /* [-] user registers, at the top of kstack */
-    void *fpu;             /* [c] saved x87/SSE registers (FPU_AREA_SIZE bytes) */
-    uint64_t clear_tid;    /* [c] user address zeroed and futex-woken at exit */
-    volatile int killed;   /* [a] the signal that must end it, or 0 */
-    uint64_t futex_addr;   /* [f] the futex it sleeps on ... */
-    struct mm *futex_mm;   /* [f] ... in this address space */
+    struct trapframe *tf; /* [-] user registers, at the top of kstack */
+    void *fpu;            /* [c] saved x87/SSE registers (FPU_AREA_SIZE bytes) */
+    uint64_t clear_tid;   /* [c] user address zeroed and futex-woken at exit */
+    volatile int killed;  /* [a] the signal that must end it, or 0 */
+    uint64_t futex_addr;  /* [f] the futex it sleeps on ... */
+    struct mm *futex_mm;  /* [f] ... in this address space */
 };
 
 /* The thread running on this CPU, and its process. */

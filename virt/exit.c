@@ -7,8 +7,8 @@
  * QEMU's TCG has no NRIPS (the CPU's "next RIP"), so RIP is advanced here
  * by the length of the instruction that exited: VMMCALL 3 bytes, HLT 1,
  * CPUID 2; an IN or OUT reports its next RIP in EXITINFO2. */
-#include "virt/vm.h"
 #include "mm/vm.h"
+#include "virt/vm.h"
 
 #define LEN_VMMCALL 3
 #define LEN_HLT     1
@@ -51,7 +51,8 @@ static int io_exit(struct vcpu *v, struct cowl_vm_exit *exit)
     exit->io.port = SVM_IOIO_PORT(info);
     exit->io.size = size;
     exit->io.write = !(info & SVM_IOIO_IN);
-    exit->io.data = exit->io.write ? (uint32_t)v->vmcb->save.rax & (uint32_t)((1ull << (8 * size)) - 1) : 0;
+    exit->io.data =
+        exit->io.write ? (uint32_t)v->vmcb->save.rax & (uint32_t)((1ull << (8 * size)) - 1) : 0;
     if (!exit->io.write) {
         v->pending = PENDING_IN;
         v->pending_size = size;
@@ -87,10 +88,12 @@ static int npf_exit(struct vcpu *v, struct cowl_vm_exit *exit)
     uint64_t info = v->vmcb->control.exit_info_1, gpa = v->vmcb->control.exit_info_2;
     /* the CPU writes the guest's page tables (accessed and dirty bits) */
     bool write = (info & SVM_NPF_WRITE) || (info & SVM_NPF_WALK);
-    unsigned access = FAULT_USER | (write ? FAULT_WRITE : 0) | (info & SVM_NPF_FETCH ? FAULT_EXEC : 0);
+    unsigned access =
+        FAULT_USER | (write ? FAULT_WRITE : 0) | (info & SVM_NPF_FETCH ? FAULT_EXEC : 0);
     int err = gpa < v->vm->ram_bytes ? vm_fault(v->vm->mm, gpa, access) : -EFAULT;
     if (err == 0) {
         virt_count(nested_faults, 1);
+        virt_count(nested_cow_faults, (info & SVM_NPF_PRESENT) && write);
         return 1;
     }
     if (err != -EFAULT)
@@ -125,7 +128,7 @@ static int handle(struct vcpu *v, struct cowl_vm_exit *exit)
     uint64_t code = v->vmcb->control.exit_code;
     int r = 0;
     if ((uint32_t)code == (uint32_t)SVM_EXIT_INVALID) /* -1: 64 bits on AMD, 32 under QEMU */
-        return -EINVAL; /* a state vmcb_check_state did not catch */
+        return -EINVAL;                               /* a state vmcb_check_state did not catch */
     exit->rip = v->vmcb->save.rip;
     switch (code) {
     case SVM_EXIT_INTR: /* taken by the host when vcpu_enter turned interrupts on */

@@ -4,9 +4,9 @@
  * descriptor or a vCPU holds it.  Every argument is checked before
  * anything changes. */
 #include "fs/file.h"
+#include "kernel/process.h"
 #include "kernel/sys.h"
 #include "kernel/usercopy.h"
-#include "kernel/process.h"
 #include "mm/vm.h"
 #include "virt/vm.h"
 

@@ -10,7 +10,6 @@
  *                          (a host interrupt that ended the run is taken
  *                          here, and may switch to another thread)
  *              vcpu_handle_exit: 1 -> loop, 0 -> back to the monitor */
-#include "virt/vm.h"
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
 #include "kernel/thread.h"
@@ -19,6 +18,7 @@
 #include "mm/pmm.h"
 #include "mm/tlb.h"
 #include "mm/vm.h"
+#include "virt/vm.h"
 
 /* Which vCPU each CPU ran last (by serial number, never reused), so that
  * a CPU switching between vCPUs, or a vCPU that moved to another CPU,

@@ -9,9 +9,9 @@
 #include "mm/pgtable.h"
 #include "mm/vm.h"
 
-static bool svm_ok;         /* SVM with nested paging, and the host pages */
-static uint32_t svm_nasids; /* ASIDs the CPU has; 0 is the host's */
-static int next_vm_id = 1;  /* [a] */
+static bool svm_ok;                /* SVM with nested paging, and the host pages */
+static uint32_t svm_nasids;        /* ASIDs the CPU has; 0 is the host's */
+static int next_vm_id = 1;         /* [a] */
 struct cowl_virt_stats virt_stats; /* [a] each field */
 static struct spinlock all_vms_lock = SPINLOCK_INIT("all_vms");
 struct list_head all_vms = LIST_HEAD_INIT(all_vms); /* [all_vms_lock] for gdb */

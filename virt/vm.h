@@ -26,30 +26,30 @@ struct mm;
 
 struct vm {
     struct list_head link; /* [all_vms_lock] in all_vms (gdb's cowl-vms walks it) */
-    int refs;            /* [a] descriptors and vCPUs that hold it */
-    int id;              /* [-] for messages and gdb */
-    struct mm *mm;       /* [-] guest-physical space: [0, ram_bytes) of RAM */
-    uint64_t ram_bytes;  /* [-] */
-    uint32_t asid;       /* [-] its TLB tag (shared by VMs past the ASID count) */
+    int refs;              /* [a] descriptors and vCPUs that hold it */
+    int id;                /* [-] for messages and gdb */
+    struct mm *mm;         /* [-] guest-physical space: [0, ram_bytes) of RAM */
+    uint64_t ram_bytes;    /* [-] */
+    uint32_t asid;         /* [-] its TLB tag (shared by VMs past the ASID count) */
 };
 
 /* What a vCPU must finish at its next run, for the monitor's answer. */
 enum vcpu_pending { PENDING_NONE, PENDING_IN, PENDING_HYPERCALL };
 
 struct vcpu {
-    struct vm *vm;        /* [-] with a reference */
-    struct vmcb *vmcb;    /* [r] one page: the guest's state and intercepts */
-    uint64_t vmcb_pa;     /* [-] */
-    struct svm_gprs gprs; /* [r] the guest's other registers */
-    void *fpu;            /* [r] the guest's x87/SSE state (FPU_AREA_SIZE) */
-    struct mutex run_lock; /* one thread runs (or reads, or sets) it at a time */
-    uint64_t serial;      /* [-] never reused (vcpu.c: which vCPU a CPU ran last) */
-    int last_cpu;         /* [r] where it ran last, -1 never */
-    uint32_t seen_gen;    /* [r] its tables' flush generation at its last run (mm/tlb.h) */
+    struct vm *vm;             /* [-] with a reference */
+    struct vmcb *vmcb;         /* [r] one page: the guest's state and intercepts */
+    uint64_t vmcb_pa;          /* [-] */
+    struct svm_gprs gprs;      /* [r] the guest's other registers */
+    void *fpu;                 /* [r] the guest's x87/SSE state (FPU_AREA_SIZE) */
+    struct mutex run_lock;     /* one thread runs (or reads, or sets) it at a time */
+    uint64_t serial;           /* [-] never reused (vcpu.c: which vCPU a CPU ran last) */
+    int last_cpu;              /* [r] where it ran last, -1 never */
+    uint32_t seen_gen;         /* [r] its tables' flush generation at its last run (mm/tlb.h) */
     enum vcpu_pending pending; /* [r] */
     uint8_t pending_size;      /* [r] PENDING_IN: 1, 2 or 4 bytes */
-    bool dead;            /* [r] shut down (triple fault): it runs no more */
-    int refs;             /* [a] its descriptors */
+    bool dead;                 /* [r] shut down (triple fault): it runs no more */
+    int refs;                  /* [a] its descriptors */
 };
 
 /* virt/vm.c (virt_init, virt_available: virt/virt.h) */

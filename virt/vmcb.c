@@ -1,11 +1,11 @@
 /* vmcb.c - the VMCB of a vCPU: what cowl intercepts, the guest's
  * registers as a monitor sees them, and the checks that turn a state VMRUN
  * would refuse into an error with a reason. */
-#include "virt/vm.h"
 #include "arch.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "virt/vm.h"
 
 /* The I/O and MSR permission maps, shared by every VMCB (built at boot by
  * vmcb_maps_init: a first VM then takes no memory a leak check would
@@ -63,11 +63,11 @@ bool vmcb_maps_init(void)
  * emulates (CPUID), and host interrupts and NMIs (so a guest that spins
  * cannot keep its CPU: the INTR exit returns it to the scheduler). */
 #define VMCB_INTERCEPTS                                                                            \
-    (SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |              \
-     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVLPGA |         \
-     SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_TASKSW | SVM_INTERCEPT_SHUTDOWN |       \
-     SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |    \
-     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_MONITOR |       \
+    (SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |             \
+     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT | SVM_INTERCEPT_INVLPGA |        \
+     SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR | SVM_INTERCEPT_TASKSW | SVM_INTERCEPT_SHUTDOWN |      \
+     SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |   \
+     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_MONITOR |      \
      SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_XSETBV)
 
 #define DEFAULT_PAT 0x0007040600070406ull /* the power-on PAT: WB, WT, UC-, UC twice */
@@ -108,11 +108,28 @@ void vmcb_get_regs(const struct vcpu *v, struct cowl_vcpu_regs *r)
     const struct vmcb_save *s = &v->vmcb->save;
     const struct svm_gprs *g = &v->gprs;
     *r = (struct cowl_vcpu_regs){
-        .rax = s->rax, .rbx = g->rbx, .rcx = g->rcx, .rdx = g->rdx, .rsi = g->rsi,
-        .rdi = g->rdi, .rbp = g->rbp, .rsp = s->rsp, .r8 = g->r8, .r9 = g->r9,
-        .r10 = g->r10, .r11 = g->r11, .r12 = g->r12, .r13 = g->r13, .r14 = g->r14,
-        .r15 = g->r15, .rip = s->rip, .rflags = s->rflags, .cr0 = s->cr0, .cr2 = s->cr2,
-        .cr3 = s->cr3, .cr4 = s->cr4,
+        .rax = s->rax,
+        .rbx = g->rbx,
+        .rcx = g->rcx,
+        .rdx = g->rdx,
+        .rsi = g->rsi,
+        .rdi = g->rdi,
+        .rbp = g->rbp,
+        .rsp = s->rsp,
+        .r8 = g->r8,
+        .r9 = g->r9,
+        .r10 = g->r10,
+        .r11 = g->r11,
+        .r12 = g->r12,
+        .r13 = g->r13,
+        .r14 = g->r14,
+        .r15 = g->r15,
+        .rip = s->rip,
+        .rflags = s->rflags,
+        .cr0 = s->cr0,
+        .cr2 = s->cr2,
+        .cr3 = s->cr3,
+        .cr4 = s->cr4,
         .efer = s->efer & ~EFER_SVME, /* cowl's, not the guest's */
     };
     seg_out(&r->cs, &s->cs);
@@ -156,10 +173,10 @@ void vmcb_set_regs(struct vcpu *v, const struct cowl_vcpu_regs *r)
     seg_in(&s->idtr, &r->idtr);
 }
 
-#define CR0_PE (1ull << 0)
-#define CR0_NW (1ull << 29)
-#define CR0_CD (1ull << 30)
-#define CR0_PG (1ull << 31)
+#define CR0_PE  (1ull << 0)
+#define CR0_NW  (1ull << 29)
+#define CR0_CD  (1ull << 30)
+#define CR0_PG  (1ull << 31)
 #define CR4_PAE (1ull << 5)
 /* CR4 bits a guest may set: VME..OSXMMEXCPT (0-10), UMIP (11), FSGSBASE
  * (16), PCIDE (17), OSXSAVE (18), SMEP (20), SMAP (21), PKE (22). */

@@ -62,7 +62,7 @@ bool svm_cpu_enable(void)
     if (svm_cpus[id].on)
         return true;
     if (!svm_cpus[id].hsave_pa || !svm_cpus[id].host_save_pa)
-        return false; /* a CPU that came up after svm_init */
+        return false;                                /* a CPU that came up after svm_init */
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (1ull << 12)); /* EFER.SVME */
     wrmsr(MSR_VM_HSAVE_PA, svm_cpus[id].hsave_pa);
     svm_cpus[id].on = true;

@@ -27,10 +27,10 @@ struct vmcb_seg {
 /* The control area: what the CPU intercepts, and what an exit reports.
  * Packed: `intercept` sits at offset 0x00c, not 8-byte aligned. */
 struct vmcb_control {
-    uint16_t intercept_cr_read;  /* 0x000 */
-    uint16_t intercept_cr_write; /* 0x002 */
-    uint16_t intercept_dr_read;  /* 0x004 */
-    uint16_t intercept_dr_write; /* 0x006 */
+    uint16_t intercept_cr_read;    /* 0x000 */
+    uint16_t intercept_cr_write;   /* 0x002 */
+    uint16_t intercept_dr_read;    /* 0x004 */
+    uint16_t intercept_dr_write;   /* 0x006 */
     uint32_t intercept_exceptions; /* 0x008: bit n = exception vector n */
     uint64_t intercept;            /* 0x00c: SVM_INTERCEPT_* */
     uint8_t reserved1[44];
@@ -40,9 +40,9 @@ struct vmcb_control {
     uint32_t asid;          /* 0x058: the guest's TLB tag; 0 is the host's */
     uint8_t tlb_control;    /* 0x05c: SVM_TLB_* for this VMRUN */
     uint8_t reserved2[3];
-    uint32_t int_ctl;       /* 0x060: virtual interrupts (V_INTR_MASKING) */
-    uint32_t int_vector;    /* 0x064 */
-    uint32_t int_state;     /* 0x068: interrupt shadow */
+    uint32_t int_ctl;    /* 0x060: virtual interrupts (V_INTR_MASKING) */
+    uint32_t int_vector; /* 0x064 */
+    uint32_t int_state;  /* 0x068: interrupt shadow */
     uint8_t reserved3[4];
     uint64_t exit_code;     /* 0x070: SVM_EXIT_* */
     uint64_t exit_info_1;   /* 0x078 */

@@ -45,9 +45,9 @@ struct cowl_seg {
 };
 
 /* Segment attribute bits (attrib) */
-#define COWL_SEG_TYPE_CODE 0x0b  /* execute/read, accessed */
-#define COWL_SEG_TYPE_DATA 0x03  /* read/write, accessed */
-#define COWL_SEG_TYPE_TSS  0x0b  /* 64-bit (or 32-bit) busy TSS, with S clear */
+#define COWL_SEG_TYPE_CODE 0x0b /* execute/read, accessed */
+#define COWL_SEG_TYPE_DATA 0x03 /* read/write, accessed */
+#define COWL_SEG_TYPE_TSS  0x0b /* 64-bit (or 32-bit) busy TSS, with S clear */
 #define COWL_SEG_TYPE_LDT  0x02
 #define COWL_SEG_S         0x10  /* code or data (not a system segment) */
 #define COWL_SEG_P         0x80  /* present */
@@ -124,16 +124,18 @@ struct cowl_vm_exit {
  * `vmstat` program prints it).  Exits are counted by where they went. */
 #define COWL_EXIT_KINDS 7 /* enum cowl_exit_kind, index 0 unused */
 struct cowl_virt_stats {
-    uint64_t vms;                      /* VMs alive now */
-    uint64_t vcpus;                    /* vCPUs alive now */
-    uint64_t runs;                     /* VMRUNs */
-    uint64_t exits_intr;               /* host interrupts that ended a run */
-    uint64_t nested_faults;            /* nested page faults resolved in the kernel */
-    uint64_t cpuids;                   /* CPUIDs answered in the kernel */
-    uint64_t hypercalls_kernel;        /* COWL_HC_NOP, answered in the kernel */
-    uint64_t exits[COWL_EXIT_KINDS];   /* exits to the monitor, by kind */
-    uint64_t tlb_flushes;              /* VMRUNs that flushed the guest TLB */
-    uint64_t vm_forks;                 /* cowl_vm_fork calls that made a VM */
+    uint64_t vms;                    /* VMs alive now */
+    uint64_t vcpus;                  /* vCPUs alive now */
+    uint64_t runs;                   /* VMRUNs */
+    uint64_t exits_intr;             /* host interrupts that ended a run */
+    uint64_t nested_faults;          /* nested page faults resolved in the kernel */
+    uint64_t cpuids;                 /* CPUIDs answered in the kernel */
+    uint64_t hypercalls_kernel;      /* COWL_HC_NOP, answered in the kernel */
+    uint64_t exits[COWL_EXIT_KINDS]; /* exits to the monitor, by kind */
+    uint64_t tlb_flushes;            /* VMRUNs that flushed the guest TLB */
+    uint64_t vm_forks;               /* cowl_vm_fork calls that made a VM */
+    uint64_t nested_cow_faults;      /* of those, writes to a present page: copy-on-write
+                                        after a vmfork (unshare, copy: mm/share.c) */
 };
 
 /* The port a guest's serial console uses (COM1), which vmm emulates. */

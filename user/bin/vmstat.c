@@ -90,10 +90,10 @@ static void print_virt(const struct cowl_virt_stats *v, const struct cowl_virt_s
         for (size_t i = 2; i < sizeof(d) / sizeof(uint64_t); i++) /* all but vms, vcpus */
             f[i] -= b[i];
     }
-    printf("virt:   %lu VMs, %lu vCPUs; runs %lu, in-kernel: intr %lu, nested-faults %lu, cpuid %lu, "
-           "hypercall %lu\n",
-           u(d.vms), u(d.vcpus), u(d.runs), u(d.exits_intr), u(d.nested_faults), u(d.cpuids),
-           u(d.hypercalls_kernel));
+    printf("virt:   %lu VMs, %lu vCPUs, %lu vmforks; runs %lu, in-kernel: intr %lu, "
+           "nested-faults %lu (copy-on-write %lu), cpuid %lu, hypercall %lu\n",
+           u(d.vms), u(d.vcpus), u(d.vm_forks), u(d.runs), u(d.exits_intr), u(d.nested_faults),
+           u(d.nested_cow_faults), u(d.cpuids), u(d.hypercalls_kernel));
     printf("        to the monitor: io %lu, hypercall %lu, hlt %lu, mmio %lu, shutdown %lu, other %lu;"
            " tlb flushes %lu\n",
            u(d.exits[COWL_EXIT_IO]), u(d.exits[COWL_EXIT_HYPERCALL]), u(d.exits[COWL_EXIT_HLT]),
