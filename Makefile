@@ -87,7 +87,7 @@ help:
 	@echo "make test SANITIZE=1  the suite on a -fsanitize=undefined kernel (build/ubsan);"
 	@echo "                a UBSAN report fails the boot. SANITIZE=1 works with every target"
 	@echo "make debug      QEMU paused + gdb attached, stopped at kmain"
-	@echo "make bench      fork benchmarks on cowl (every mode) and on this Linux"
+	@echo "make bench      fork and VM benchmarks on cowl (every mode) and fork on this Linux"
 	@echo "make pt-graph   draw page-table sharing after fork (build/pt-graph/*.svg)"
 	@echo "make soak       the system-call fuzzer for DURATION=60 seconds (SEED=n replays)"
 	@echo "knobs: MEM=$(MEM) SMP=$(SMP) ACCEL=$(ACCEL) ARGS='kernel command line' SANITIZE=1"
