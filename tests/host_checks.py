@@ -5,7 +5,8 @@ Each boots cowl in a way a test boot does not, or looks at it from outside:
   host/gdb        gdb on QEMU's stub: breakpoints, the cowl-* commands of
                   tools/gdb/cowl.py, stepping from user fork() into sys_fork,
                   a VM's nested page tables (cowl-vms, cowl-nwalk)
-  host/ptgraph    tools/ptgraph.py's pictures of page-table sharing
+  host/ptgraph    tools/ptgraph.py's pictures of page-table sharing, of
+                  processes and of vmforked VMs' nested tables
   host/shell      a script typed into the shell, ended by poweroff
   host/linux      the POSIX user tests on this Linux (tests/test_linux.py)
   host/failalloc  the failalloc_nth= boot option: no panic, no lost page
@@ -277,19 +278,69 @@ def check_gdb_step_fork(args):
     return True, "user fork() -> sys_fork (pid %s) -> back in main" % m.group(1)
 
 
+VM_WRITTEN = 4 << 20  # user/bin/ptdump.c VM_WRITE_AT: the page vm 2 writes in -demo vmwrite
+
+
+def vm_path(block, owner, gpa):
+    """The tables owner's walk to gpa goes through, PML4 first, as records."""
+    path = []
+    for t in block["tables"]:
+        span = 1 << (12 + 9 * t["level"])  # what one table of that level covers
+        if t["owner"] == owner and t["va"] <= gpa < t["va"] + span:
+            path.append(t)
+    expect([t["level"] for t in path] == [4, 3, 2, 1], "%s: no walk to %#x" % (owner, gpa))
+    return path
+
+
+def check_vm_pictures(blocks):
+    """-demo vmfork: three VMs, three PML4s, one PDPT (refcount 3) reached
+    by a COW_TABLE entry of each, one copy of everything below.  -demo
+    vmwrite: vm 2's walk to the page it wrote is its own from the PDPT
+    down, private and writable; vm 1 and vm 3 still share the old PDPT
+    (refcount 2), and the PTs vm 2 did not write are shared by both PDs."""
+    fork, write = blocks["vmfork"], blocks["vmwrite"]
+    owners = ["vm 1", "vm 2", "vm 3"]
+    expect([o for o, _ in fork["procs"]] == owners, "vmfork: not vm 1, 2, 3")
+    walks = {o: vm_path(fork, o, VM_WRITTEN) for o in owners}
+    expect(len({w[0]["table"] for w in walks.values()}) == 3, "vmfork: a PML4 is shared")
+    pdpt = {w[1]["table"] for w in walks.values()}
+    expect(len(pdpt) == 1, "vmfork: the VMs have %d PDPTs, not one shared" % len(pdpt))
+    expect(all(w[1]["refcount"] == 3 and ",cow" in w[1]["flags"] for w in walks.values()),
+           "vmfork: the PDPT is not refcount 3 behind COW_TABLE entries")
+    per_vm = len([t for t in fork["tables"] if t["owner"] == "vm 1"])
+    expect(len({t["table"] for t in fork["tables"]}) == per_vm + 2,
+           "vmfork: more than the two new PML4s were copied")
+    expect([o for o, _ in write["procs"]] == owners, "vmwrite: not vm 1, 2, 3")
+    walks = {o: vm_path(write, o, VM_WRITTEN) for o in owners}
+    child, parent, grand = walks["vm 2"], walks["vm 1"], walks["vm 3"]
+    for level in (1, 2, 3):  # PDPT, PD, PT: index 1, 2, 3 of a walk
+        expect(child[level]["table"] not in (parent[level]["table"], grand[level]["table"]),
+               "vmwrite: vm 2's %s is not its own" % child[level]["name"])
+        expect(child[level]["refcount"] == 1 and child[level]["flags"] == "w",
+               "vmwrite: vm 2's %s is not private and writable" % child[level]["name"])
+    expect(parent[1]["table"] == grand[1]["table"] and parent[1]["refcount"] == 2,
+           "vmwrite: vm 1 and vm 3 do not share the old PDPT any more")
+    expect(child[3]["shared"] < child[3]["entries"], "vmwrite: vm 2 did not copy its page")
+    shared_pts = {t["table"] for t in write["tables"]
+                  if t["owner"] == "vm 2" and t["level"] == 1 and t["refcount"] == 2}
+    expect(len(shared_pts) == 3, "vmwrite: vm 2 shares %d PTs, not 3" % len(shared_pts))
+
+
 def check_ptgraph(args):
-    """make pt-graph's path: boot, run the three ptdump demos, draw them.  In
+    """make pt-graph's path: boot, run the ptdump demos, draw them.  In
     every picture each table is one node; after fork a shared PDPT has an
     edge from both PML4s; after the child's write the data region has two
     PDPTs (one each) while a shared table remains; the tree shows 4
-    processes."""
+    processes; the VM pictures as check_vm_pictures says."""
     import ptgraph  # tools/ptgraph.py (on sys.path: see the top of this file)
-    text = ptgraph.boot_and_dump(args.kernel, args.initrd, args.qemu, ["fork", "write", "tree"])
+    text = ptgraph.boot_and_dump(args.kernel, args.initrd, args.qemu, ptgraph.DEMOS)
     with open(os.path.join(args.logs, "ptgraph.log"), "w") as f:
         f.write(text)
     no_ubsan(text, "ptgraph")
+    errors = re.findall(r"^ptdump: [^\r\n]*", text, re.M)  # e.g. "a VM sees another's write"
+    expect(not errors, "ptdump complained: %s" % errors)
     blocks = ptgraph.parse(text)
-    expect(sorted(blocks) == ["fork", "tree", "write"], "demos missing: %s" % sorted(blocks))
+    expect(sorted(blocks) == sorted(ptgraph.DEMOS), "demos missing: %s" % sorted(blocks))
     for name, block in blocks.items():
         dot = ptgraph.to_dot(name, block)
         ids = re.findall(r"^\s+(t[0-9a-f]+) \[", dot, re.M)
@@ -309,8 +360,9 @@ def check_ptgraph(args):
     expect(len({t["table"] for t in data_pdpts}) == 2, "write: the data PDPT was not unshared")
     expect(blocks["write"]["shared"], "write: nothing shared any more")
     expect(len(blocks["tree"]["procs"]) == 4, "tree: not 4 processes")
-    return True, "fork/write/tree drawn: %d/%d/%d shared tables, one node each" % tuple(
-        len(blocks[n]["shared"]) for n in ("fork", "write", "tree"))
+    check_vm_pictures(blocks)
+    return True, "%s drawn: %s shared tables, one node each" % (
+        "/".join(ptgraph.DEMOS), "/".join(str(len(blocks[n]["shared"])) for n in ptgraph.DEMOS))
 
 
 def check_linux(args):

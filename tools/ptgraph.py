@@ -3,8 +3,8 @@
 graph (Graphviz DOT), from the lines `ptdump` prints.
 
     tools/ptgraph.py FILE [--out DIR]     read ptdump output (e.g. a serial log)
-    tools/ptgraph.py --boot [--out DIR]   boot cowl, run `ptdump -demo fork`,
-                                          `-demo write` and `-demo tree`, draw them
+    tools/ptgraph.py --boot [--out DIR]   boot cowl, run the `ptdump -demo`s
+                                          (DEMOS below) and draw them
                                           (what `make pt-graph` does)
 
 Every `ptdump begin NAME` ... `ptdump end` block becomes DIR/NAME.dot, and
@@ -15,9 +15,12 @@ table that several processes share (fork shares them) is one node, with an
 edge from every table that points to it.  Private tables are drawn in the
 colour of their process; shared ones (refcount > 1) in orange, and tables
 that are private to a shared table (so every sharer reaches them) in light
-orange.  A
-dashed edge is an entry marked COW_TABLE (read-only: the first write below
+orange.  A dashed edge is an entry marked COW_TABLE (read-only: the first write below
 it unshares); a solid edge is a private, writable entry.
+
+The trees may be processes' (`ptdump proc pid=P`) or VMs' nested tables
+(`ptdump vm vm=N`, from `-demo vmfork` and `-demo vmwrite`); a VM's tables
+cover guest-physical addresses, so their nodes say gpa instead of va.
 """
 import argparse
 import os
@@ -34,11 +37,16 @@ PROC_COLOURS = ["#cfe2ff", "#d1f0d1", "#f3d9fa", "#fff3bf", "#d0ebff", "#e9ecef"
 SHARED_COLOUR = "#ffc078"        # refcount > 1: shared by fork
 BELOW_SHARED_COLOUR = "#ffe8cc"  # refcount 1, but under a shared table
 
+DEMOS = ["fork", "write", "tree", "vmfork", "vmwrite"]  # what --boot runs
+
 FIELD = re.compile(r"(\w+)=(\S+)")
+OWNER = re.compile(r"(pid|vm)=(\d+) label=(.*)")
 
 
 def parse(text):
-    """{name: {"procs": [(pid, label)], "tables": [dict]}} in file order."""
+    """{name: {"procs": [(owner, label)], "tables": [dict]}} in file order.
+    An owner is "pid P" (a process) or "vm N" (a VM); each table record has
+    its owner in t["owner"] (and t["pid"] or t["vm"])."""
     blocks, cur = {}, None
     for line in text.splitlines():
         line = line.strip().replace("\r", "")
@@ -50,12 +58,14 @@ def parse(text):
             cur = blocks.setdefault(words[2], {"procs": [], "tables": []})
         elif kind == "end":
             cur = None
-        elif kind == "proc" and cur is not None:
-            m = re.match(r"pid=(\d+) label=(.*)", words[2])
-            cur["procs"].append((int(m.group(1)), m.group(2)))
+        elif kind in ("proc", "vm") and cur is not None:
+            m = OWNER.match(words[2])
+            cur["procs"].append(("%s %s" % (m.group(1), m.group(2)), m.group(3)))
         elif kind == "table" and cur is not None:
             t = dict(FIELD.findall(words[2]))
-            for k in ("pid", "level", "index", "refcount", "entries", "shared", "writable"):
+            key = "pid" if "pid" in t else "vm"
+            t["owner"] = "%s %s" % (key, t[key])
+            for k in (key, "level", "index", "refcount", "entries", "shared", "writable"):
                 t[k] = int(t[k])
             for k in ("table", "parent", "va"):
                 t[k] = int(t[k], 16)
@@ -67,15 +77,21 @@ def node_id(addr):
     return "t%x" % addr
 
 
+def owner_id(owner):
+    """The node of a process ("pid 5" -> p5) or of a VM ("vm 1" -> vm1)."""
+    kind, num = owner.split()
+    return ("p" if kind == "pid" else kind) + num
+
+
 def to_dot(name, block):
     """One graph: processes on top, then one rank per table level."""
     procs, tables = block["procs"], block["tables"]
-    colour = {pid: PROC_COLOURS[i % len(PROC_COLOURS)] for i, (pid, _) in enumerate(procs)}
+    colour = {o: PROC_COLOURS[i % len(PROC_COLOURS)] for i, (o, _) in enumerate(procs)}
     nodes, edges, users = {}, {}, {}
     for t in tables:  # the last record of a table wins (they agree anyway)
         nodes[t["table"]] = t
-        users.setdefault(t["table"], set()).add(t["pid"])
-        src = "p%d" % t["pid"] if t["level"] == 4 else node_id(t["parent"])
+        users.setdefault(t["table"], set()).add(t["owner"])
+        src = owner_id(t["owner"]) if t["level"] == 4 else node_id(t["parent"])
         edges[(src, node_id(t["table"]))] = t
     out = ["digraph %s {" % re.sub(r"\W", "_", name),
            '  graph [rankdir=TB, nodesep=0.25, ranksep=0.5, fontname="Helvetica", '
@@ -83,9 +99,9 @@ def to_dot(name, block):
            '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
            '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.6];']
     out.append("  { rank=same;")
-    for pid, label in procs:
-        out.append('    p%d [label="pid %d\\n%s", shape=ellipse, fillcolor="%s"];'
-                   % (pid, pid, label.replace('"', "'"), colour[pid]))
+    for owner, label in procs:
+        out.append('    %s [label="%s\\n%s", shape=ellipse, fillcolor="%s"];'
+                   % (owner_id(owner), owner, label.replace('"', "'"), colour[owner]))
     out.append("  }")
     for level in (4, 3, 2, 1):
         out.append("  { rank=same;")
@@ -93,7 +109,8 @@ def to_dot(name, block):
             if t["level"] != level:
                 continue
             shared = t["refcount"] > 1
-            text = "%s %#x\\nva %#x\\nrefcount %d" % (LEVEL_NAME[level], addr, t["va"],
+            space = "gpa" if "vm" in t else "va"  # a VM's tables map guest-physical
+            text = "%s %#x\\n%s %#x\\nrefcount %d" % (LEVEL_NAME[level], addr, space, t["va"],
                                                      t["refcount"])
             if level == 1:
                 text += "\\n%d pages, %d shared" % (t["entries"], t["shared"])
@@ -102,12 +119,12 @@ def to_dot(name, block):
             elif len(users[addr]) > 1:  # private to a table that is shared
                 fill = BELOW_SHARED_COLOUR
             else:
-                fill = colour.get(t["pid"], "white")
+                fill = colour.get(t["owner"], "white")
             out.append('    %s [label="%s", fillcolor="%s"%s];'
                        % (node_id(addr), text, fill, ", penwidth=2" if shared else ""))
         out.append("  }")
     for (src, dst), t in edges.items():
-        if src.startswith("p"):
+        if t["level"] == 4:  # from the process or VM
             out.append("  %s -> %s;" % (src, dst))
             continue
         cow = ",cow" in t["flags"]
@@ -130,7 +147,7 @@ def write_graphs(blocks, outdir):
             svg = os.path.join(outdir, name + ".svg")
             subprocess.run(["dot", "-Tsvg", path, "-o", svg], check=True)
             made.append(svg)
-        print("ptgraph: %s: %d processes, %d table records -> %s"
+        print("ptgraph: %s: %d processes or VMs, %d table records -> %s"
               % (name, len(block["procs"]), len(block["tables"]), ", ".join(made)))
     if not have_dot:
         print("ptgraph: Graphviz's `dot` is not installed; render with `dot -Tsvg FILE.dot`")
@@ -157,7 +174,7 @@ def main():
     ap.add_argument("--qemu", default=qemu.QEMU)
     args = ap.parse_args()
     if args.boot:
-        text = boot_and_dump(args.kernel, args.initrd, args.qemu, ["fork", "write", "tree"])
+        text = boot_and_dump(args.kernel, args.initrd, args.qemu, DEMOS)
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "ptdump.log"), "w") as f:
             f.write(text)
