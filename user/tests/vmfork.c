@@ -139,6 +139,16 @@ static void guest_write_page(struct guest *g, uint64_t page, uint32_t seed)
     g->model[page] = seed;
 }
 
+/* The guest ends with status (PAT_EXIT), as a guest that is done does. */
+static void guest_exit(struct guest *g, uint32_t status)
+{
+    guest_send(g, PAT_EXIT, 0, status);
+    CHECK_EQ(cowl_vcpu_run(g->cpu, &g->exit), 0);
+    CHECK_EQ(g->exit.kind, COWL_EXIT_HYPERCALL);
+    CHECK_EQ(g->exit.hypercall.nr, COWL_HC_EXIT);
+    CHECK_EQ(g->exit.hypercall.args[0], status);
+}
+
 /* The guest checks every page against the model, which we first copy
  * into its RAM below PAT_START (a monitor write, like any other). */
 static void guest_expect_model(struct guest *g, const char *when)
@@ -277,6 +287,7 @@ static void test_generations(void)
     write_some(&grandchild, 32, 16);
     guest_expect_model(&child, "without its parent");
     guest_expect_model(&grandchild, "without its grandparent");
+    guest_exit(&grandchild, 7); /* a clone runs to its own end */
     guest_close(&grandchild);
     write_some(&child, 32, 17);
     guest_expect_model(&child, "alone");
@@ -318,6 +329,11 @@ static void test_monitor_write(void)
     const uint64_t a = FIRST + 5, b = FIRST + 300, c = FIRST + 700;
     guest_start(&parent, "parent", 4, models[0]);
     guest_fill(&parent, 21);
+    /* The guest's own check, on one seed: it sees the fill, and every word
+     * is wrong for another seed (so it can see bad words at all). */
+    CHECK_EQ(guest_do(&parent, PAT_CHECK, parent.mib, 21), 0);
+    CHECK_EQ(guest_do(&parent, PAT_CHECK, parent.mib, 22), (parent.mib << 20 >> 3) - PAT_START / 8);
+    CHECK_EQ(parent.exit.hypercall.args[1], PAT_START); /* the first bad word */
     CHECK_EQ(guest_fork(&child, &parent, COWL_FORK_SHARE, "child", models[1]), 0);
     monitor_write(&child, a, 22);  /* into the clone: the parent keeps seed 21 */
     monitor_write(&parent, b, 23); /* into the parent: the clone keeps 21 */
