@@ -3,8 +3,8 @@
  * protocol is in pattern.h).  user/tests/vmfork.c drives it to check that
  * a VM's clones each keep their own memory.  All of RAM is mapped by
  * start.asm's identity map, so a page number times 4 KiB is a pointer. */
-#include "guest.h"
 #include "pattern.h"
+#include "guest.h"
 
 #define MAP_END (4ul << 30) /* start.asm maps only the first 4 GiB */
 

@@ -23,11 +23,11 @@
 #define PAT_FILL        1 /* every word in [PAT_START, arg MiB) := pattern_word(a, seed) */
 #define PAT_CHECK       2 /* compare [PAT_START, arg MiB) with seed: RBX = bad words, RCX = first */
 #define PAT_WRITE_PAGE  3 /* rewrite page number arg with seed */
-#define PAT_CHECK_MODEL 4 /* like PAT_CHECK, but page p must hold seed PAT_MODEL[p] */
+#define PAT_CHECK_MODEL 4 /* like PAT_CHECK, but page p must hold the seed at PAT_MODEL_ADDR[p] */
 #define PAT_EXIT        5 /* the guest exits with status seed */
 
-#define PAT_START      (1ul << 20) /* below: page tables, image, stack, the model */
-#define PAT_PAGE       4096ul
+#define PAT_START (1ul << 20) /* below: page tables, image, stack, the model */
+#define PAT_PAGE  4096ul
 /* The model for PAT_CHECK_MODEL: one uint32_t seed per page of RAM, indexed
  * by page number, written there by the monitor; 64 KiB of it covers 64 MiB. */
 #define PAT_MODEL_ADDR 0x90000ul

@@ -256,8 +256,8 @@ static void test_model(int mode, uint64_t mib)
     guest_close(&child);
     guest_expect_model(&parent, "after the child closed"); /* its pages are its own now */
     guest_close(&parent);
-    printf("vmfork: %s: %lu MiB, pages written by parent %d, child %d, both %d, neither %d\n",
-           what, (unsigned long)mib, counts[0], counts[1], counts[2], counts[3]);
+    printf("vmfork: %s: %lu MiB, pages written by parent %d, child %d, both %d, neither %d\n", what,
+           (unsigned long)mib, counts[0], counts[1], counts[2], counts[3]);
 }
 
 /* ---- 2. Three generations ---- */
@@ -560,8 +560,8 @@ static int sweep(int mode, int refusals[3])
         if (refusal)
             refusals[code - NO_VM]++;
     }
-    printf("FAIL %s: failalloc %s: still allocating after %d points\n", __FILE__,
-           mode_name[mode], MAX_N);
+    printf("FAIL %s: failalloc %s: still allocating after %d points\n", __FILE__, mode_name[mode],
+           MAX_N);
     exit(1);
 }
 
