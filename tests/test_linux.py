@@ -51,6 +51,7 @@ EXCLUDED = {
     "vm": "runs cowl's hypervisor monitor /bin/vmm and its guests",
     "vmbad": "cowl's virtual-machine system calls (cowl_vm_create, cowl_vcpu_run, ...)",
     "vmkill": "cowl's virtual-machine system calls and counts (cowl_vm_create, cowl_vmstat)",
+    "vmfork": "cowl's vmfork (cowl_vm_fork, cowl_vcpu_fork) and fault injection (cowl_failalloc)",
 }
 
 # -fno-delete-null-pointer-checks: badargs passes NULL on purpose where
