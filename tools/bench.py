@@ -4,8 +4,8 @@
 
 Runs the seed program forktime, built from the one source user/bin/forktime.c,
 on the host Linux (mode=linux) and inside cowl in each fork mode
-(share, copy, eager), in one invocation, then forkcost, smpbench and vmbench
-(the hypervisor) inside the same boot.  Prints one line per measurement and
+(share, copy, eager), in one invocation, then forkcost, smpbench, vmbench
+(the hypervisor) and vmforkbench (forking a VM) inside the same boot.  Prints one line per measurement and
 writes them all to build/bench.json.  Measurements, not tests: nothing here
 fails on a threshold.  Compare ratios from one run; absolute times from
 different runs (or machines, or TCG vs KVM) are not comparable.
@@ -22,11 +22,19 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 import qemu  # noqa: E402  tests/qemu.py: the QEMU command line, the serial port
 SIZES = [1000, 10000, 100000, 262144]
 MODES = ["share", "copy", "eager"]
-LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench|vmbench) (\S+=.*|\w+ .*)$")
+LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench|vmbench|vmfork) (\S+=.*|\w+ .*)$")
 SMP = 4  # CPUs cowl gets for the run (smpbench needs several)
 VM_HYPERCALLS = 10000  # per vmbench hypercall run; 9 runs of each kind take about 5 s on TCG
 VM_LINES = 6  # vmbench: two hypercall, two fault and two write lines
 NO_HYPERVISOR = "vmbench: no hypervisor"  # its line where the CPU has no SVM: no measurements
+# vmforkbench: guests of 16, 256, 1024 and 2048 MiB, each forked in three
+# modes, plus one first-write line per size.  The 2048 MiB guest needs 2 GiB
+# of cowl's 3 GiB (--mem), which fits; eager mode at 2048 MiB would need
+# 4 GiB and is skipped (a "skipped" line instead of a measurement), so the
+# boot's memory stays at 3 GiB.  About 60 s of the boot on TCG, most of it
+# the guests touching their pages and the eager forks (2 at 1024 MiB).
+VMFORK_LINES = 4 * 3 + 4
+VMFORK_SKIPPED = "vmforkbench: eager at"  # its line for a size that did not fit
 
 
 def parse(line):
@@ -68,14 +76,17 @@ def bench_script(forks):
             script.append("forkcost -M %s -m %d" % (mode, pages))
     script.append("smpbench all")
     script.append("vmbench -n %d all" % VM_HYPERCALLS)
+    script.append("vmforkbench -n %d" % forks)
     return script
 
 
-def expected_count(forks, hypervisor=True):
-    """Measurement lines the script prints: one per command, smpbench and
-    vmbench more (vmbench none where cowl found no hypervisor)."""
+def expected_count(forks, hypervisor=True, vmfork_skipped=0):
+    """Measurement lines the script prints: one per command, smpbench,
+    vmbench and vmforkbench more (the last two none where cowl found no
+    hypervisor; vmforkbench one fewer per size that did not fit)."""
     smp_lines = min(SMP, 4) + min(SMP, 4) + (2 if SMP > 1 else 1)
-    return len(bench_script(forks)) - 2 + smp_lines + (VM_LINES if hypervisor else 0)
+    vm_lines = VM_LINES + VMFORK_LINES - vmfork_skipped if hypervisor else 0
+    return len(bench_script(forks)) - 3 + smp_lines + vm_lines
 
 
 def cowl_runs(args):
@@ -124,11 +135,12 @@ def main():
             rec["accel"] = args.accel
             print(line.strip() + " accel=" + args.accel, flush=True)
             records.append(rec)
-    for line in lines:  # vmbench's own complaints: a guest that misbehaved, or no SVM
-        if line.startswith("vmbench: "):
+    for line in lines:  # their own complaints: a guest that misbehaved, no SVM, no room
+        if line.startswith("vmbench: ") or line.startswith("vmforkbench: "):
             print("bench: " + line.strip(), flush=True)
     no_hv = any(l.strip() == NO_HYPERVISOR for l in lines)
-    expected = expected_count(args.forks, hypervisor=not no_hv)
+    skipped = sum(1 for l in lines if l.startswith(VMFORK_SKIPPED))
+    expected = expected_count(args.forks, hypervisor=not no_hv, vmfork_skipped=skipped)
     got = sum(1 for r in records if r.get("accel"))
     if got != expected:
         print("bench: WARNING: %d of %d cowl measurements arrived (see %s)" %
@@ -184,9 +196,35 @@ def summarize(records):
     for name, a, b in vm_ratios:
         if a and b:
             print("ratio %s = %.2f" % (name, a / b))
+    vmfork_ratios(records, mean)
     pt = [r["ptpages"] for (mode, _), r in ft.items() if mode == "share"]
     if pt:
         print("ratio share_ptpages_per_fork_max = %d" % max(pt))
+
+
+def vmfork_ratios(records, forktime_mean):
+    """vmfork's: flat in the guest's size, against eager, against a process
+    fork of the same memory (forktime share at 262144 pages = 1 GiB).  On
+    means, and on minimums (the first fork of a run can be slow)."""
+    vf = {(r.get("mode"), r.get("guest_mib")): r for r in records
+          if r["bench"] == "vmfork" and "kind" not in r and "guest_mib" in r}
+    fork_1g = [r for r in records if r["bench"] == "forktime" and r.get("mode") == "share"
+               and r.get("pages") == 262144 and r.get("accel")]
+    for key in ("mean_us", "min_us"):
+        def get(mode, mib):
+            r = vf.get((mode, mib))
+            return r[key] if r else None
+        on = "" if key == "mean_us" else "_on_min"
+        pairs = [
+            ("vmfork_share_2048_over_16_goal_at_most_1.5", get("share", 2048), get("share", 16)),
+            ("vmfork_share_over_eager_1024", get("share", 1024), get("eager", 1024)),
+            ("vmfork_share_1024_over_process_fork_share_1GiB_goal_at_most_2", get("share", 1024),
+             fork_1g[0][key] if fork_1g else None),
+        ]
+        for name, a, b in pairs:
+            if a and b:  # share over eager is tiny: keep its digits
+                print("ratio %s%s = %s" % (name, on, "%.2f" % (a / b) if a / b >= 0.01 else
+                                          "%.2e" % (a / b)))
 
 
 if __name__ == "__main__":
