@@ -312,12 +312,12 @@ static int run(struct vmm *v)
  * a target's parser must end by itself, as user/guests/fuzzme.c's does.
  * At the end the snapshot must be as it was: no clone's write reached it. */
 #define MAX_CLONE_EXITS 10000
-#define MAX_INPUT       4096 /* bytes per input at most, whatever the buffer */
-#define MAX_FINDINGS    16   /* distinct crashes and hangs kept for the report */
+#define MAX_INPUT       4096        /* bytes per input at most, whatever the buffer */
+#define MAX_FINDINGS    16          /* distinct crashes and hangs kept for the report */
 #define RANGE           (2ul << 20) /* guest RAM a page table covers */
 
 struct finding {
-    uint32_t kind; /* the clone's last exit; 0 for a hang */
+    uint32_t kind;        /* the clone's last exit; 0 for a hang */
     uint64_t rip, detail; /* detail: the exit status, or the MMIO address */
     uint8_t *input;
     size_t len;
@@ -405,8 +405,8 @@ static int take_snapshot(struct fork_server *fs)
     fs->buf_gpa = fs->at.hypercall.args[0];
     fs->buf_size = fs->at.hypercall.args[1];
     if (fs->buf_size == 0 || fs->buf_gpa >= v->ram || fs->buf_size > v->ram - fs->buf_gpa) {
-        fprintf(stderr, "vmm: %s: snapshot input buffer 0x%lx, %lu bytes: not in RAM\n",
-                v->image, (unsigned long)fs->buf_gpa, (unsigned long)fs->buf_size);
+        fprintf(stderr, "vmm: %s: snapshot input buffer 0x%lx, %lu bytes: not in RAM\n", v->image,
+                (unsigned long)fs->buf_gpa, (unsigned long)fs->buf_size);
         return ST_SETUP;
     }
     return 0;
@@ -424,8 +424,8 @@ static void describe(struct finding *f, const struct cowl_vm_exit *e, unsigned l
         snprintf(f->why, sizeof(f->why), "MMIO %s at gpa 0x%lx, rip 0x%lx",
                  e->mmio.write ? "write" : "read", (unsigned long)f->detail, rip);
     else if (f->kind == COWL_EXIT_HYPERCALL)
-        snprintf(f->why, sizeof(f->why), "exit status %lu at rip 0x%lx",
-                 (unsigned long)f->detail, rip);
+        snprintf(f->why, sizeof(f->why), "exit status %lu at rip 0x%lx", (unsigned long)f->detail,
+                 rip);
     else
         snprintf(f->why, sizeof(f->why), "exit kind %u (code 0x%lx) at rip 0x%lx", f->kind,
                  (unsigned long)f->detail, rip);
@@ -535,7 +535,8 @@ static int check_snapshot(struct fork_server *fs, const uint8_t *pristine, uint6
 {
     struct vmm *v = fs->snap;
     uint8_t *now = malloc(fs->buf_size);
-    int same_buf = now && cowl_vm_memory(v->vm, fs->buf_gpa, now, fs->buf_size, COWL_VM_READ) == 0 &&
+    int same_buf = now &&
+                   cowl_vm_memory(v->vm, fs->buf_gpa, now, fs->buf_size, COWL_VM_READ) == 0 &&
                    memcmp(now, pristine, fs->buf_size) == 0;
     free(now);
     uint64_t sum_now = ram_checksum(v);

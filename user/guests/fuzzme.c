@@ -39,8 +39,8 @@ static int text_record(const uint8_t *p, uint8_t len)
     if (len == 0)
         return -1; /* no room for the checksum byte: the fix */
 #endif
-    uint32_t n = len - 1;      /* the text, without its checksum byte */
-    uint8_t want = p[n];       /* len 0: p + 0xffffffff, a wild read */
+    uint32_t n = len - 1;              /* the text, without its checksum byte */
+    uint8_t want = p[n];               /* len 0: p + 0xffffffff, a wild read */
     __asm__ volatile("" ::: "memory"); /* read it before the loop reads the text */
     uint8_t got = 0;
     for (uint32_t i = 0; i < n; i++)
