@@ -51,6 +51,7 @@ EXCLUDED = {
     "vm": "runs cowl's hypervisor monitor /bin/vmm and its guests",
     "vmbad": "cowl's virtual-machine system calls (cowl_vm_create, cowl_vcpu_run, ...)",
     "vmkill": "cowl's virtual-machine system calls and counts (cowl_vm_create, cowl_vmstat)",
+    "vmfsrv": "runs cowl's hypervisor monitor /bin/vmm as a fork server (cowl_vm_fork)",
 }
 
 # -fno-delete-null-pointer-checks: badargs passes NULL on purpose where

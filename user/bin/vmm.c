@@ -361,31 +361,43 @@ static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t len)
     return h;
 }
 
-/* A checksum of the snapshot's RAM.  Only the 2 MiB ranges that have a
- * nested page table (cowl_vm_ptdump) can hold anything but zeros, so only
- * they are read: reading all of RAM would fill every untouched page of it
- * with a zeroed one (the first reading fills the rest of these ranges, once,
- * before any clone).  The ranges' addresses go into the sum too.  0 with
- * errno if the snapshot cannot be read. */
-static uint64_t ram_checksum(struct vmm *v)
+/* The checksum of RAM in the ranges [va, va + RANGE) that have a nested
+ * page table in vm (cowl_vm_ptdump): elsewhere RAM is all zeros.  The
+ * ranges' addresses go into the sum too.  0 if vm cannot be read. */
+static uint64_t checksum_ranges(int vm, uint64_t ram)
 {
-    size_t max = v->ram / RANGE + 16; /* the tables above the PTs are a few */
+    size_t max = ram / RANGE + 16; /* the tables above the PTs are a few */
     struct pt_node *nodes = malloc(max * sizeof(*nodes));
     uint8_t *chunk = malloc(RANGE);
-    long n = nodes && chunk ? cowl_vm_ptdump(v->vm, nodes, max) : -1;
+    long n = nodes && chunk ? cowl_vm_ptdump(vm, nodes, max) : -1;
     uint64_t h = n < 0 || (size_t)n > max ? 0 : 0xcbf29ce484222325ull;
     for (long i = 0; h && i < n; i++) {
         uint64_t va = nodes[i].va;
-        if (nodes[i].level != 1 || va >= v->ram)
+        if (nodes[i].level != 1 || va >= ram)
             continue;
-        size_t len = v->ram - va < RANGE ? v->ram - va : RANGE;
-        if (cowl_vm_memory(v->vm, va, chunk, len, COWL_VM_READ) < 0)
+        size_t len = ram - va < RANGE ? ram - va : RANGE;
+        if (cowl_vm_memory(vm, va, chunk, len, COWL_VM_READ) < 0)
             h = 0;
         else
             h = fnv1a(fnv1a(h, (uint8_t *)&va, sizeof(va)), chunk, len);
     }
     free(nodes);
     free(chunk);
+    return h;
+}
+
+/* A checksum of the snapshot's RAM, read through a share-mode fork of it:
+ * reading a page no one has touched fills it with a zeroed one, and in the
+ * snapshot those pages would then be copied by every eager-mode fork.  In a
+ * fork they are the fork's own and go when it is closed; what it reads is
+ * the snapshot's memory.  0 with errno if it cannot be read. */
+static uint64_t ram_checksum(struct vmm *v)
+{
+    int probe = cowl_vm_fork(v->vm, COWL_FORK_SHARE);
+    if (probe < 0)
+        return 0;
+    uint64_t h = checksum_ranges(probe, v->ram);
+    close(probe);
     return h;
 }
 
