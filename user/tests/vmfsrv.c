@@ -109,13 +109,15 @@ static int has_empty_text_record(const uint8_t *in, size_t size)
         const uint8_t *p = in + pos + 2;
         if (len > size - pos - 2 || type == 0 || (type != 1 && type != 2 && type != 5))
             return 0;
-        if (type == 5 && len == 0)
-            return 1;
-        uint8_t sum = 0;
-        for (unsigned i = 0; type == 5 && i + 1 < len; i++)
-            sum += p[i];
-        if (type == 5 && sum != p[len - 1])
-            return 0;
+        if (type == 5) {
+            if (len == 0)
+                return 1; /* the bug: fuzzme reads p[len - 1] */
+            uint8_t sum = 0;
+            for (unsigned i = 0; i + 1 < len; i++)
+                sum += p[i];
+            if (sum != p[len - 1])
+                return 0; /* a wrong checksum: fuzzme rejects the input */
+        }
         pos += 2 + len;
     }
     return 0;
