@@ -1,6 +1,7 @@
 /* vmm - the virtual machine monitor: runs a guest image in a VM with one
  * vCPU, and emulates the little hardware a guest has (user/guests/README.md):
- * a serial port (COM1, two of its registers) and four hypercalls.
+ * a serial port (COM1, two of its registers) and four hypercalls (five
+ * with -f: COWL_HC_SNAPSHOT).
  *
  *   vmm [-m MiB] [-q] [-h] IMAGE
  *   vmm [-m MiB] -f N [-s SEED] IMAGE     the fork server (see fork_server)
@@ -13,7 +14,9 @@
  *   1                    vmm could not set it up, or cowl_vcpu_run failed
  *   2                    it touched memory outside RAM (MMIO)
  *   3                    it triple-faulted (SHUTDOWN)
- *   4                    an exit neither the kernel nor vmm knows (UNHANDLED) */
+ *   4                    an exit neither the kernel nor vmm knows (UNHANDLED)
+ * With -f (the fork server) it prints its own report instead, and exits 0
+ * if it ran (crashes or not), 5 if the snapshot changed, 1 on setup errors. */
 #include <cowl.h>
 #include <errno.h>
 #include <fcntl.h>
