@@ -52,6 +52,7 @@ EXCLUDED = {
     "vmbad": "cowl's virtual-machine system calls (cowl_vm_create, cowl_vcpu_run, ...)",
     "vmkill": "cowl's virtual-machine system calls and counts (cowl_vm_create, cowl_vmstat)",
     "vmfork": "cowl's vmfork (cowl_vm_fork, cowl_vcpu_fork) and fault injection (cowl_failalloc)",
+    "vmfsrv": "runs cowl's hypervisor monitor /bin/vmm as a fork server (cowl_vm_fork)",
 }
 
 # -fno-delete-null-pointer-checks: badargs passes NULL on purpose where

@@ -1,8 +1,10 @@
 /* vmm - the virtual machine monitor: runs a guest image in a VM with one
  * vCPU, and emulates the little hardware a guest has (user/guests/README.md):
- * a serial port (COM1, two of its registers) and four hypercalls.
+ * a serial port (COM1, two of its registers) and four hypercalls (five
+ * with -f: COWL_HC_SNAPSHOT).
  *
  *   vmm [-m MiB] [-q] [-h] IMAGE
+ *   vmm [-m MiB] -f N [-s SEED] IMAGE     the fork server (see fork_server)
  *
  * The kernel runs the guest (uapi/vm.h) and comes back here for each exit it
  * does not handle itself; the loop in run() answers them.  At the end vmm
@@ -12,7 +14,9 @@
  *   1                    vmm could not set it up, or cowl_vcpu_run failed
  *   2                    it touched memory outside RAM (MMIO)
  *   3                    it triple-faulted (SHUTDOWN)
- *   4                    an exit neither the kernel nor vmm knows (UNHANDLED) */
+ *   4                    an exit neither the kernel nor vmm knows (UNHANDLED)
+ * With -f (the fork server) it prints its own report instead, and exits 0
+ * if it ran (crashes or not), 5 if the snapshot changed, 1 on setup errors. */
 #include <cowl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOAD_ADDR      0x8000 /* where the image goes and the vCPU starts */
@@ -31,17 +36,29 @@
 #define LSR_TX_EMPTY   0x20
 #define PRINT_MAX      65536 /* longest string COWL_HC_PRINT takes */
 
-enum { ST_SETUP = 1, ST_MMIO = 2, ST_SHUTDOWN = 3, ST_UNHANDLED = 4, ST_RUNNING = -1 };
+enum { ST_SETUP = 1, ST_MMIO = 2, ST_SHUTDOWN = 3, ST_UNHANDLED = 4, ST_CHANGED = 5 };
+/* Not exit statuses: what run() returns while the guest is not done. */
+enum { ST_RUNNING = -1, ST_SNAPSHOT = -2, ST_HANG = -3 };
 
-static const char usage[] = "usage: vmm [-m MiB] [-q] [-h] IMAGE\n"
-                            "  run a guest image (e.g. /guests/hello.bin) in a virtual machine\n"
-                            "  -m MiB  guest RAM (default 16)\n"
-                            "  -q      no summary line at the end\n";
+static const char usage[] =
+    "usage: vmm [-m MiB] [-q] [-h] IMAGE\n"
+    "       vmm [-m MiB] -f N [-s SEED] IMAGE\n"
+    "  run a guest image (e.g. /guests/hello.bin) in a virtual machine\n"
+    "  -m MiB   guest RAM (default 16)\n"
+    "  -q       no summary line at the end\n"
+    "  -f N     fork server: run the guest to its COWL_HC_SNAPSHOT, then run N\n"
+    "           clones of it, each with a random input in its buffer; report the\n"
+    "           crashes (triple fault, MMIO, exit status not 0) and hangs\n"
+    "           (e.g. vmm -f 1000 /guests/fuzzme.bin)\n"
+    "  -s SEED  the random inputs' seed (default 1)\n";
 
 struct vmm {
     const char *image;
     uint64_t ram;
     int vm, cpu;
+    int fork_server;           /* -f: stop at COWL_HC_SNAPSHOT (ST_SNAPSHOT) */
+    int mute;                  /* a clone: its output and reports go nowhere */
+    unsigned long max_exits;   /* a clone: after this many it is a hang; 0: no limit */
     unsigned long exits;       /* exits that came back to vmm */
     unsigned long other_ports; /* IN/OUT on ports vmm does not emulate */
     char why[160];             /* how the guest ended, for the summary */
@@ -150,7 +167,7 @@ static void handle_io(struct vmm *v, struct cowl_vm_exit *e)
 {
     uint16_t port = e->io.port;
     if (e->io.write) {
-        if (port == SERIAL_DATA) {
+        if (port == SERIAL_DATA && !v->mute) {
             uint8_t c = e->io.data & 0xff;
             (void)!write(STDOUT_FILENO, &c, 1);
         } else if (port != SERIAL_LSR) {
@@ -159,7 +176,7 @@ static void handle_io(struct vmm *v, struct cowl_vm_exit *e)
         return;
     }
     if (port == SERIAL_DATA) {
-        e->io.data = serial_in();
+        e->io.data = v->mute ? 0 : serial_in(); /* a clone's input is its buffer */
     } else if (port == SERIAL_LSR) {
         e->io.data = LSR_TX_EMPTY | LSR_DATA_READY;
     } else {
@@ -175,6 +192,8 @@ static uint64_t print_guest_string(struct vmm *v, uint64_t gpa, uint64_t len)
     char buf[4096];
     if (len > PRINT_MAX)
         return -1;
+    if (v->mute)
+        return 0;
     for (uint64_t done = 0; done < len;) {
         size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
         if (cowl_vm_memory(v->vm, gpa + done, buf, n, COWL_VM_READ) < 0)
@@ -198,12 +217,18 @@ static int handle_hypercall(struct vmm *v, struct cowl_vm_exit *e)
         e->hypercall.ret = print_guest_string(v, arg[0], arg[1]);
         return ST_RUNNING;
     case COWL_HC_REPORT:
-        printf("vmm: report: %lu\n", (unsigned long)arg[0]);
+        if (!v->mute)
+            printf("vmm: report: %lu\n", (unsigned long)arg[0]);
         e->hypercall.ret = 0;
         return ST_RUNNING;
     case COWL_HC_EXIT:
         snprintf(v->why, sizeof(v->why), "guest exited with status %lu", (unsigned long)arg[0]);
         return arg[0] & 0xff;
+    case COWL_HC_SNAPSHOT: /* only a fork server takes snapshots */
+        if (v->fork_server)
+            return ST_SNAPSHOT;
+        e->hypercall.ret = -1;
+        return ST_RUNNING;
     default:
         e->hypercall.ret = -1;
         return ST_RUNNING;
@@ -242,20 +267,341 @@ static int handle_exit(struct vmm *v, struct cowl_vm_exit *e)
     }
 }
 
-/* Run the vCPU until the guest is done.  The same exit record goes back
- * into every run: that is how the answer to an IN or a hypercall gets in. */
+/* Run the vCPU until the guest is done (or snapshots, or hangs).  The same
+ * exit record goes back into every run: that is how the answer to an IN or
+ * a hypercall gets in; *e starts as the answer to the vCPU's pending exit. */
+static int run_from(struct vmm *v, struct cowl_vm_exit *e)
+{
+    for (;;) {
+        if (v->max_exits && v->exits >= v->max_exits)
+            return ST_HANG;
+        if (cowl_vcpu_run(v->cpu, e) < 0)
+            return fail(v, "cowl_vcpu_run");
+        v->exits++;
+        int status = handle_exit(v, e);
+        if (status != ST_RUNNING)
+            return status;
+    }
+}
+
 static int run(struct vmm *v)
 {
     struct cowl_vm_exit e;
     memset(&e, 0, sizeof(e));
-    for (;;) {
-        if (cowl_vcpu_run(v->cpu, &e) < 0)
-            return fail(v, "cowl_vcpu_run");
-        v->exits++;
-        int status = handle_exit(v, &e);
-        if (status != ST_RUNNING)
-            return status;
+    return run_from(v, &e);
+}
+
+/* ---- The fork server (-f N) ------------------------------------------
+ *
+ * The guest runs once, up to its COWL_HC_SNAPSHOT hypercall (RBX = the
+ * guest-physical address of its input buffer, RCX = its size).  That VM
+ * and vCPU are the snapshot, never run again.  Each execution forks them
+ * (cowl_vm_fork shares the snapshot's nested page tables copy-on-write, so
+ * it costs the same whatever the guest had set up), writes one random input
+ * into the clone's buffer (which breaks copy-on-write in the clone only),
+ * answers the clone's pending snapshot hypercall with the input's length,
+ * and runs the clone to its end:
+ *
+ *                 snapshot VM (frozen in COWL_HC_SNAPSHOT)
+ *              fork /        |         \ fork
+ *        clone 1: input A   clone 2: B  ...  clone N: input Z
+ *        runs, ends, closed ...              runs, ends, closed
+ *
+ * A clone ends well by COWL_HC_EXIT 0 or HLT.  A crash is a triple fault,
+ * an access outside RAM, an unhandled exit, or COWL_HC_EXIT with another
+ * status (a target reports its own crashes that way).  A clone that makes
+ * MAX_CLONE_EXITS exits is a hang; one that loops without any exit cannot
+ * be stopped from here (cowl has no signal to interrupt cowl_vcpu_run), so
+ * a target's parser must end by itself, as user/guests/fuzzme.c's does.
+ * At the end the snapshot must be as it was: no clone's write reached it. */
+#define MAX_CLONE_EXITS 10000
+#define MAX_INPUT       4096        /* bytes per input at most, whatever the buffer */
+#define MAX_FINDINGS    16          /* distinct crashes and hangs kept for the report */
+#define RANGE           (2ul << 20) /* guest RAM a page table covers */
+
+struct finding {
+    uint32_t kind;        /* the clone's last exit; 0 for a hang */
+    uint64_t rip, detail; /* detail: the exit status, or the MMIO address */
+    uint8_t *input;
+    size_t len;
+    char why[96];
+};
+
+struct fork_server {
+    struct vmm *snap;             /* the snapshot: its vm and cpu */
+    struct cowl_vm_exit at;       /* its pending exit: the snapshot hypercall */
+    uint64_t buf_gpa, buf_size;   /* the guest's input buffer */
+    uint64_t rng;                 /* splitmix64 state, from -s */
+    unsigned long crashes, hangs; /* executions that crashed or hung */
+    struct finding found[MAX_FINDINGS];
+    int nfound;
+};
+
+/* splitmix64 (Steele, Lea, Flood 2014): a 64-bit state, any seed will do. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* One input: 1 to min(buffer size, MAX_INPUT) random bytes; its length. */
+static size_t make_input(struct fork_server *fs, uint8_t *in)
+{
+    uint64_t max = fs->buf_size < MAX_INPUT ? fs->buf_size : MAX_INPUT;
+    size_t len = 1 + next_random(&fs->rng) % max;
+    for (size_t i = 0; i < len; i++)
+        in[i] = next_random(&fs->rng) & 0xff;
+    return len;
+}
+
+/* FNV-1a over len bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* The checksum of RAM in the ranges [va, va + RANGE) that have a nested
+ * page table in vm (cowl_vm_ptdump): elsewhere RAM is all zeros.  The
+ * ranges' addresses go into the sum too.  0 if vm cannot be read. */
+static uint64_t checksum_ranges(int vm, uint64_t ram)
+{
+    size_t max = ram / RANGE + 16; /* the tables above the PTs are a few */
+    struct pt_node *nodes = malloc(max * sizeof(*nodes));
+    uint8_t *chunk = malloc(RANGE);
+    long n = nodes && chunk ? cowl_vm_ptdump(vm, nodes, max) : -1;
+    uint64_t h = n < 0 || (size_t)n > max ? 0 : 0xcbf29ce484222325ull;
+    for (long i = 0; h && i < n; i++) {
+        uint64_t va = nodes[i].va;
+        if (nodes[i].level != 1 || va >= ram)
+            continue;
+        size_t len = ram - va < RANGE ? ram - va : RANGE;
+        if (cowl_vm_memory(vm, va, chunk, len, COWL_VM_READ) < 0)
+            h = 0;
+        else
+            h = fnv1a(fnv1a(h, (uint8_t *)&va, sizeof(va)), chunk, len);
     }
+    free(nodes);
+    free(chunk);
+    return h;
+}
+
+/* A checksum of the snapshot's RAM, read through a share-mode fork of it:
+ * reading a page no one has touched fills it with a zeroed one, and in the
+ * snapshot those pages would then be copied by every eager-mode fork.  In a
+ * fork they are the fork's own and go when it is closed; what it reads is
+ * the snapshot's memory.  0 with errno if it cannot be read. */
+static uint64_t ram_checksum(struct vmm *v)
+{
+    int probe = cowl_vm_fork(v->vm, COWL_FORK_SHARE);
+    if (probe < 0)
+        return 0;
+    uint64_t h = checksum_ranges(probe, v->ram);
+    close(probe);
+    return h;
+}
+
+/* Run the guest to its COWL_HC_SNAPSHOT and check the buffer it names is
+ * in RAM.  0, or the status to end with. */
+static int take_snapshot(struct fork_server *fs)
+{
+    struct vmm *v = fs->snap;
+    memset(&fs->at, 0, sizeof(fs->at));
+    int status = run_from(v, &fs->at);
+    if (status == ST_SETUP && !v->why[0])
+        return ST_SETUP; /* cowl_vcpu_run failed; fail() said why */
+    if (status != ST_SNAPSHOT) {
+        fprintf(stderr, "vmm: %s: no COWL_HC_SNAPSHOT: %s\n", v->image, v->why);
+        return ST_SETUP;
+    }
+    fs->buf_gpa = fs->at.hypercall.args[0];
+    fs->buf_size = fs->at.hypercall.args[1];
+    if (fs->buf_size == 0 || fs->buf_gpa >= v->ram || fs->buf_size > v->ram - fs->buf_gpa) {
+        fprintf(stderr, "vmm: %s: snapshot input buffer 0x%lx, %lu bytes: not in RAM\n", v->image,
+                (unsigned long)fs->buf_gpa, (unsigned long)fs->buf_size);
+        return ST_SETUP;
+    }
+    return 0;
+}
+
+/* How a clone ended, from its last exit, for the report. */
+static void describe(struct finding *f, const struct cowl_vm_exit *e, unsigned long exits)
+{
+    unsigned long rip = e->rip;
+    if (f->kind == 0)
+        snprintf(f->why, sizeof(f->why), "%lu exits and no end, the last at rip 0x%lx", exits, rip);
+    else if (f->kind == COWL_EXIT_SHUTDOWN)
+        snprintf(f->why, sizeof(f->why), "triple fault at rip 0x%lx", rip);
+    else if (f->kind == COWL_EXIT_MMIO)
+        snprintf(f->why, sizeof(f->why), "MMIO %s at gpa 0x%lx, rip 0x%lx",
+                 e->mmio.write ? "write" : "read", (unsigned long)f->detail, rip);
+    else if (f->kind == COWL_EXIT_HYPERCALL)
+        snprintf(f->why, sizeof(f->why), "exit status %lu at rip 0x%lx", (unsigned long)f->detail,
+                 rip);
+    else
+        snprintf(f->why, sizeof(f->why), "exit kind %u (code 0x%lx) at rip 0x%lx", f->kind,
+                 (unsigned long)f->detail, rip);
+}
+
+/* Keep the first input of each distinct crash or hang: distinct by how it
+ * ended and where. */
+static void remember(struct fork_server *fs, struct finding *f, const uint8_t *in, size_t len,
+                     const struct cowl_vm_exit *e, unsigned long exits)
+{
+    for (int i = 0; i < fs->nfound; i++) {
+        struct finding *g = &fs->found[i];
+        if (g->kind == f->kind && g->rip == f->rip && g->detail == f->detail)
+            return;
+    }
+    if (fs->nfound == MAX_FINDINGS || !(f->input = malloc(len)))
+        return;
+    memcpy(f->input, in, len);
+    f->len = len;
+    describe(f, e, exits);
+    fs->found[fs->nfound++] = *f;
+}
+
+/* Sort one finished clone: ok, crash or hang. */
+static void classify(struct fork_server *fs, int status, const struct cowl_vm_exit *e,
+                     const uint8_t *in, size_t len, unsigned long exits)
+{
+    struct finding f = {.kind = e->kind, .rip = e->rip};
+    if (status == ST_HANG) {
+        f.kind = 0;
+        fs->hangs++;
+    } else if (e->kind == COWL_EXIT_HLT ||
+               (e->kind == COWL_EXIT_HYPERCALL && e->hypercall.args[0] == 0)) {
+        return; /* HLT, or COWL_HC_EXIT 0: it went well */
+    } else {
+        fs->crashes++;
+        f.detail = e->kind == COWL_EXIT_HYPERCALL ? e->hypercall.args[0]
+                   : e->kind == COWL_EXIT_MMIO    ? e->mmio.gpa
+                                                  : e->unhandled.code;
+    }
+    remember(fs, &f, in, len, e, exits);
+}
+
+/* One execution: fork the snapshot, give the clone its input, run it to
+ * its end.  0, or ST_SETUP if the kernel refused something. */
+static int execute(struct fork_server *fs, uint8_t *in)
+{
+    size_t len = make_input(fs, in);
+    struct vmm c = *fs->snap; /* image name, RAM size; then its own VM and vCPU */
+    c.mute = 1;
+    c.fork_server = 0; /* a clone's second snapshot is answered -1 */
+    c.max_exits = MAX_CLONE_EXITS;
+    c.exits = c.other_ports = 0;
+    c.why[0] = 0;
+    c.cpu = -1;
+    int status = ST_SETUP;
+    c.vm = cowl_vm_fork(fs->snap->vm, -1); /* -1: our fork mode, share by default */
+    if (c.vm < 0) {
+        fail(&c, "cowl_vm_fork");
+    } else if ((c.cpu = cowl_vcpu_fork(fs->snap->cpu, c.vm)) < 0) {
+        fail(&c, "cowl_vcpu_fork");
+    } else if (cowl_vm_memory(c.vm, fs->buf_gpa, in, len, COWL_VM_WRITE) < 0) {
+        fail(&c, "cowl_vm_memory");
+    } else {
+        struct cowl_vm_exit e = fs->at; /* the pending snapshot hypercall... */
+        e.hypercall.ret = len;          /* ...returns the input's length */
+        status = run_from(&c, &e);
+        if (status != ST_SETUP || c.why[0]) { /* no why: cowl_vcpu_run failed */
+            classify(fs, status, &e, in, len, c.exits);
+            status = 0;
+        }
+    }
+    if (c.cpu >= 0)
+        close(c.cpu);
+    if (c.vm >= 0)
+        close(c.vm);
+    return status;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void report(struct fork_server *fs, unsigned long n, long ms)
+{
+    long shown = ms > 0 ? ms : 1;
+    printf("vmm: fork server: %lu executions in %ld.%03ld s (%lu exec/s), %lu crashes\n", n,
+           ms / 1000, ms % 1000, (unsigned long)(n * 1000 / shown), fs->crashes);
+    if (fs->hangs)
+        printf("vmm: fork server: %lu hangs (%d exits each)\n", fs->hangs, MAX_CLONE_EXITS);
+    for (int i = 0; i < fs->nfound; i++) {
+        struct finding *f = &fs->found[i];
+        printf("vmm: %s: input", f->kind ? "crash" : "hang");
+        for (size_t j = 0; j < f->len; j++)
+            printf(" %02x", f->input[j]);
+        printf(" (%s)\n", f->why);
+        free(f->input);
+    }
+}
+
+/* The snapshot's input buffer and RAM as they were at the snapshot?
+ * 0, or ST_CHANGED. */
+static int check_snapshot(struct fork_server *fs, const uint8_t *pristine, uint64_t sum)
+{
+    struct vmm *v = fs->snap;
+    uint8_t *now = malloc(fs->buf_size);
+    int same_buf = now &&
+                   cowl_vm_memory(v->vm, fs->buf_gpa, now, fs->buf_size, COWL_VM_READ) == 0 &&
+                   memcmp(now, pristine, fs->buf_size) == 0;
+    free(now);
+    uint64_t sum_now = ram_checksum(v);
+    if (same_buf && sum_now == sum) {
+        printf("vmm: snapshot unchanged\n");
+        return 0;
+    }
+    printf("vmm: snapshot CHANGED: input buffer %s, RAM checksum %016lx, was %016lx\n",
+           same_buf ? "same" : "differs", (unsigned long)sum_now, (unsigned long)sum);
+    return ST_CHANGED;
+}
+
+/* vmm -f N: the snapshot, N executions, the report and the check. */
+static int fork_server(struct vmm *v, unsigned long n, uint64_t seed)
+{
+    struct fork_server fs = {.snap = v, .rng = seed};
+    v->fork_server = 1;
+    int status = take_snapshot(&fs);
+    if (status)
+        return status;
+    uint8_t *pristine = malloc(fs.buf_size);
+    uint8_t *in = malloc(fs.buf_size < MAX_INPUT ? fs.buf_size : MAX_INPUT);
+    uint64_t sum = ram_checksum(v);
+    if (!pristine || !in || !sum ||
+        cowl_vm_memory(v->vm, fs.buf_gpa, pristine, fs.buf_size, COWL_VM_READ) < 0) {
+        status = fail(v, "reading the snapshot");
+        goto out;
+    }
+    printf("vmm: fork server: snapshot at rip 0x%lx, input buffer 0x%lx (%lu bytes), seed %lu\n",
+           (unsigned long)fs.at.rip, (unsigned long)fs.buf_gpa, (unsigned long)fs.buf_size,
+           (unsigned long)seed);
+    long start = now_ms();
+    for (unsigned long i = 0; i < n && status == 0; i++)
+        status = execute(&fs, in);
+    if (status == 0) {
+        report(&fs, n, now_ms() - start);
+        status = check_snapshot(&fs, pristine, sum);
+    }
+out:
+    free(pristine);
+    free(in);
+    return status;
+}
+
+/* -f's and -s's argument: a whole number, at least min. */
+static int parse_count(const char *s, unsigned long min, unsigned long *n)
+{
+    char *end;
+    *n = strtoul(s, &end, 0);
+    return *s == 0 || *s == '-' || *end != 0 || *n < min ? -1 : 0;
 }
 
 /* -m's argument: a whole number of MiB, at least 1. */
@@ -272,25 +618,32 @@ static int parse_mib(const char *s, uint64_t *bytes)
 int main(int argc, char **argv)
 {
     struct vmm v = {.ram = (uint64_t)DEFAULT_MIB << 20, .vm = -1, .cpu = -1};
-    int quiet = 0, c;
-    while ((c = getopt(argc, argv, "m:qh")) != -1) {
+    int quiet = 0, c, bad = 0;
+    unsigned long forks = 0, seed = 1, seeded = 0;
+    while ((c = getopt(argc, argv, "m:qhf:s:")) != -1) {
         if (c == 'h') {
             printf("%s", usage);
             return 0;
         } else if (c == 'q') {
             quiet = 1;
+        } else if (c == 'f') {
+            bad |= parse_count(optarg, 1, &forks);
+        } else if (c == 's') {
+            bad |= parse_count(optarg, 0, &seed);
+            seeded = 1;
         } else if (c != 'm' || parse_mib(optarg, &v.ram) < 0) {
-            fprintf(stderr, "%s", usage);
-            return 2;
+            bad = 1;
         }
     }
-    if (optind != argc - 1) {
+    if (bad || optind != argc - 1 || (seeded && !forks)) { /* -s means nothing alone */
         fprintf(stderr, "%s", usage);
         return 2;
     }
     v.image = argv[optind];
     int status = setup(&v);
-    if (status == 0) {
+    if (status == 0 && forks) {
+        status = fork_server(&v, forks, seed);
+    } else if (status == 0) {
         status = run(&v);
         if (v.why[0] && !quiet) { /* empty: cowl_vcpu_run failed, fail() said why */
             if (v.other_ports)
