@@ -176,7 +176,9 @@ $(BUILD)/user/tests/%: $(BUILD)/user/user/tests/%.o $(BUILD)/user/libc.a user/us
 # vmm loads at guest-physical 0x8000 and starts in real mode; in the initrd
 # as /guests/NAME.bin.  An assembly guest (NAME.asm) is one nasm -f bin file
 # that includes guest.inc; a C guest (NAME.c) is linked after the long-mode
-# stub start.asm by guest.ld, then cut to the bare bytes by objcopy.
+# stub start.asm by guest.ld, then cut to the bare bytes by objcopy.  (A
+# guest is one flat blob of code and data, read-write-execute by design: its
+# own page tables decide, so ld's RWX warning says nothing here.)
 # -mgeneral-regs-only: the stub does not enable SSE (CR4.OSFXSR), so one SSE
 # instruction would be a #UD, and a triple fault.
 GUEST_CFLAGS := -std=gnu11 -O2 -ffreestanding -nostdlib -mno-red-zone -fno-pic -fno-pie -static \
@@ -209,7 +211,7 @@ $(GUEST_C:user/guests/%.c=$(BUILD)/guests/%.o): $(BUILD)/guests/%.o: user/guests
 
 $(GUEST_CBIN): $(BUILD)/guests/%.bin: $(BUILD)/guests/%.o $(BUILD)/guests/start.o user/guests/guest.ld
 	@echo "  GUEST $@"
-	$(Q)$(LD) -nostdlib -static -z noexecstack -T user/guests/guest.ld \
+	$(Q)$(LD) -nostdlib -static -z noexecstack --no-warn-rwx-segments -T user/guests/guest.ld \
 	    -o $(@:.bin=.elf) $(BUILD)/guests/start.o $<
 	$(Q)objcopy -O binary $(@:.bin=.elf) $@ && chmod a-x $@
 
