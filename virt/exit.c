@@ -65,8 +65,8 @@ static int hypercall_exit(struct vcpu *v, struct cowl_vm_exit *exit)
 {
     struct vmcb_save *s = &v->vmcb->save;
     s->rip += LEN_VMMCALL;
-    if (s->rax == COWL_HC_NOP) {
-        s->rax = 0;
+    if (s->rax == COWL_HC_NOP || s->rax == COWL_HC_TIMER) {
+        s->rax = s->rax == COWL_HC_TIMER ? vtimer_set(v, v->gprs.rbx, v->gprs.rcx) : 0;
         virt_count(hypercalls_kernel, 1);
         return 1;
     }
@@ -148,6 +148,8 @@ static int handle(struct vcpu *v, struct cowl_vm_exit *exit)
         break;
     case SVM_EXIT_HLT:
         v->vmcb->save.rip += LEN_HLT;
+        if (vtimer_halt(v)) /* the timer will wake it: sleep here, not in the monitor */
+            return 1;
         exit->kind = COWL_EXIT_HLT;
         return 0;
     case SVM_EXIT_SHUTDOWN: /* the VMCB's state is undefined now: no more runs */

@@ -67,6 +67,9 @@ struct vcpu *vcpu_fork(struct vcpu *src, struct vm *vm, int *err)
     v->pending = src->pending;
     v->pending_size = src->pending_size;
     v->dead = src->dead;
+    v->timer_period_ns = src->timer_period_ns;
+    v->timer_next_ns = src->timer_next_ns;
+    v->timer_vector = src->timer_vector;
     mutex_unlock(&src->run_lock);
     return v;
 }
@@ -144,6 +147,7 @@ static int vcpu_enter(struct vcpu *v)
         irq_enable();
         return -ENODEV;
     }
+    vtimer_inject(v);
     pte_t *nested = v->vm->mm->pml4;
     choose_tlb_flush(v, this_cpu()->id, tlb_guest_enter(nested));
     v->vmcb->save.efer |= EFER_SVME; /* a guest may clear it; VMRUN needs it */

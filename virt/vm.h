@@ -49,6 +49,9 @@ struct vcpu {
     enum vcpu_pending pending; /* [r] */
     uint8_t pending_size;      /* [r] PENDING_IN: 1, 2 or 4 bytes */
     bool dead;                 /* [r] shut down (triple fault): it runs no more */
+    uint64_t timer_period_ns;  /* [r] COWL_HC_TIMER's period; 0: stopped */
+    uint64_t timer_next_ns;    /* [r] when its next tick is due (time_now_ns) */
+    uint8_t timer_vector;      /* [r] the interrupt each tick raises */
     int refs;                  /* [a] its descriptors */
 };
 
@@ -92,6 +95,15 @@ void vmcb_set_regs(struct vcpu *v, const struct cowl_vcpu_regs *r);
  * VMCB's as it is, or the registers a monitor wants to set. */
 const char *vmcb_check_state(const struct vmcb *vmcb);
 const char *vmcb_check_regs(const struct cowl_vcpu_regs *r);
+
+/* virt/timer.c: the paravirtual timer (COWL_HC_TIMER).  vtimer_set
+ * returns the hypercall's result (0, or -1 for a bad argument);
+ * vtimer_inject raises a due tick before a VMRUN; vtimer_halt sleeps
+ * through a HLT until the next tick (true), or leaves it to the monitor
+ * when nothing could wake the guest (false). */
+uint64_t vtimer_set(struct vcpu *v, uint64_t period_ns, uint64_t vector);
+void vtimer_inject(struct vcpu *v);
+bool vtimer_halt(struct vcpu *v);
 
 /* virt/exit.c: one exit.  1: handled, run the guest again; 0: *exit is
  * filled for the monitor; or a negative errno. */

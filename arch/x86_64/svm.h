@@ -120,6 +120,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define SVM_INTERCEPT_XSETBV   (1ull << 45)
 
 /* int_ctl */
+#define SVM_V_IRQ          (1u << 8)  /* a virtual interrupt is pending (int_vector) */
+#define SVM_V_IGN_TPR      (1u << 20) /* deliver it whatever the guest's TPR */
 #define SVM_V_INTR_MASKING (1u << 24) /* the guest's IF masks only virtual interrupts */
 
 /* tlb_control */

@@ -119,6 +119,13 @@ struct cowl_vm_exit {
  * each clone with one input: RBX = guest-physical address of the input
  * buffer, RCX = its size; the clone gets the input's length in RAX. */
 #define COWL_HC_SNAPSHOT 4
+/* A periodic timer, answered by the kernel: RBX = period in nanoseconds
+ * (0 stops it, at least COWL_HC_TIMER_MIN_NS), RCX = the interrupt vector
+ * (32-255) the guest gets at each period.  A guest that executes HLT with
+ * the timer running and interrupts on sleeps until its next tick instead
+ * of exiting to the monitor.  Returns 0, or -1 for a bad argument. */
+#define COWL_HC_TIMER        5
+#define COWL_HC_TIMER_MIN_NS 100000
 
 /* cowl_virtstat: what the hypervisor holds and has done since boot (the
  * `vmstat` program prints it).  Exits are counted by where they went. */
@@ -130,12 +137,13 @@ struct cowl_virt_stats {
     uint64_t exits_intr;             /* host interrupts that ended a run */
     uint64_t nested_faults;          /* nested page faults resolved in the kernel */
     uint64_t cpuids;                 /* CPUIDs answered in the kernel */
-    uint64_t hypercalls_kernel;      /* COWL_HC_NOP, answered in the kernel */
+    uint64_t hypercalls_kernel;      /* COWL_HC_NOP and _TIMER, answered in the kernel */
     uint64_t exits[COWL_EXIT_KINDS]; /* exits to the monitor, by kind */
     uint64_t tlb_flushes;            /* VMRUNs that flushed the guest TLB */
     uint64_t vm_forks;               /* cowl_vm_fork calls that made a VM */
     uint64_t nested_cow_faults;      /* of those, writes to a present page: copy-on-write
                                         after a vmfork (unshare, copy: mm/share.c) */
+    uint64_t timer_ticks;            /* paravirtual timer ticks raised (COWL_HC_TIMER) */
 };
 
 /* The port a guest's serial console uses (COM1), which vmm emulates. */

@@ -9,6 +9,7 @@
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
+#include "kernel/time.h"
 #include "mm/tlb.h"
 #include "lib/string.h"
 #include "mm/pgtable.h"
@@ -332,4 +333,47 @@ KTEST(virt, vmfork_copy_and_eager_separate_too)
     SKIP_IF_NO_SVM();
     vmfork_case(t, FORK_COPY);
     vmfork_case(t, FORK_EAGER);
+}
+
+/* The paravirtual timer: a real-mode guest points vector 0x20 of its IVT
+ * at a handler that counts, asks for a 10 ms tick (COWL_HC_TIMER), and
+ * halts until the count reaches 3.  Each HLT sleeps in the host until the
+ * next tick, which the run loop raises as a virtual interrupt. */
+KTEST(virt, timer_ticks_wake_a_halted_guest)
+{
+    SKIP_IF_NO_SVM();
+    static const uint8_t code[] = {
+        0x66, 0xb8, 0x05, 0x00, 0x00, 0x00, /* 8000 mov eax, COWL_HC_TIMER */
+        0x66, 0xbb, 0x80, 0x96, 0x98, 0x00, /* 8006 mov ebx, 10000000 (ns) */
+        0x66, 0xb9, 0x20, 0x00, 0x00, 0x00, /* 800c mov ecx, 0x20 (vector) */
+        0x0f, 0x01, 0xd9,                   /* 8012 vmmcall */
+        0xfb,                               /* 8015 sti */
+        0xf4,                               /* 8016 hlt */
+        0x83, 0x3e, 0x00, 0x90, 0x03,       /* 8017 cmp word [0x9000], 3 */
+        0x72, 0xf8,                         /* 801c jb 8016 */
+        0xfa,                               /* 801e cli */
+        0x66, 0xb8, 0x03, 0x00, 0x00, 0x00, /* 801f mov eax, COWL_HC_REPORT */
+        0x66, 0x0f, 0xb7, 0x1e, 0x00, 0x90, /* 8025 movzx ebx, word [0x9000] */
+        0x0f, 0x01, 0xd9,                   /* 802b vmmcall */
+        0xf4,                               /* 802e hlt (interrupts off: to the monitor) */
+    };
+    static const uint8_t handler[] = {0xff, 0x06, 0x00, 0x90, 0xcf}; /* inc word [0x9000]; iret */
+    static const uint8_t ivt_entry[] = {0x00, 0x81, 0x00, 0x00};    /* 0000:8100 */
+    struct guest g;
+    ASSERT(guest_start(&g, code, sizeof(code)));
+    ASSERT(mm_copy_in(g.vm->mm, 0x8100, handler, sizeof(handler)) == 0);
+    ASSERT(mm_copy_in(g.vm->mm, 0x20 * 4, ivt_entry, sizeof(ivt_entry)) == 0);
+    uint64_t ticks = __atomic_load_n(&virt_stats.timer_ticks, __ATOMIC_RELAXED);
+    uint64_t t0 = time_now_ns();
+    EXPECT_EQ(vcpu_run(g.cpu, &g.exit), 0);
+    EXPECT_EQ(g.exit.kind, COWL_EXIT_HYPERCALL);
+    EXPECT_EQ(g.exit.hypercall.nr, COWL_HC_REPORT);
+    EXPECT(g.exit.hypercall.args[0] >= 3); /* three ticks taken by the guest's handler */
+    EXPECT(__atomic_load_n(&virt_stats.timer_ticks, __ATOMIC_RELAXED) >= ticks + 3);
+    EXPECT(time_now_ns() - t0 >= 20 * 1000 * 1000ull); /* it slept through them */
+    EXPECT_EQ(vcpu_run(g.cpu, &g.exit), 0);
+    EXPECT_EQ(g.exit.kind, COWL_EXIT_HLT); /* no timer can wake it with interrupts off */
+    EXPECT_EQ(vtimer_set(g.cpu, 1000, 0x20), (uint64_t)-1); /* too fast */
+    EXPECT_EQ(vtimer_set(g.cpu, 10000000, 3), (uint64_t)-1); /* an exception vector */
+    guest_end(&g);
 }
