@@ -31,13 +31,22 @@ struct inode {
 extern struct mutex fs_lock;
 
 struct inode *fs_root(void);
+/* Paths follow POSIX, with Linux's error numbers (docs/processes.md, "Path
+ * resolution"): "." and ".." move, a trailing "/" says "a directory", ""
+ * names nothing (-ENOENT), a component longer than NAME_MAX is
+ * -ENAMETOOLONG, a file on the way is -ENOTDIR. */
 /* Resolve path (absolute, or relative to cwd).  0 or -ENOENT/-ENOTDIR/-ENAMETOOLONG. */
 int fs_lookup(struct inode *cwd, const char *path, struct inode **out);
-/* Create a file or directory; -EEXIST if it exists, -ENOENT if the parent
- * does not, -ENOMEM. */
+/* Create a file or directory; -EEXIST if it exists (".", ".." and "/"
+ * always do), -ENOENT if the parent does not, -EISDIR for a file named
+ * "name/", -ENOMEM. */
 int fs_create(struct inode *cwd, const char *path, enum inode_type type, struct inode **out);
-/* Remove a name; directories must be empty (-ENOTEMPTY).  The inode lives
- * on while references remain. */
+/* Remove a name: want INODE_FILE as unlink() (a directory is -EISDIR),
+ * INODE_DIR as rmdir() (a file is -ENOTDIR, "." -EINVAL, ".." -ENOTEMPTY,
+ * "/" -EBUSY), 0 either.  Directories must be empty (-ENOTEMPTY).  The
+ * inode lives on while references remain. */
+int fs_remove(struct inode *cwd, const char *path, enum inode_type want);
+/* fs_remove(cwd, path, 0): a file or an empty directory (kernel callers). */
 int fs_unlink(struct inode *cwd, const char *path);
 /* Read/write file bytes at off.  to_user/from_user: buf is a user pointer. */
 ssize_t fs_read(struct inode *ip, uint64_t off, void *buf, size_t n, bool to_user);

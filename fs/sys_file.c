@@ -139,19 +139,27 @@ int64_t sys_write(int fd, const void *buf, size_t n)
     return r;
 }
 
-/* Find or create the inode for open(); fs_lock held. */
+/* Find or create the inode for open(); fs_lock held.  With O_CREAT the
+ * name is made if it is new; "name/" is -EISDIR (a file cannot be one),
+ * and so is an existing directory unless O_EXCL says -EEXIST first. */
 static int open_inode(const char *path, int flags, struct inode **ip)
 {
-    int err = fs_lookup(cwd(), path, ip);
-    if (err == -ENOENT && (flags & O_CREAT))
-        return fs_create(cwd(), path, INODE_FILE, ip);
-    if (!err && (flags & O_CREAT) && (flags & O_EXCL))
-        return -EEXIST;
-    if (!err && (*ip)->type == INODE_DIR && (flags & O_ACCMODE) != O_RDONLY)
+    int err = -EEXIST;
+    if (flags & O_CREAT) {
+        err = fs_create(cwd(), path, INODE_FILE, ip);
+        if (err != -EEXIST)
+            return err; /* made, or it cannot be */
+        if (flags & O_EXCL)
+            return -EEXIST;
+    }
+    err = fs_lookup(cwd(), path, ip);
+    if (err)
+        return err;
+    if ((*ip)->type == INODE_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
         return -EISDIR;
-    if (!err && (flags & O_DIRECTORY) && (*ip)->type != INODE_DIR)
+    if ((flags & O_DIRECTORY) && (*ip)->type != INODE_DIR)
         return -ENOTDIR;
-    return err;
+    return 0;
 }
 
 int64_t sys_open(const char *upath, int flags, int mode)
@@ -377,17 +385,23 @@ int64_t sys_mkdir(const char *upath, int mode)
     return err;
 }
 
-int64_t sys_unlink(const char *upath)
+/* unlink(path) removes the name of a file, rmdir(path) an empty
+ * directory; neither takes the other kind (EISDIR, ENOTDIR). */
+static int64_t remove_path(const char *upath, enum inode_type want)
 {
     char path[PATH_MAX];
     int err = copy_path(upath, path);
     if (err)
         return err;
     mutex_lock(&fs_lock);
-    err = fs_unlink(cwd(), path);
+    err = fs_remove(cwd(), path, want);
     mutex_unlock(&fs_lock);
     return err;
 }
+
+int64_t sys_unlink(const char *upath) { return remove_path(upath, INODE_FILE); }
+
+int64_t sys_rmdir(const char *upath) { return remove_path(upath, INODE_DIR); }
 
 /* Directory entries from f->offset (an entry index) into buf. */
 static int64_t getdents_file(struct file *f, void *ubuf, size_t size)

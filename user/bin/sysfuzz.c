@@ -402,8 +402,10 @@ static int worker(int w)
 static void remove_own_files(void)
 {
     static const char *const order[] = {"/fz/a/b", "/fz/a/f", "/fz/f/x", "/fz/a", "/fz/f", "/fz"};
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 6; i++) {
         unlink(order[i]);
+        rmdir(order[i]);
+    }
 }
 
 static const char usage_line[] = "usage: sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] "

@@ -71,7 +71,7 @@ int cowl_cpustat(struct cpu_stats *st, int max)
 pid_t getppid(void) { return SYS0(SYS_getppid); }
 int chdir(const char *path) { return SYS1(SYS_chdir, path); }
 int unlink(const char *path) { return SYS1(SYS_unlink, path); }
-int rmdir(const char *path) { return SYS1(SYS_unlink, path); }
+int rmdir(const char *path) { return SYS1(SYS_rmdir, path); }
 int mkdir(const char *path, int mode) { return SYS2(SYS_mkdir, path, mode); }
 int link(const char *oldpath, const char *newpath) { return SYS2(SYS_link, oldpath, newpath); }
 int access(const char *path, int mode) { return SYS2(SYS_access, path, mode); }
