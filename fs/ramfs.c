@@ -13,6 +13,7 @@ static struct inode root = {
     .name = "",
     .children = LIST_HEAD_INIT(root.children),
     .refs = 1,
+    .nlink = 1,
 };
 static uint32_t next_ino = 2;
 
@@ -28,7 +29,7 @@ static void inode_free(struct inode *ip)
 
 void inode_put(struct inode *ip)
 {
-    if (--ip->refs == 0 && !ip->parent && ip != &root)
+    if (--ip->refs == 0 && ip->nlink == 0 && ip != &root)
         inode_free(ip);
 }
 
@@ -124,6 +125,8 @@ static int lookup_last(const struct last_name *nm, struct inode **out)
         ip = child_named(nm->dir, nm->name, nm->len);
         if (!ip)
             return -ENOENT;
+        if (ip->body)
+            ip = ip->body; /* a hard link: the file it names */
     }
     if (nm->slash && ip->type != INODE_DIR)
         return -ENOTDIR;
@@ -138,6 +141,31 @@ int fs_lookup(struct inode *cwd, const char *path, struct inode **out)
     return err ? err : lookup_last(&nm, out);
 }
 
+/* Put ip into nm's directory under nm's name. */
+static void add_name(struct inode *ip, const struct last_name *nm)
+{
+    memcpy(ip->name, nm->name, nm->len);
+    list_init(&ip->children);
+    ip->parent = nm->dir;
+    list_add_tail(&ip->sibling, &nm->dir->children);
+    (ip->body ? ip->body : ip)->nlink++;
+}
+
+/* Take the name ip out of its directory.  A hard link's own inode goes at
+ * once (lookups never return it, so nothing refers to it); the file goes
+ * with its last name, unless it is still open or someone's cwd. */
+static void remove_name(struct inode *ip)
+{
+    struct inode *body = ip->body ? ip->body : ip;
+    list_del(&ip->sibling);
+    ip->parent = NULL;
+    body->nlink--;
+    if (ip != body)
+        inode_free(ip);
+    if (body->nlink == 0 && body->refs == 0)
+        inode_free(body);
+}
+
 int fs_create(struct inode *cwd, const char *path, enum inode_type type, struct inode **out)
 {
     struct last_name nm;
@@ -150,7 +178,7 @@ int fs_create(struct inode *cwd, const char *path, enum inode_type type, struct 
      * entries: it is freed when the last user leaves, and would leave its
      * children pointing at freed memory (found by sysfuzz: getcwd then
      * walked through it). */
-    if (nm.dir != &root && !nm.dir->parent)
+    if (nm.dir->nlink == 0)
         return -ENOENT;
     /* "name/" can only be a directory: open(O_CREAT) says EISDIR (Linux,
      * before it looks whether name exists), mkdir takes it. */
@@ -163,10 +191,7 @@ int fs_create(struct inode *cwd, const char *path, enum inode_type type, struct 
         return -ENOMEM;
     ip->ino = next_ino++;
     ip->type = type;
-    memcpy(ip->name, nm.name, nm.len);
-    list_init(&ip->children);
-    ip->parent = nm.dir;
-    list_add_tail(&ip->sibling, &nm.dir->children);
+    add_name(ip, &nm);
     if (out)
         *out = ip;
     return 0;
@@ -202,14 +227,54 @@ int fs_remove(struct inode *cwd, const char *path, enum inode_type want)
         return -ENOTDIR;
     if (ip->type == INODE_DIR && !list_empty(&ip->children))
         return -ENOTEMPTY;
-    list_del(&ip->sibling);
-    ip->parent = NULL;
-    if (ip->refs == 0)
-        inode_free(ip);
+    remove_name(ip);
     return 0;
 }
 
 int fs_unlink(struct inode *cwd, const char *path) { return fs_remove(cwd, path, 0); }
+
+/* Linux's order: the old name is looked up first, then the new one must
+ * not exist (EEXIST even for a directory as old), may not be "name/" (a
+ * file cannot be one: ENOENT), and only then is a directory EPERM. */
+int fs_link(struct inode *cwd, const char *oldpath, const char *newpath)
+{
+    struct inode *old;
+    int err = fs_lookup(cwd, oldpath, &old);
+    if (err)
+        return err;
+    struct last_name nm;
+    err = walk_parent(cwd, newpath, &nm);
+    if (err)
+        return err;
+    if (nm.dir->type != INODE_DIR)
+        return -ENOTDIR;
+    if (kind_of(&nm) != NAME_PLAIN || child_named(nm.dir, nm.name, nm.len))
+        return -EEXIST;
+    if (nm.slash)
+        return -ENOENT;
+    if (old->type == INODE_DIR)
+        return -EPERM; /* a directory has one name: its ".." says where */
+    if (nm.dir->nlink == 0)
+        return -ENOENT; /* a removed directory: as in fs_create */
+    struct inode *ip = kzalloc(sizeof(*ip));
+    if (!ip)
+        return -ENOMEM;
+    ip->ino = old->ino;
+    ip->type = old->type;
+    ip->body = old;
+    add_name(ip, &nm);
+    return 0;
+}
+
+uint32_t fs_nlink(struct inode *ip)
+{
+    if (ip->type != INODE_DIR || ip->nlink == 0)
+        return ip->nlink;
+    uint32_t n = 2;
+    for (struct list_head *l = ip->children.next; l != &ip->children; l = l->next)
+        n += container_of(l, struct inode, sibling)->type == INODE_DIR;
+    return n;
+}
 
 ssize_t fs_read(struct inode *ip, uint64_t off, void *buf, size_t n, bool to_user)
 {

@@ -202,7 +202,7 @@ static void fill_stat(struct inode *ip, struct stat *st)
     memset(st, 0, sizeof(*st));
     st->st_ino = ip->ino;
     st->st_mode = ip->type == INODE_DIR ? S_IFDIR | 0755 : S_IFREG | 0644;
-    st->st_nlink = 1;
+    st->st_nlink = fs_nlink(ip);
     st->st_size = ip->type == INODE_FILE ? ip->size : 0;
 }
 
@@ -402,6 +402,20 @@ static int64_t remove_path(const char *upath, enum inode_type want)
 int64_t sys_unlink(const char *upath) { return remove_path(upath, INODE_FILE); }
 
 int64_t sys_rmdir(const char *upath) { return remove_path(upath, INODE_DIR); }
+
+int64_t sys_link(const char *uold, const char *unew)
+{
+    char oldpath[PATH_MAX], newpath[PATH_MAX];
+    int err = copy_path(uold, oldpath);
+    if (!err)
+        err = copy_path(unew, newpath);
+    if (err)
+        return err;
+    mutex_lock(&fs_lock);
+    err = fs_link(cwd(), oldpath, newpath);
+    mutex_unlock(&fs_lock);
+    return err;
+}
 
 /* Directory entries from f->offset (an entry index) into buf. */
 static int64_t getdents_file(struct file *f, void *ubuf, size_t size)
