@@ -5,6 +5,7 @@
 #include "fs/pipe.h"
 #include "kernel/process.h"
 #include "fs/ramfs.h"
+#include "uapi/access.h"
 #include "uapi/dirent.h"
 #include "uapi/fcntl.h"
 #include "uapi/seek.h"
@@ -197,11 +198,17 @@ int64_t sys_close(int fd)
     return 0;
 }
 
+/* cowl has no owners and no chmod: these bits are fixed by the type. */
+static uint32_t inode_mode(struct inode *ip)
+{
+    return ip->type == INODE_DIR ? S_IFDIR | 0755 : S_IFREG | 0644;
+}
+
 static void fill_stat(struct inode *ip, struct stat *st)
 {
     memset(st, 0, sizeof(*st));
     st->st_ino = ip->ino;
-    st->st_mode = ip->type == INODE_DIR ? S_IFDIR | 0755 : S_IFREG | 0644;
+    st->st_mode = inode_mode(ip);
     st->st_nlink = fs_nlink(ip);
     st->st_size = ip->type == INODE_FILE ? ip->size : 0;
 }
@@ -220,6 +227,31 @@ int64_t sys_stat(const char *upath, struct stat *ust)
         fill_stat(ip, &st);
     mutex_unlock(&fs_lock);
     return err ? err : copy_to_user(ust, &st, sizeof(st));
+}
+
+/* access(path, mode): does path exist (F_OK), and may we read, write or
+ * execute (search, for a directory) it?  cowl has no users, so everyone is
+ * the owner and the owner bits stat reports decide: directories 0755 pass
+ * everything, files 0644 pass R_OK and W_OK but not X_OK (EACCES), as on
+ * Linux for a file of that mode, even for root.  Bits other than R_OK,
+ * W_OK, X_OK are EINVAL, checked first as Linux does. */
+int64_t sys_access(const char *upath, int mode)
+{
+    if (mode & ~(R_OK | W_OK | X_OK))
+        return -EINVAL;
+    char path[PATH_MAX];
+    int err = copy_path(upath, path);
+    if (err)
+        return err;
+    struct inode *ip;
+    mutex_lock(&fs_lock);
+    err = fs_lookup(cwd(), path, &ip);
+    uint32_t bits = err ? 0 : inode_mode(ip);
+    mutex_unlock(&fs_lock);
+    /* R_OK, W_OK, X_OK are 4, 2, 1: the owner's bits are 0400, 0200, 0100 */
+    if (!err && (((unsigned)mode << 6) & ~bits))
+        err = -EACCES;
+    return err;
 }
 
 int64_t sys_fstat(int fd, struct stat *ust)

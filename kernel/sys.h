@@ -25,6 +25,7 @@ int64_t sys_mkdir(const char *path, int mode);
 int64_t sys_unlink(const char *path);
 int64_t sys_rmdir(const char *path);
 int64_t sys_link(const char *oldpath, const char *newpath);
+int64_t sys_access(const char *path, int mode);
 int64_t sys_getdents64(int fd, void *buf, size_t size);
 
 int64_t sys_fork(void);
