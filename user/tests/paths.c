@@ -42,10 +42,19 @@ static char longname[300];
  *   f        a regular file holding "abc"
  *   d/       an empty directory
  *   full/x   a directory with a file in it */
-#define R(op, path, arg, want)            {op, path, arg, NULL, want, NULL, 0}
-#define RP(op, path, arg, want, post, pw) {op, path, arg, NULL, want, post, pw}
-#define L(old, new, want, post, pw)       {LINK, old, 0, new, want, post, pw}
-#define CREAT(flags)                      (O_CREAT | (flags))
+#define R(op, path, arg, want)                                                                     \
+    {                                                                                              \
+        op, path, arg, NULL, want, NULL, 0                                                         \
+    }
+#define RP(op, path, arg, want, post, pw)                                                          \
+    {                                                                                              \
+        op, path, arg, NULL, want, post, pw                                                        \
+    }
+#define L(old, new, want, post, pw)                                                                \
+    {                                                                                              \
+        LINK, old, 0, new, want, post, pw                                                          \
+    }
+#define CREAT(flags) (O_CREAT | (flags))
 
 static const struct pcase cases[] = {
     /* stat: the lookup itself */
@@ -223,9 +232,18 @@ static const char *errno_name(int e)
         int e;
         const char *name;
     } names[] = {
-        {0, "0"},           {EPERM, "EPERM"},   {ENOENT, "ENOENT"},   {EBADF, "EBADF"},
-        {EACCES, "EACCES"}, {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"},   {ENOTDIR, "ENOTDIR"},
-        {EISDIR, "EISDIR"}, {EINVAL, "EINVAL"}, {ENOSYS, "ENOSYS"},   {ENOTEMPTY, "ENOTEMPTY"},
+        {0, "0"},
+        {EPERM, "EPERM"},
+        {ENOENT, "ENOENT"},
+        {EBADF, "EBADF"},
+        {EACCES, "EACCES"},
+        {EBUSY, "EBUSY"},
+        {EEXIST, "EEXIST"},
+        {ENOTDIR, "ENOTDIR"},
+        {EISDIR, "EISDIR"},
+        {EINVAL, "EINVAL"},
+        {ENOSYS, "ENOSYS"},
+        {ENOTEMPTY, "ENOTEMPTY"},
         {ENAMETOOLONG, "ENAMETOOLONG"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -327,10 +345,10 @@ static int check_post(const struct pcase *c, const char *where)
         return 1;
     }
     struct stat st;
-    int got = stat(c->post, &st) < 0      ? errno
-              : S_ISDIR(st.st_mode) ? IS_DIR
-              : S_ISREG(st.st_mode) ? IS_FILE
-                                    : 0;
+    int got = stat(c->post, &st) < 0 ? errno
+              : S_ISDIR(st.st_mode)  ? IS_DIR
+              : S_ISREG(st.st_mode)  ? IS_FILE
+                                     : 0;
     if (got == c->post_want)
         return 0;
     const char *kind[] = {"", "a directory", "a file"};
@@ -367,8 +385,8 @@ static int run_case(const char *base, int i)
     }
     if (check_post(c, where)) {
         if (!bad)
-            printf("FAIL paths.c: row %d: %s(\"%s\") = %s as it should, but\n", i,
-                   op_names[c->op], path, errno_name(got));
+            printf("FAIL paths.c: row %d: %s(\"%s\") = %s as it should, but\n", i, op_names[c->op],
+                   path, errno_name(got));
         bad = 1;
     }
     must(chdir(base) == 0, base);
