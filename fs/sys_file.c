@@ -5,6 +5,7 @@
 #include "fs/pipe.h"
 #include "kernel/process.h"
 #include "fs/ramfs.h"
+#include "uapi/access.h"
 #include "uapi/dirent.h"
 #include "uapi/fcntl.h"
 #include "uapi/seek.h"
@@ -139,19 +140,27 @@ int64_t sys_write(int fd, const void *buf, size_t n)
     return r;
 }
 
-/* Find or create the inode for open(); fs_lock held. */
+/* Find or create the inode for open(); fs_lock held.  With O_CREAT the
+ * name is made if it is new; "name/" is -EISDIR (a file cannot be one),
+ * and so is an existing directory unless O_EXCL says -EEXIST first. */
 static int open_inode(const char *path, int flags, struct inode **ip)
 {
-    int err = fs_lookup(cwd(), path, ip);
-    if (err == -ENOENT && (flags & O_CREAT))
-        return fs_create(cwd(), path, INODE_FILE, ip);
-    if (!err && (flags & O_CREAT) && (flags & O_EXCL))
-        return -EEXIST;
-    if (!err && (*ip)->type == INODE_DIR && (flags & O_ACCMODE) != O_RDONLY)
+    int err = -EEXIST;
+    if (flags & O_CREAT) {
+        err = fs_create(cwd(), path, INODE_FILE, ip);
+        if (err != -EEXIST)
+            return err; /* made, or it cannot be */
+        if (flags & O_EXCL)
+            return -EEXIST;
+    }
+    err = fs_lookup(cwd(), path, ip);
+    if (err)
+        return err;
+    if ((*ip)->type == INODE_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
         return -EISDIR;
-    if (!err && (flags & O_DIRECTORY) && (*ip)->type != INODE_DIR)
+    if ((flags & O_DIRECTORY) && (*ip)->type != INODE_DIR)
         return -ENOTDIR;
-    return err;
+    return 0;
 }
 
 int64_t sys_open(const char *upath, int flags, int mode)
@@ -189,12 +198,18 @@ int64_t sys_close(int fd)
     return 0;
 }
 
+/* cowl has no owners and no chmod: these bits are fixed by the type. */
+static uint32_t inode_mode(struct inode *ip)
+{
+    return ip->type == INODE_DIR ? S_IFDIR | 0755 : S_IFREG | 0644;
+}
+
 static void fill_stat(struct inode *ip, struct stat *st)
 {
     memset(st, 0, sizeof(*st));
     st->st_ino = ip->ino;
-    st->st_mode = ip->type == INODE_DIR ? S_IFDIR | 0755 : S_IFREG | 0644;
-    st->st_nlink = 1;
+    st->st_mode = inode_mode(ip);
+    st->st_nlink = fs_nlink(ip);
     st->st_size = ip->type == INODE_FILE ? ip->size : 0;
 }
 
@@ -212,6 +227,31 @@ int64_t sys_stat(const char *upath, struct stat *ust)
         fill_stat(ip, &st);
     mutex_unlock(&fs_lock);
     return err ? err : copy_to_user(ust, &st, sizeof(st));
+}
+
+/* access(path, mode): does path exist (F_OK), and may we read, write or
+ * execute (search, for a directory) it?  cowl has no users, so everyone is
+ * the owner and the owner bits stat reports decide: directories 0755 pass
+ * everything, files 0644 pass R_OK and W_OK but not X_OK (EACCES), as on
+ * Linux for a file of that mode, even for root.  Bits other than R_OK,
+ * W_OK, X_OK are EINVAL, checked first as Linux does. */
+int64_t sys_access(const char *upath, int mode)
+{
+    if (mode & ~(R_OK | W_OK | X_OK))
+        return -EINVAL;
+    char path[PATH_MAX];
+    int err = copy_path(upath, path);
+    if (err)
+        return err;
+    struct inode *ip;
+    mutex_lock(&fs_lock);
+    err = fs_lookup(cwd(), path, &ip);
+    uint32_t bits = err ? 0 : inode_mode(ip);
+    mutex_unlock(&fs_lock);
+    /* R_OK, W_OK, X_OK are 4, 2, 1: the owner's bits are 0400, 0200, 0100 */
+    if (!err && (((unsigned)mode << 6) & ~bits))
+        err = -EACCES;
+    return err;
 }
 
 int64_t sys_fstat(int fd, struct stat *ust)
@@ -377,14 +417,34 @@ int64_t sys_mkdir(const char *upath, int mode)
     return err;
 }
 
-int64_t sys_unlink(const char *upath)
+/* unlink(path) removes the name of a file, rmdir(path) an empty
+ * directory; neither takes the other kind (EISDIR, ENOTDIR). */
+static int64_t remove_path(const char *upath, enum inode_type want)
 {
     char path[PATH_MAX];
     int err = copy_path(upath, path);
     if (err)
         return err;
     mutex_lock(&fs_lock);
-    err = fs_unlink(cwd(), path);
+    err = fs_remove(cwd(), path, want);
+    mutex_unlock(&fs_lock);
+    return err;
+}
+
+int64_t sys_unlink(const char *upath) { return remove_path(upath, INODE_FILE); }
+
+int64_t sys_rmdir(const char *upath) { return remove_path(upath, INODE_DIR); }
+
+int64_t sys_link(const char *uold, const char *unew)
+{
+    char oldpath[PATH_MAX], newpath[PATH_MAX];
+    int err = copy_path(uold, oldpath);
+    if (!err)
+        err = copy_path(unew, newpath);
+    if (err)
+        return err;
+    mutex_lock(&fs_lock);
+    err = fs_link(cwd(), oldpath, newpath);
     mutex_unlock(&fs_lock);
     return err;
 }

@@ -23,6 +23,9 @@ int64_t sys_getcwd(char *buf, size_t size);
 int64_t sys_chdir(const char *path);
 int64_t sys_mkdir(const char *path, int mode);
 int64_t sys_unlink(const char *path);
+int64_t sys_rmdir(const char *path);
+int64_t sys_link(const char *oldpath, const char *newpath);
+int64_t sys_access(const char *path, int mode);
 int64_t sys_getdents64(int fd, void *buf, size_t size);
 
 int64_t sys_fork(void);

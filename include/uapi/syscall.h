@@ -18,6 +18,7 @@
 #define SYS_mprotect      10
 #define SYS_munmap        11
 #define SYS_brk           12
+#define SYS_access        21
 #define SYS_pipe          22
 #define SYS_sched_yield   24
 #define SYS_dup           32
@@ -33,6 +34,8 @@
 #define SYS_getcwd        79
 #define SYS_chdir         80
 #define SYS_mkdir         83
+#define SYS_rmdir         84
+#define SYS_link          86
 #define SYS_unlink        87
 #define SYS_getppid       110
 #define SYS_reboot        169

@@ -199,7 +199,7 @@ static long own_path_of(long p)
 static long one_call(struct fuzzer *f)
 {
     long a = 0, b = 0, c = 0, d, nr;
-    uint64_t which = pick(f, 30);
+    uint64_t which = pick(f, 33);
     if (only_case >= 0)
         which = (uint64_t)only_case;
     switch (which) {
@@ -316,6 +316,15 @@ static long one_call(struct fuzzer *f)
         nr = pick(f, 2) ? 1000 + (long)pick(f, 100000) : -(long)pick(f, 1000);
         a = (long)next(f), b = (long)next(f), c = (long)next(f);
         break; /* no such call */
+    case 29:
+        nr = 86, a = own_path(f), b = own_path(f);
+        break; /* link: both names ours, so no system file gets a name we may write */
+    case 30:
+        nr = 21, a = any_path(f), b = (long)pick(f, 10) - 1;
+        break; /* access: -1 and 8, 9 are bad modes */
+    case 31:
+        nr = 84, a = own_path(f);
+        break; /* rmdir */
     default:
         nr = 24;
         break; /* sched_yield */
@@ -402,8 +411,10 @@ static int worker(int w)
 static void remove_own_files(void)
 {
     static const char *const order[] = {"/fz/a/b", "/fz/a/f", "/fz/f/x", "/fz/a", "/fz/f", "/fz"};
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 6; i++) {
         unlink(order[i]);
+        rmdir(order[i]);
+    }
 }
 
 static const char usage_line[] = "usage: sysfuzz [-s SEED] [-n CALLS] [-d SECONDS] [-p PROCS] "

@@ -9,6 +9,7 @@ typedef long off_t;
 #define STDOUT_FILENO 1
 #define STDERR_FILENO 2
 #include "uapi/seek.h" /* SEEK_*, shared with the kernel */
+#include "uapi/access.h" /* F_OK, R_OK, W_OK, X_OK for access() */
 extern char **environ;
 ssize_t read(int fd, void *buf, size_t n);
 ssize_t write(int fd, const void *buf, size_t n);
@@ -29,6 +30,8 @@ int chdir(const char *path);
 char *getcwd(char *buf, size_t size);
 int unlink(const char *path);
 int rmdir(const char *path);
+int link(const char *oldpath, const char *newpath);
+int access(const char *path, int mode);
 void *sbrk(intptr_t inc);
 int brk(void *addr);
 unsigned sleep(unsigned seconds);

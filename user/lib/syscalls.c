@@ -71,8 +71,10 @@ int cowl_cpustat(struct cpu_stats *st, int max)
 pid_t getppid(void) { return SYS0(SYS_getppid); }
 int chdir(const char *path) { return SYS1(SYS_chdir, path); }
 int unlink(const char *path) { return SYS1(SYS_unlink, path); }
-int rmdir(const char *path) { return SYS1(SYS_unlink, path); }
+int rmdir(const char *path) { return SYS1(SYS_rmdir, path); }
 int mkdir(const char *path, int mode) { return SYS2(SYS_mkdir, path, mode); }
+int link(const char *oldpath, const char *newpath) { return SYS2(SYS_link, oldpath, newpath); }
+int access(const char *path, int mode) { return SYS2(SYS_access, path, mode); }
 int stat(const char *path, struct stat *st) { return SYS2(SYS_stat, path, st); }
 int fstat(int fd, struct stat *st) { return SYS2(SYS_fstat, fd, st); }
 int kill(int pid, int sig) { return SYS2(SYS_kill, pid, sig); }

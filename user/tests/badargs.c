@@ -66,6 +66,10 @@ int main(void)
         FAILS_WITH(chdir(p), EFAULT);
         FAILS_WITH(mkdir(p, 0755), EFAULT);
         FAILS_WITH(unlink(p), EFAULT);
+        FAILS_WITH(rmdir(p), EFAULT);
+        FAILS_WITH(link(p, "badargs.lnk"), EFAULT);
+        FAILS_WITH(link("badargs.txt", p), EFAULT);
+        FAILS_WITH(access(p, F_OK), EFAULT);
         FAILS_WITH(execve(p, null_argv, NULL), EFAULT);
 #ifdef __cowl__
         FAILS_WITH(clock_gettime(CLOCK_MONOTONIC, p), EFAULT);
