@@ -3,6 +3,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #define EOF (-1)
+/* printf and friends (lib/vsnprintf.c): C99's flags (- + space # 0), width
+ * and precision (digits or *), length modifiers hh h l ll j z t, and the
+ * conversions d i u o x X c s p n %.  No floating point: %f %e %g %a (and
+ * capitals) are not formatted; like any conversion printf does not know,
+ * they are printed as written ("%8.3f") and take no argument.  No wide
+ * characters (%lc prints a char; %ls is not supported). */
 typedef struct FILE FILE;
 extern FILE *stdin, *stdout, *stderr;
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
