@@ -99,6 +99,8 @@ static __attribute__((noreturn)) void ap_main(struct cpu *c)
     sched_cpu_enter(c); /* never returns: this stack is now the idle thread's */
 }
 
+#define AP_WAIT_US 5000000 /* how long an AP gets to come online */
+
 static bool start_ap(struct cpu *c)
 {
     struct page *stack = pmm_alloc(KSTACK_ORDER, PAGE_KERNEL, 0);
@@ -117,7 +119,13 @@ static bool start_ap(struct cpu *c)
         send_ipi(c->apic_id, 0x4600 | SIPI_VECTOR); /* STARTUP */
         udelay(200);
     }
-    for (int i = 0; i < 1000 && !__atomic_load_n(&c->online, __ATOMIC_ACQUIRE); i++)
+    /* Real hardware answers within milliseconds, but under QEMU's TCG each
+     * CPU is a host thread, and on a loaded host (make test boots several
+     * machines on two cores) an AP may not run for a long while.  Waiting
+     * too little is worse than waiting long: an AP that comes up after we
+     * gave up would find the next AP's parameters in the shared trampoline.
+     * So: up to 5 s. */
+    for (int i = 0; i < AP_WAIT_US / 100 && !__atomic_load_n(&c->online, __ATOMIC_ACQUIRE); i++)
         udelay(100);
     return c->online;
 }
