@@ -16,6 +16,11 @@ from tap import Result
 
 TAP_RE = re.compile(r"^(not ok|ok) (\d+) - (\S+)(?: # (.*))?$")
 FIRST_TAP_RE = re.compile(rb"(?m)^(not )?ok \d+ - ")
+# A user test's own TAP (docs/testing.md, "A test that prints its own TAP"):
+# between "# running user/X" and the kernel's result line for user/X, any
+# "ok"/"not ok" line, indented or not, is a subtest of X and "1..N" its plan.
+SUB_TAP_RE = re.compile(r"^\s*(not ok|ok)\b(?:\s+(\d+))?(?:\s*-)?\s*(.*?)(?:\s+#\s*(.*))?$")
+SUB_PLAN_RE = re.compile(r"^\s*1\.\.(\d+)\s*(?:#.*)?$")
 # kernel/ubsan.c's report; searched anywhere in a line, as a user program's
 # unfinished line may precede it on the console.
 UBSAN_RE = re.compile(r"UBSAN: (\S+) in (\S+):(\d+):(\d+) .*")
@@ -45,13 +50,16 @@ def evaluate(boot_name, expected, outcome, log_path=None, ubsan=None):
     '<boot>/kernel-exit' for how the boot ended, plus '<boot>/ubsan' for
     undefined behaviour (ubsan_result).  Pure: tested on its own."""
     seen, order, running, plan, done = {}, [], None, None, False
-    extra, reports = [], []
+    extra, reports, subs = [], [], {}
     for line in outcome.log_text.splitlines():
         line = line.rstrip("\r")
         u = UBSAN_RE.search(line)
         if u:
             reports.append((u, running))
         m = TAP_RE.match(line)
+        if running and running.startswith("user/") and not (m and m.group(3) == running):
+            if collect_subtest(subs.setdefault(running, {"plan": None, "lines": []}), line):
+                continue
         if m:
             name = m.group(3)
             if name in seen:
@@ -79,7 +87,7 @@ def evaluate(boot_name, expected, outcome, log_path=None, ubsan=None):
         full = "%s/%s" % (boot_name, name)
         if name in seen:
             ok, reason = seen[name]
-            results.append(Result(full, ok, reason, log=log_path))
+            results.append(with_subtests(Result(full, ok, reason, log=log_path), subs.get(name)))
         elif outcome.timed_out and name == running:
             results.append(Result(full, False, "timeout after %ds: hung in this test"
                                   % outcome.seconds, log=log_path))
@@ -90,7 +98,9 @@ def evaluate(boot_name, expected, outcome, log_path=None, ubsan=None):
             extra.append(Result("%s/%s" % (boot_name, name), False,
                                 "unexpected: the runner did not select this test"))
 
-    all_ok = all(r.ok for r in results + extra)
+    # The kernel's own verdicts: a test it passed but whose TAP said "not ok"
+    # fails here (with_subtests), yet the kernel rightly exited with 33.
+    all_ok = all(n in seen and seen[n][0] for n in expected) and all(r.ok for r in extra)
     problems = []
     if outcome.timed_out:
         problems.append("timed out after %ds" % outcome.seconds)
@@ -112,6 +122,53 @@ def evaluate(boot_name, expected, outcome, log_path=None, ubsan=None):
     exit_result = Result("%s/kernel-exit" % boot_name, not problems, reason,
                          seconds=outcome.seconds, log=log_path)
     return results + extra + [exit_result] + ubsan_result(boot_name, reports, ubsan, log_path)
+
+
+def collect_subtest(sub, line):
+    """One line a user test printed: a TAP result or plan goes into `sub`
+    ({"plan": N, "lines": [(ok, number, description, directive)]}); returns
+    whether it was one."""
+    p = SUB_PLAN_RE.match(line)
+    if p:
+        sub["plan"] = int(p.group(1))
+        return True
+    t = SUB_TAP_RE.match(line)
+    if not t:
+        return False
+    sub["lines"].append((t.group(1) == "ok", t.group(2), t.group(3), t.group(4) or ""))
+    return True
+
+
+def with_subtests(parent, sub):
+    """Attach a user test's own TAP results to its Result as .subtests,
+    named <boot>/user/X/<description>.  The exit status still decides, and
+    the TAP must agree with it: a test that exited 0 but printed "not ok"
+    (without TODO) or fewer or more results than its plan fails.  A failing
+    exit status stays a failure whatever the TAP said."""
+    if not sub or (not sub["lines"] and sub["plan"] is None):
+        return parent
+    failed = []
+    for ok, number, desc, directive in sub["lines"]:
+        n = len(parent.subtests) + 1
+        case = re.sub(r"\s+", "_", desc.strip()) or "case-%s" % (number or n)
+        todo = directive.upper().startswith("TODO")
+        reason = directive if ok or todo else (directive or "not ok")
+        r = Result("%s/%s" % (parent.name, case), ok or todo, reason, log=parent.log)
+        parent.subtests.append(r)
+        if not r.ok:
+            failed.append(case)
+    problems = []
+    if failed:
+        problems.append("its own TAP has %d not ok: %s" % (len(failed), ", ".join(failed[:5])))
+    count = len(sub["lines"])
+    if sub["plan"] is not None and sub["plan"] != count:
+        problems.append("it planned %d results and printed %d" % (sub["plan"], count))
+    if problems and parent.ok:
+        parent.ok, parent.skipped = False, False
+        parent.reason = "exit status 0, but " + "; ".join(problems)
+    elif problems:
+        parent.reason += "; " + "; ".join(problems)
+    return parent
 
 
 def ubsan_result(boot_name, reports, want, log_path):

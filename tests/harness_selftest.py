@@ -12,7 +12,8 @@ made-up logs.  `make test-harness` runs only these.
 
 from boots import Boot, BootOutcome, evaluate, run_boot
 from check import by_name, expect, no_ubsan
-from qemu import EXIT_PANIC, EXIT_PASS
+from tap import with_subtests
+from qemu import EXIT_FAIL, EXIT_PANIC, EXIT_PASS
 
 HANG_TIMEOUT = 8  # seconds; a TCG boot reaches the tests in well under one
 
@@ -146,8 +147,35 @@ def check_parser(args):
     res = evaluate("b", ["a/x", "a/y"], _synthetic(cut, status=None, timed_out=True))
     expect("hung in this test" in by_name(res, "/a/y").reason, "hang not attributed")
     _check_ubsan_evaluation(good)
+    _check_nested_tap()
     return True, ("duplicate, unexpected, lying exit status, no debug-exit, hang attribution, "
-                  "UBSAN reports")
+                  "UBSAN reports, a user test's own TAP")
+
+
+def _check_nested_tap():
+    """A user test's own TAP lines nest under it as subtests; a "not ok" or
+    a wrong count fails it even when it exited 0; its exit status still
+    decides when its TAP is all ok."""
+    def log(sub, verdict="ok 2 - user/t"):
+        return ("1..2\n# running a/x\nok 1 - a/x\n# running user/t\n" + sub + verdict +
+                "\n# cowl-tests: done passed=2 failed=0\n")
+    passing = "1..3\nok 1 - one\n    ok 2 - two words\nok 3 - three # SKIP why\n"
+    res = evaluate("b", ["a/x", "user/t"], _synthetic(log(passing)))
+    expect(all(r.ok for r in res), "a passing nested TAP failed: %s" % [r.reason for r in res])
+    t = by_name(res, "/user/t")
+    expect([s.name for s in t.subtests] == ["b/user/t/one", "b/user/t/two_words",
+                                            "b/user/t/three"], "subtest names")
+    liar = passing.replace("ok 2 - two", "not ok 2 - two")
+    res = evaluate("b", ["a/x", "user/t"], _synthetic(log(liar)))
+    expect(not by_name(res, "/user/t").ok, "exit 0 with a not ok subtest passed")
+    expect(not by_name(with_subtests(res), "/user/t/two_words").ok, "the not ok subtest passed")
+    expect(by_name(res, "/kernel-exit").ok, "the kernel's exit 33 was blamed")
+    res = evaluate("b", ["a/x", "user/t"], _synthetic(log(passing.replace("1..3", "1..4"))))
+    expect(not by_name(res, "/user/t").ok, "a nested plan of 4 with 3 results passed")
+    res = evaluate("b", ["a/x", "user/t"],
+                   _synthetic(log(passing, "not ok 2 - user/t # exit status 1").replace(
+                       "passed=2 failed=0", "passed=1 failed=1"), status=EXIT_FAIL))
+    expect(not by_name(res, "/user/t").ok, "exit status 1 with an all-ok TAP passed")
 
 
 def _check_ubsan_evaluation(good):

@@ -145,7 +145,7 @@ def run_all(args, work):
         for fut in futures:  # report in a stable order
             for r in fut.result():
                 results.append(r)
-                print(tap.tap_line(len(results), r), flush=True)
+                print("\n".join(tap.tap_lines(len(results), r)), flush=True)
     return results
 
 

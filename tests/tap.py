@@ -14,6 +14,9 @@ class Result:
     def __init__(self, name, ok, reason="", seconds=0.0, log=None):
         self.name, self.ok, self.reason, self.seconds, self.log = name, ok, reason, seconds, log
         self.skipped = ok and reason.startswith("SKIP")
+        # A user test's own TAP results (boots.with_subtests), each a Result
+        # named <parent>/<case>; shown indented before the parent's line.
+        self.subtests = []
 
 
 def tap_line(n, r):
@@ -26,6 +29,24 @@ def tap_line(n, r):
     return line
 
 
+def tap_lines(n, r):
+    """A result's line, after its subtests as TAP 14 nests them: indented
+    four spaces, numbered from 1, with their plan."""
+    if not r.subtests:
+        return [tap_line(n, r)]
+    lines = ["    # Subtest: " + r.name]
+    for i, s in enumerate(r.subtests, 1):
+        line = "%s %d - %s" % ("ok" if s.ok else "not ok", i, s.name.rsplit("/", 1)[-1])
+        lines.append("    " + line + (" # " + s.reason if s.reason else ""))
+    lines.append("    1..%d" % len(r.subtests))
+    return lines + [tap_line(n, r)]
+
+
+def with_subtests(results):
+    """Every result followed by its subtests (for JUnit)."""
+    return [x for r in results for x in [r] + r.subtests]
+
+
 def summary(results):
     """The closing line, `N passed, N failed`, with `, N skipped` if any.
     CI and people read this line; a skip counts as neither."""
@@ -36,7 +57,9 @@ def summary(results):
 
 
 def write_junit(results, path):
-    """One <testsuite> per first name component (pvh, smp4, host, ...)."""
+    """One <testsuite> per first name component (pvh, smp4, host, ...);
+    a user test's own TAP results are test cases of their own."""
+    results = with_subtests(results)
     suites = {}
     for r in results:
         suites.setdefault(r.name.split("/")[0], []).append(r)

@@ -4,8 +4,10 @@
 
 Runs the seed program forktime, built from the one source user/bin/forktime.c,
 on the host Linux (mode=linux) and inside cowl in each fork mode
-(share, copy, eager), in one invocation, then forkcost, smpbench, vmbench
-(the hypervisor) and vmforkbench (forking a VM) inside the same boot.  Prints one line per measurement and
+(share, copy, eager), in one invocation, then forkcost, mallocbench (the
+user heap; also on the host, libc=glibc), smpbench, vmbench (the
+hypervisor), vmforkbench (forking a VM) and the fork server inside the
+same boot.  Prints one line per measurement and
 writes them all to build/bench.json.  Measurements, not tests: nothing here
 fails on a threshold.  Compare ratios from one run; absolute times from
 different runs (or machines, or TCG vs KVM) are not comparable.
@@ -22,7 +24,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 import qemu  # noqa: E402  tests/qemu.py: the QEMU command line, the serial port
 SIZES = [1000, 10000, 100000, 262144]
 MODES = ["share", "copy", "eager"]
-LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench|vmbench|vmfork) (\S+=.*|\w+ .*)$")
+LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench|vmbench|vmfork|mallocbench) (\S+=.*|\w+ .*)$")
+MALLOC_LIVE = [1000, 100000]  # mallocbench: blocks held while timing
+MALLOC_OPS = 200000  # mallocs and frees timed per run
 SMP = 4  # CPUs cowl gets for the run (smpbench needs several)
 VM_HYPERCALLS = 10000  # per vmbench hypercall run; 9 runs of each kind take about 5 s on TCG
 VM_LINES = 6  # vmbench: two hypercall, two fault and two write lines
@@ -68,14 +72,26 @@ def parse(line):
     return rec
 
 
-def host_runs(build, forks):
-    exe = os.path.join(build, "host", "forktime")
+def host_program(build, name):
+    """user/bin/NAME.c built with the host's gcc and glibc."""
+    exe = os.path.join(build, "host", name)
     os.makedirs(os.path.dirname(exe), exist_ok=True)
-    subprocess.run(["gcc", "-O2", "-o", exe, os.path.join(ROOT, "user/bin/forktime.c")], check=True)
+    subprocess.run(["gcc", "-O2", "-o", exe, os.path.join(ROOT, "user/bin/%s.c" % name)],
+                   check=True)
+    return exe
+
+
+def host_runs(build, forks):
+    exe = host_program(build, "forktime")
     out = []
     for pages in SIZES:
         r = subprocess.run([exe, "-n", str(forks), "-m", str(pages)], capture_output=True, text=True)
         out += [l for l in r.stdout.splitlines() if l.startswith("forktime ")]
+    exe = host_program(build, "mallocbench")
+    for live in MALLOC_LIVE:
+        r = subprocess.run([exe, "-l", str(live), "-n", str(MALLOC_OPS)], capture_output=True,
+                           text=True)
+        out += [l + " libc=glibc" for l in r.stdout.splitlines() if l.startswith("mallocbench ")]
     return out
 
 
@@ -88,6 +104,8 @@ def bench_script(forks):
     for mode in MODES:
         for pages in (1000, 262144):
             script.append("forkcost -M %s -m %d" % (mode, pages))
+    for live in MALLOC_LIVE:
+        script.append("mallocbench -l %d -n %d" % (live, MALLOC_OPS))
     script.append("smpbench all")
     script.append("vmbench -n %d all" % VM_HYPERCALLS)
     script.append("vmforkbench -n %d" % forks)
@@ -213,6 +231,12 @@ def summarize(records):
         if a and b:
             print("ratio %s = %.2f" % (name, a / b))
     vmfork_ratios(records, mean)
+    mb = {(r.get("libc", "cowl"), r.get("live")): r for r in records if r["bench"] == "mallocbench"}
+    for libc in ("cowl", "glibc"):  # flat is 1.0: malloc's cost does not grow with live blocks
+        a, b = mb.get((libc, MALLOC_LIVE[-1])), mb.get((libc, MALLOC_LIVE[0]))
+        if a and b and b["ns_per_op"]:
+            print("ratio mallocbench_%s_%d_over_%d_live = %.2f" % (
+                libc, MALLOC_LIVE[-1], MALLOC_LIVE[0], a["ns_per_op"] / b["ns_per_op"]))
     pt = [r["ptpages"] for (mode, _), r in ft.items() if mode == "share"]
     if pt:
         print("ratio share_ptpages_per_fork_max = %d" % max(pt))

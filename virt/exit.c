@@ -7,6 +7,7 @@
  * QEMU's TCG has no NRIPS (the CPU's "next RIP"), so RIP is advanced here
  * by the length of the instruction that exited: VMMCALL 3 bytes, HLT 1,
  * CPUID 2; an IN or OUT reports its next RIP in EXITINFO2. */
+#include "kernel/time.h"
 #include "mm/vm.h"
 #include "virt/vm.h"
 
@@ -16,16 +17,20 @@
 
 /* The signature a guest finds at CPUID 0x40000000 (the leaf KVM and Xen
  * use to say "you run under a hypervisor"): "cowlcowlcowl". */
-#define CPUID_HV_LEAF 0x40000000u
-#define CPUID_HV_SIG  0x6c776f63u /* "cowl", little-endian */
+#define CPUID_HV_LEAF   0x40000000u /* EAX: the last leaf; the rest: the signature */
+#define CPUID_HV_SIG    0x6c776f63u /* "cowl", little-endian */
+#define CPUID_HV_TIMING 0x40000010u /* EAX: the TSC's frequency in kHz */
 
 static void cpuid_exit(struct vcpu *v)
 {
     struct vmcb_save *s = &v->vmcb->save;
     uint32_t leaf = (uint32_t)s->rax, sub = (uint32_t)v->gprs.rcx, r[4];
     if (leaf == CPUID_HV_LEAF) {
-        r[0] = CPUID_HV_LEAF;
+        r[0] = CPUID_HV_TIMING;
         r[1] = r[2] = r[3] = CPUID_HV_SIG;
+    } else if (leaf == CPUID_HV_TIMING) {
+        r[0] = (uint32_t)(tsc_per_us * 1000); /* the guest runs on this CPU's TSC */
+        r[1] = r[2] = r[3] = 0;
     } else {
         svm_host_cpuid(leaf, sub, r);
         if (leaf == 1)

@@ -121,6 +121,12 @@ static inline uint64_t read_rbp(void)
 struct boot_info;
 void arch_boot(uint32_t magic, uint64_t info_phys); /* entry.asm -> here */
 void arch_cpu_init(void);                           /* GDT, TSS, IDT, CPU features */
+/* paravirt.c: running as a guest of cowl's hypervisor (docs/virt.md)? Then
+ * the TSC frequency and the clock interrupt come from the host. */
+void arch_paravirt_detect(void);
+bool arch_paravirt(void);
+uint64_t arch_paravirt_tsc_khz(void);
+long arch_paravirt_timer(uint64_t period_ns, uint8_t vector);
 void arch_percpu_init(struct cpu *c, int id);       /* GS base -> c */
 void arch_timer_init(void);                         /* LAPIC timer at HZ, TSC calibrated */
 void arch_irq_eoi(void);

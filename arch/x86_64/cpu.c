@@ -38,6 +38,7 @@ void arch_cpu_init_this(int cpu)
 
 void arch_cpu_init(void)
 {
+    arch_paravirt_detect();
     idt_init();
     arch_cpu_init_this(0);
 }

@@ -50,6 +50,8 @@ static void find_cpus(void)
 {
     cpu_table[0] = &boot_cpu;
     boot_cpu.online = 1;
+    if (arch_paravirt())
+        return; /* a guest of cowl: one vCPU and no local APIC */
     boot_cpu.apic_id = lapic_read(0x20) >> 24;
     const struct acpi_header *madt = acpi_find("APIC");
     if (!madt)

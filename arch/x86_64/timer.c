@@ -37,7 +37,22 @@ void lapic_enable(void)
     lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | VECTOR_SPURIOUS);
 }
 
-void arch_irq_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+void arch_irq_eoi(void)
+{
+    if (!arch_paravirt()) /* the host's virtual interrupt needs no EOI */
+        lapic_write(LAPIC_EOI, 0);
+}
+
+/* Under cowl's hypervisor: the host says the TSC's frequency and raises
+ * the tick itself (paravirt.c). */
+static void paravirt_timer_init(void)
+{
+    uint64_t khz = arch_paravirt_tsc_khz();
+    tsc_per_us = khz >= 1000 ? khz / 1000 : 1000;
+    long err = arch_paravirt_timer(1000000000ull / HZ, VECTOR_TIMER);
+    pr_info("timer: under cowl's hypervisor: TSC %lu MHz, a %u ms tick by hypercall%s\n",
+            tsc_per_us, 1000 / HZ, err ? " REFUSED" : "");
+}
 
 /* The 8259 PICs would deliver legacy IRQs on vectors that clash with CPU
  * exceptions: move them to 0xe0-0xef and mask every line. */
@@ -83,6 +98,10 @@ static bool pit_wait_ms(uint32_t ms)
 
 void arch_timer_init(void)
 {
+    if (arch_paravirt()) {
+        paravirt_timer_init();
+        return;
+    }
     pic_disable();
     lapic = phys_to_virt(rdmsr(MSR_APIC_BASE) & PAGE_MASK);
     lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | VECTOR_SPURIOUS);
@@ -114,6 +133,8 @@ void arch_timer_init(void)
  * the BSP did holds for the APs too. */
 void arch_timer_start_this(void)
 {
+    if (arch_paravirt())
+        return; /* one vCPU, whose tick the host raises */
     lapic_write(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
     lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VECTOR_TIMER);
     lapic_write(LAPIC_TIMER_INIT, apic_per_tick);

@@ -174,6 +174,7 @@ KTEST(virt, cpuid_says_cowl)
     struct cowl_vcpu_regs r;
     vcpu_get_regs(g.cpu, &r);
     EXPECT_EQ(r.rbx, 0x6c776f63); /* "cowl" */
+    EXPECT_EQ(r.rax, 0x40000010); /* the last leaf: the TSC's frequency */
     guest_end(&g);
 }
 

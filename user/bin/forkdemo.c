@@ -49,8 +49,11 @@ int main(void)
     }
     char c;
     read(done[0], &c, 1);
-    printf("forkdemo: pid %d forked %d; the page at %p holds '%c' here\n", getpid(), child,
-           (void *)forkdemo_page, forkdemo_page[0]);
+    /* dprintf, not printf: stdout's buffer and FILE live in .data/.bss,
+     * beside forkdemo_page, and writing them would unshare the parent's
+     * path to the page before gdb looks at it in forkdemo_ready. */
+    dprintf(1, "forkdemo: pid %d forked %d; the page at %p holds '%c' here\n", getpid(), child,
+            (void *)forkdemo_page, forkdemo_page[0]);
     forkdemo_ready(child);
     write(release[1], "gg", 2);
     pthread_join(thread, NULL);

@@ -13,6 +13,7 @@ typedef long off_t;
 extern char **environ;
 ssize_t read(int fd, void *buf, size_t n);
 ssize_t write(int fd, const void *buf, size_t n);
+int isatty(int fd);
 int close(int fd);
 off_t lseek(int fd, off_t off, int whence);
 int dup(int fd);

@@ -1,10 +1,15 @@
 /* stdlib.c - exit, numbers, environment, and strings not in lib/string.c. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-void exit(int code) { _exit(code); }
+void exit(int code)
+{
+    fflush(NULL); /* buffered output goes out; _exit does not flush */
+    _exit(code);
+}
 void abort(void) { _exit(134); }
 int abs(int x) { return x < 0 ? -x : x; }
 

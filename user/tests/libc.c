@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int cmp_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
@@ -40,6 +41,26 @@ int main(void)
     CHECK(feof(f));
     fclose(f);
     CHECK(fopen("/no/such", "r") == NULL && errno == ENOENT);
+
+    /* Buffering: a file is fully buffered; setvbuf(_IONBF) writes at once;
+     * fflush(NULL) flushes every stream. */
+    struct stat st;
+    f = fopen("libc.txt", "w");
+    CHECK(f != NULL);
+    CHECK(fputs("buffered\n", f) >= 0);
+    CHECK(fstat(fileno(f), &st) == 0 && st.st_size == 0);
+    CHECK_EQ(fflush(NULL), 0);
+    CHECK(fstat(fileno(f), &st) == 0 && st.st_size == 9);
+    CHECK_EQ(setvbuf(f, NULL, _IONBF, 0), 0);
+    CHECK(fputs("now", f) >= 0);
+    CHECK(fstat(fileno(f), &st) == 0 && st.st_size == 12);
+    static char mine[64];
+    CHECK_EQ(setvbuf(f, mine, _IOLBF, sizeof(mine)), 0);
+    CHECK(fputs("ab", f) >= 0);
+    CHECK(fstat(fileno(f), &st) == 0 && st.st_size == 12);
+    CHECK(fputs("c\n", f) >= 0); /* the newline sends the line */
+    CHECK(fstat(fileno(f), &st) == 0 && st.st_size == 16);
+    CHECK_EQ(fclose(f), 0);
     unlink("libc.txt");
 
     char *argv[] = {"prog", "-a", "-bvalue", "-c", "x", "rest", NULL};
