@@ -72,6 +72,8 @@ struct vmm {
     int ram_given;             /* -m: do not change the RAM size for a kernel */
     const char *cmdline;       /* -a: a PVH kernel's command line */
     const char *initrd;        /* -i: its boot module; NULL: none (or the default) */
+    int kernel;                /* IMAGE is a PVH kernel: its UART tells the truth */
+    int ahead;                 /* a kernel's next input byte, read ahead; -1: none */
     int vm, cpu;
     int fork_server;           /* -f: stop at COWL_HC_SNAPSHOT (ST_SNAPSHOT) */
     int mute;                  /* a clone: its output and reports go nowhere */
@@ -383,7 +385,7 @@ static int setup(struct vmm *v)
     char *image = read_image(v->image, v->ram_given ? v->ram : (uint64_t)KERNEL_MIB << 20, &len);
     if (!image)
         return fail(v, "cannot load the image");
-    int kernel = is_elf(image, len);
+    int kernel = v->kernel = is_elf(image, len);
     if (kernel && !v->ram_given)
         v->ram = (uint64_t)KERNEL_MIB << 20;
     if (!kernel && len > v->ram - LOAD_ADDR) {
@@ -414,6 +416,25 @@ static uint8_t serial_in(void)
 {
     uint8_t c;
     return read(STDIN_FILENO, &c, 1) == 1 ? c : 0;
+}
+
+/* A kernel is not a flat guest: it polls the line status at every timer
+ * tick and drains the data port while "data ready" is set, taking each
+ * byte as typed input.  Said always, as flat guests are told, that would
+ * keep it draining forever (NULs, once our input ends).  So for a kernel
+ * vmm reads one byte ahead (blocking, like a flat guest's IN: vmm has no
+ * poll()), and "data ready" is set only while that byte waits; at the end
+ * of our input it is never set again. */
+static uint8_t kernel_uart_in(struct vmm *v, uint16_t port)
+{
+    uint8_t c;
+    if (v->ahead < 0 && !v->mute && read(STDIN_FILENO, &c, 1) == 1)
+        v->ahead = c;
+    if (port == SERIAL_LSR)
+        return LSR_TX_EMPTY | (v->ahead >= 0 ? LSR_DATA_READY : 0);
+    c = v->ahead >= 0 ? v->ahead : 0;
+    v->ahead = -1;
+    return c;
 }
 
 /* The two ways a PC under QEMU is switched off (cowl's arch_power_off
@@ -451,7 +472,9 @@ static int handle_io(struct vmm *v, struct cowl_vm_exit *e)
         }
         return ST_RUNNING;
     }
-    if (port == SERIAL_DATA) {
+    if (v->kernel && (port == SERIAL_DATA || port == SERIAL_LSR)) {
+        e->io.data = kernel_uart_in(v, port);
+    } else if (port == SERIAL_DATA) {
         e->io.data = v->mute ? 0 : serial_in(); /* a clone's input is its buffer */
     } else if (port == SERIAL_LSR) {
         e->io.data = LSR_TX_EMPTY | LSR_DATA_READY;
@@ -893,7 +916,7 @@ static int parse_mib(const char *s, uint64_t *bytes)
 
 int main(int argc, char **argv)
 {
-    struct vmm v = {.ram = (uint64_t)DEFAULT_MIB << 20, .vm = -1, .cpu = -1};
+    struct vmm v = {.ram = (uint64_t)DEFAULT_MIB << 20, .vm = -1, .cpu = -1, .ahead = -1};
     int quiet = 0, c, bad = 0;
     unsigned long forks = 0, seed = 1, seeded = 0;
     while ((c = getopt(argc, argv, "m:qhf:s:a:i:")) != -1) {
