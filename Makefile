@@ -224,11 +224,19 @@ INITRD_FILES := $(sort $(wildcard user/etc/*) $(BUILD)/etc/bench.sh)
 $(BUILD)/etc/bench.sh: tools/bench.py
 	@mkdir -p $(@D)
 	$(Q)$(PYTHON) tools/bench.py --write-script $@
-$(INITRD): $(INITRD_FILES) $(UBIN) $(UTEST) $(GUESTS) tools/mkinitrd.py
+INITRD_PAIRS = $(foreach f,$(INITRD_FILES),$(patsubst $(BUILD)/%,%,$(patsubst user/%,%,$(f)))=$(f)) \
+               $(foreach f,$(UBIN) $(UTEST),$(patsubst $(BUILD)/user/%,%,$(f))=$(f)) \
+               $(foreach f,$(GUESTS),guests/$(notdir $(f))=$(f))
+# A cowl booted inside cowl (vmm /boot/cowl.elf) gets the same files minus
+# /boot, so that the initrd does not contain itself; without debug
+# information, so that the archive fits in one cowl file (4 MiB at most).
+$(BUILD)/guest-initrd.cpio: $(INITRD_FILES) $(UBIN) $(UTEST) $(GUESTS) tools/mkinitrd.py
 	@echo "  CPIO  $@"
-	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(foreach f,$(INITRD_FILES),$(patsubst $(BUILD)/%,%,$(patsubst user/%,%,$(f)))=$(f)) \
-	    $(foreach f,$(UBIN) $(UTEST),$(patsubst $(BUILD)/user/%,%,$(f))=$(f)) \
-	    $(foreach f,$(GUESTS),guests/$(notdir $(f))=$(f))
+	$(Q)$(PYTHON) tools/mkinitrd.py --strip-debug $@ $(INITRD_PAIRS)
+$(INITRD): $(BUILD)/guest-initrd.cpio $(KERNEL)
+	@echo "  CPIO  $@"
+	$(Q)$(PYTHON) tools/mkinitrd.py $@ $(INITRD_PAIRS) boot/cowl.elf=$(KERNEL) \
+	    boot/initrd.cpio=$(BUILD)/guest-initrd.cpio
 
 iso: $(ISO)
 $(ISO): $(KERNEL) $(INITRD) tools/mkiso.sh

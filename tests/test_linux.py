@@ -53,6 +53,7 @@ EXCLUDED = {
     "vmkill": "cowl's virtual-machine system calls and counts (cowl_vm_create, cowl_vmstat)",
     "vmfork": "cowl's vmfork (cowl_vm_fork, cowl_vcpu_fork) and fault injection (cowl_failalloc)",
     "vmfsrv": "runs cowl's hypervisor monitor /bin/vmm as a fork server (cowl_vm_fork)",
+    "vmcowl": "runs cowl.s hypervisor monitor /bin/vmm on cowl.s own kernel, /boot/cowl.elf",
 }
 
 # -fno-delete-null-pointer-checks: badargs passes NULL on purpose where

@@ -3,8 +3,13 @@
  * a serial port (COM1, two of its registers) and four hypercalls (five
  * with -f: COWL_HC_SNAPSHOT).
  *
- *   vmm [-m MiB] [-q] [-h] IMAGE
+ *   vmm [-m MiB] [-q] [-h] [-a ARGS] [-i INITRD] IMAGE
  *   vmm [-m MiB] -f N [-s SEED] IMAGE     the fork server (see fork_server)
+ *
+ * IMAGE is a flat guest (user/guests/README.md), or an ELF kernel with a
+ * PVH entry note, booted as QEMU's -kernel boots it (see "PVH" below):
+ * build/cowl.elf itself, with ARGS as its command line and INITRD as its
+ * one boot module.
  *
  * The kernel runs the guest (uapi/vm.h) and comes back here for each exit it
  * does not handle itself; the loop in run() answers them.  At the end vmm
@@ -15,6 +20,8 @@
  *   2                    it touched memory outside RAM (MMIO)
  *   3                    it triple-faulted (SHUTDOWN)
  *   4                    an exit neither the kernel nor vmm knows (UNHANDLED)
+ *   0                    it powered off (OUT 0x2000 to port 0x604, ACPI PM1a)
+ *   (V << 1) | 1         it wrote V to port 0xf4 (QEMU's isa-debug-exit)
  * With -f (the fork server) it prints its own report instead, and exits 0
  * if it ran (crashes or not), 5 if the snapshot changed, 1 on setup errors. */
 #include <cowl.h>
@@ -30,21 +37,28 @@
 #define LOAD_ADDR      0x8000 /* where the image goes and the vCPU starts */
 #define RAM_SIZE_ADDR  0x7000 /* the RAM size, a uint64_t, for the guest */
 #define DEFAULT_MIB    16
+#define KERNEL_MIB     128 /* the default for an ELF kernel */
 #define SERIAL_DATA    COWL_VM_SERIAL_PORT
 #define SERIAL_LSR     (COWL_VM_SERIAL_PORT + 5) /* line status register */
 #define LSR_DATA_READY 0x01
 #define LSR_TX_EMPTY   0x20
 #define PRINT_MAX      65536 /* longest string COWL_HC_PRINT takes */
+#define ACPI_PM1A_CNT  0x604  /* where QEMU's PC puts it; cowl's arch_power_off */
+#define PM1_SLP_EN     0x2000 /* "sleep now": with SLP_TYP 0 (S5), power off */
+#define DEBUG_EXIT     0xf4   /* QEMU's isa-debug-exit */
 
 enum { ST_SETUP = 1, ST_MMIO = 2, ST_SHUTDOWN = 3, ST_UNHANDLED = 4, ST_CHANGED = 5 };
 /* Not exit statuses: what run() returns while the guest is not done. */
 enum { ST_RUNNING = -1, ST_SNAPSHOT = -2, ST_HANG = -3 };
 
 static const char usage[] =
-    "usage: vmm [-m MiB] [-q] [-h] IMAGE\n"
+    "usage: vmm [-m MiB] [-q] [-h] [-a ARGS] [-i INITRD] IMAGE\n"
     "       vmm [-m MiB] -f N [-s SEED] IMAGE\n"
-    "  run a guest image (e.g. /guests/hello.bin) in a virtual machine\n"
-    "  -m MiB   guest RAM (default 16)\n"
+    "  run a guest image (e.g. /guests/hello.bin) in a virtual machine, or boot\n"
+    "  an ELF kernel through its PVH entry (e.g. /boot/cowl.elf)\n"
+    "  -m MiB   guest RAM (default 16; 128 for an ELF kernel)\n"
+    "  -a ARGS  the kernel's command line (default empty)\n"
+    "  -i FILE  the kernel's initrd (default /boot/initrd.cpio for /boot/cowl.elf)\n"
     "  -q       no summary line at the end\n"
     "  -f N     fork server: run the guest to its COWL_HC_SNAPSHOT, then run N\n"
     "           clones of it, each with a random input in its buffer; report the\n"
@@ -55,6 +69,11 @@ static const char usage[] =
 struct vmm {
     const char *image;
     uint64_t ram;
+    int ram_given;             /* -m: do not change the RAM size for a kernel */
+    const char *cmdline;       /* -a: a PVH kernel's command line */
+    const char *initrd;        /* -i: its boot module; NULL: none (or the default) */
+    int kernel;                /* IMAGE is a PVH kernel: its UART tells the truth */
+    int ahead;                 /* a kernel's next input byte, read ahead; -1: none */
     int vm, cpu;
     int fork_server;           /* -f: stop at COWL_HC_SNAPSHOT (ST_SNAPSHOT) */
     int mute;                  /* a clone: its output and reports go nowhere */
@@ -130,24 +149,263 @@ static void real_mode_regs(struct cowl_vcpu_regs *r)
     r->rip = LOAD_ADDR;
 }
 
+/* ---- PVH: booting an ELF kernel as QEMU's -kernel does ------------------
+ *
+ * The kernel names its 32-bit entry point in an ELF note ("Xen", type
+ * XEN_ELFNOTE_PHYS32_ENTRY); the loader puts each PT_LOAD segment at its
+ * physical address, describes the machine in a struct hvm_start_info (Xen's
+ * public/arch-x86/hvm/start_info.h), and enters in flat 32-bit protected
+ * mode with paging off and EBX = the start_info's address.  Guest-physical
+ * layout (all of it in the first MiB, which cowl's page allocator never
+ * hands out - pmm_init - so nothing vmm writes there is overwritten while
+ * the kernel still reads it; the initrd is a boot module, which it keeps):
+ *
+ *   0x1000   struct hvm_start_info, then the module list and the memory map
+ *   0x2000   the command line (-a), NUL-terminated, at most 4 KiB
+ *   0x100000 the kernel's segments (cowl links itself at 1 MiB)
+ *   the next page after the kernel: the initrd (-i)
+ */
+#define PVH_INFO_ADDR      0x1000
+#define PVH_MODLIST_ADDR   0x1040
+#define PVH_MEMMAP_ADDR    0x1080
+#define PVH_CMDLINE_ADDR   0x2000
+#define PVH_CMDLINE_MAX    4096 /* cowl's BOOT_CMDLINE_MAX */
+#define PVH_LOW_END        0x8000 /* a segment below this would cover the above */
+#define PVH_START_MAGIC    0x336ec578
+#define XEN_ELFNOTE_PHYS32 18
+#define PAGE               4096ul
+#define ALIGN_PAGE(x)      (((x) + PAGE - 1) & ~(PAGE - 1))
+#define DEFAULT_KERNEL     "/boot/cowl.elf"
+#define DEFAULT_INITRD     "/boot/initrd.cpio"
+
+/* The parts of an ELF64 file a loader reads (System V gABI). */
+struct elf64_ehdr {
+    unsigned char ident[16];
+    uint16_t type, machine;
+    uint32_t version;
+    uint64_t entry, phoff, shoff;
+    uint32_t flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct elf64_phdr {
+    uint32_t type, flags;
+    uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+#define PT_LOAD 1
+#define PT_NOTE 4
+
+/* What the kernel reads (the same layout as arch/x86_64/boot.c's). */
+struct hvm_start_info {
+    uint32_t magic, version, flags, nr_modules;
+    uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr;
+    uint64_t memmap_paddr;
+    uint32_t memmap_entries, reserved;
+};
+struct hvm_modlist_entry {
+    uint64_t paddr, size, cmdline_paddr, reserved;
+};
+struct hvm_memmap_entry {
+    uint64_t addr, size;
+    uint32_t type, reserved;
+};
+#define E820_RAM      1
+#define E820_RESERVED 2
+
+static int is_elf(const char *image, size_t len)
+{
+    return len >= 4 && memcmp(image, "\177ELF", 4) == 0;
+}
+
+/* The image is not a kernel vmm can boot: say why. */
+static int bad_kernel(const struct vmm *v, const char *why)
+{
+    fprintf(stderr, "vmm: %s: %s\n", v->image, why);
+    return ST_SETUP;
+}
+
+/* Program header i, or NULL if the file is too short to hold it. */
+static const struct elf64_phdr *phdr(const char *image, size_t len, int i)
+{
+    const struct elf64_ehdr *eh = (const struct elf64_ehdr *)image;
+    uint64_t off = eh->phoff + (uint64_t)i * sizeof(struct elf64_phdr);
+    if (eh->phoff >= len || off + sizeof(struct elf64_phdr) > len)
+        return NULL;
+    return (const struct elf64_phdr *)(image + off);
+}
+
+/* The PVH entry point from the notes in one PT_NOTE segment; 0 if none.
+ * A note: namesz, descsz, type, then the name and the descriptor, each
+ * padded to 4 bytes. */
+static uint32_t pvh_entry_in(const char *notes, uint64_t size)
+{
+    for (uint64_t at = 0; at + 12 <= size;) {
+        const uint32_t *n = (const uint32_t *)(notes + at);
+        uint64_t name = at + 12, desc = name + ((n[0] + 3ul) & ~3ul);
+        uint64_t next = desc + ((n[1] + 3ul) & ~3ul);
+        if (next > size)
+            return 0;
+        if (n[2] == XEN_ELFNOTE_PHYS32 && n[0] == 4 && memcmp(notes + name, "Xen", 4) == 0 &&
+            n[1] >= 4)
+            return *(const uint32_t *)(notes + desc); /* 4 or 8 bytes; the entry is 32-bit */
+        at = next;
+    }
+    return 0;
+}
+
+/* Copy each PT_LOAD segment to its physical address and find the entry.
+ * Beyond filesz a segment is zeros (.bss): a new VM's RAM reads as zeros
+ * already, so there is nothing to write.  Sets *end to the end of the
+ * highest segment.  0, or the status to end with. */
+static int load_elf(struct vmm *v, const char *image, size_t len, uint32_t *entry, uint64_t *end)
+{
+    const struct elf64_ehdr *eh = (const struct elf64_ehdr *)image;
+    if (len < sizeof(*eh) || eh->ident[4] != 2 || eh->ident[5] != 1)
+        return bad_kernel(v, "not a little-endian ELF64 file");
+    *entry = 0;
+    *end = 0;
+    for (int i = 0; i < eh->phnum; i++) {
+        const struct elf64_phdr *ph = phdr(image, len, i);
+        if (!ph || ph->offset > len || ph->filesz > len - ph->offset)
+            return bad_kernel(v, "a program header or segment is outside the file");
+        if (ph->type == PT_NOTE && !*entry)
+            *entry = pvh_entry_in(image + ph->offset, ph->filesz);
+        if (ph->type != PT_LOAD)
+            continue;
+        if (ph->paddr < PVH_LOW_END || ph->memsz > v->ram || ph->paddr > v->ram - ph->memsz ||
+            ph->filesz > ph->memsz)
+            return bad_kernel(v, "a segment is not inside RAM above 0x8000 (too little -m?)");
+        if (cowl_vm_memory(v->vm, ph->paddr, (void *)(image + ph->offset), ph->filesz,
+                           COWL_VM_WRITE) < 0)
+            return fail(v, "cowl_vm_memory");
+        if (ph->paddr + ph->memsz > *end)
+            *end = ph->paddr + ph->memsz;
+    }
+    if (!*entry)
+        return bad_kernel(v, "no PVH entry (ELF note \"Xen\", XEN_ELFNOTE_PHYS32_ENTRY)");
+    return 0;
+}
+
+/* The initrd, at the first page at or after `at`, as the one boot module
+ * (its list entry goes to PVH_MODLIST_ADDR).  0, or the status to end with. */
+static int load_initrd(struct vmm *v, uint64_t at, struct hvm_start_info *si)
+{
+    size_t len;
+    at = ALIGN_PAGE(at);
+    char *data = read_image(v->initrd, at < v->ram ? v->ram - at : 0, &len);
+    if (!data) {
+        fprintf(stderr, "vmm: %s: cannot load it after the kernel at 0x%lx: %s\n", v->initrd,
+                (unsigned long)at, strerror(errno));
+        return ST_SETUP;
+    }
+    struct hvm_modlist_entry mod = {.paddr = at, .size = len};
+    int bad = cowl_vm_memory(v->vm, at, data, len, COWL_VM_WRITE) < 0 ||
+              cowl_vm_memory(v->vm, PVH_MODLIST_ADDR, &mod, sizeof(mod), COWL_VM_WRITE) < 0;
+    free(data);
+    if (bad)
+        return fail(v, "cowl_vm_memory");
+    si->nr_modules = 1;
+    si->modlist_paddr = PVH_MODLIST_ADDR;
+    return 0;
+}
+
+/* The start_info, the memory map and the command line.  The map is a PC's:
+ * RAM below the legacy hole at 0x9f000, the hole (EBDA, VGA, BIOS)
+ * reserved, RAM from 1 MiB.  No ACPI tables: rsdp_paddr is 0. */
+static int write_start_info(struct vmm *v, struct hvm_start_info *si)
+{
+    const char *cmdline = v->cmdline ? v->cmdline : "";
+    struct hvm_memmap_entry map[] = {
+        {0, 0x9f000, E820_RAM, 0},
+        {0x9f000, 0x100000 - 0x9f000, E820_RESERVED, 0},
+        {0x100000, v->ram - 0x100000, E820_RAM, 0},
+    };
+    si->magic = PVH_START_MAGIC;
+    si->version = 1; /* has the memory map */
+    si->cmdline_paddr = PVH_CMDLINE_ADDR;
+    si->memmap_paddr = PVH_MEMMAP_ADDR;
+    si->memmap_entries = sizeof(map) / sizeof(map[0]);
+    if (cowl_vm_memory(v->vm, PVH_MEMMAP_ADDR, map, sizeof(map), COWL_VM_WRITE) < 0 ||
+        cowl_vm_memory(v->vm, PVH_CMDLINE_ADDR, (void *)cmdline, strlen(cmdline) + 1,
+                       COWL_VM_WRITE) < 0 ||
+        cowl_vm_memory(v->vm, PVH_INFO_ADDR, si, sizeof(*si), COWL_VM_WRITE) < 0)
+        return fail(v, "cowl_vm_memory");
+    return 0;
+}
+
+/* Flat 32-bit protected mode, as the PVH boot protocol starts a kernel:
+ * 4 GiB code and data segments at 0, paging off, EBX = the start_info. */
+static void pvh_regs(struct cowl_vcpu_regs *r, uint32_t entry)
+{
+    const uint16_t flat = COWL_SEG_G | COWL_SEG_DB | COWL_SEG_P | COWL_SEG_S;
+    const struct cowl_seg data = {0x10, flat | COWL_SEG_TYPE_DATA, 0xffffffff, 0};
+    memset(r, 0, sizeof(*r));
+    r->cs = (struct cowl_seg){0x08, flat | COWL_SEG_TYPE_CODE, 0xffffffff, 0};
+    r->ds = r->es = r->fs = r->gs = r->ss = data;
+    r->tr = segment(COWL_SEG_P | COWL_SEG_TYPE_TSS);
+    r->ldtr = segment(COWL_SEG_P | COWL_SEG_TYPE_LDT);
+    r->gdtr.limit = r->idtr.limit = 0; /* the kernel loads its own */
+    r->cr0 = 0x11;                     /* PE, ET */
+    r->rflags = 2;
+    r->rbx = PVH_INFO_ADDR;
+    r->rip = entry;
+}
+
+/* Load a PVH kernel, its initrd and its start_info; set *regs. */
+static int load_kernel(struct vmm *v, const char *image, size_t len, struct cowl_vcpu_regs *regs)
+{
+    uint32_t entry = 0;
+    uint64_t end = 0;
+    struct hvm_start_info si = {0};
+    if (v->cmdline && strlen(v->cmdline) >= PVH_CMDLINE_MAX)
+        return bad_kernel(v, "the command line (-a) is longer than 4 KiB");
+    if (v->ram <= 0x100000)
+        return bad_kernel(v, "a kernel needs more than 1 MiB of RAM");
+    int status = load_elf(v, image, len, &entry, &end);
+    if (!status && v->initrd)
+        status = load_initrd(v, end, &si);
+    if (!status)
+        status = write_start_info(v, &si);
+    pvh_regs(regs, entry);
+    return status;
+}
+
+/* /boot/cowl.elf boots with /boot/initrd.cpio unless -i says otherwise. */
+static void default_initrd(struct vmm *v)
+{
+    if (!v->initrd && strcmp(v->image, DEFAULT_KERNEL) == 0 && access(DEFAULT_INITRD, R_OK) == 0)
+        v->initrd = DEFAULT_INITRD;
+}
+
 /* The file first (a missing image is the user's error, whatever the
- * kernel can do), then the VM, its memory and its vCPU. */
+ * kernel can do), then the VM, its memory and its vCPU.  An ELF file is a
+ * PVH kernel (128 MiB of RAM unless -m); anything else a flat guest. */
 static int setup(struct vmm *v)
 {
     size_t len;
-    char *image = read_image(v->image, v->ram - LOAD_ADDR, &len);
+    char *image = read_image(v->image, v->ram_given ? v->ram : (uint64_t)KERNEL_MIB << 20, &len);
     if (!image)
         return fail(v, "cannot load the image");
+    int kernel = v->kernel = is_elf(image, len);
+    if (kernel && !v->ram_given)
+        v->ram = (uint64_t)KERNEL_MIB << 20;
+    if (!kernel && len > v->ram - LOAD_ADDR) {
+        free(image);
+        errno = EFBIG;
+        return fail(v, "cannot load the image");
+    }
+    struct cowl_vcpu_regs regs;
     v->vm = cowl_vm_create(v->ram);
-    int status = v->vm < 0 ? fail(v, "cowl_vm_create") : load(v, image, len);
+    int status = v->vm < 0 ? fail(v, "cowl_vm_create")
+                 : kernel  ? load_kernel(v, image, len, &regs)
+                           : load(v, image, len);
     free(image);
     if (status)
         return status;
     v->cpu = cowl_vcpu_create(v->vm);
     if (v->cpu < 0)
         return fail(v, "cowl_vcpu_create");
-    struct cowl_vcpu_regs regs;
-    real_mode_regs(&regs);
+    if (!kernel)
+        real_mode_regs(&regs);
     if (cowl_vcpu_regs(v->cpu, &regs, COWL_VCPU_SET) < 0)
         return fail(v, "cowl_vcpu_regs");
     return 0;
@@ -160,22 +418,63 @@ static uint8_t serial_in(void)
     return read(STDIN_FILENO, &c, 1) == 1 ? c : 0;
 }
 
+/* A kernel is not a flat guest: it polls the line status at every timer
+ * tick and drains the data port while "data ready" is set, taking each
+ * byte as typed input.  Said always, as flat guests are told, that would
+ * keep it draining forever (NULs, once our input ends).  So for a kernel
+ * vmm reads one byte ahead (blocking, like a flat guest's IN: vmm has no
+ * poll()), and "data ready" is set only while that byte waits; at the end
+ * of our input it is never set again. */
+static uint8_t kernel_uart_in(struct vmm *v, uint16_t port)
+{
+    uint8_t c;
+    if (v->ahead < 0 && !v->mute && read(STDIN_FILENO, &c, 1) == 1)
+        v->ahead = c;
+    if (port == SERIAL_LSR)
+        return LSR_TX_EMPTY | (v->ahead >= 0 ? LSR_DATA_READY : 0);
+    c = v->ahead >= 0 ? v->ahead : 0;
+    v->ahead = -1;
+    return c;
+}
+
+/* The two ways a PC under QEMU is switched off (cowl's arch_power_off
+ * tries both): ST_RUNNING if this OUT is neither, else the exit status. */
+static int power_off(struct vmm *v, const struct cowl_vm_exit *e)
+{
+    if (e->io.port == ACPI_PM1A_CNT && e->io.size == 2 && (e->io.data & PM1_SLP_EN)) {
+        snprintf(v->why, sizeof(v->why), "guest powered off");
+        return 0;
+    }
+    if (e->io.port == DEBUG_EXIT) {
+        int status = (int)((e->io.data << 1) | 1); /* what QEMU exits with */
+        snprintf(v->why, sizeof(v->why), "guest powered off (isa-debug-exit, status %d)", status);
+        return status & 0xff;
+    }
+    return ST_RUNNING;
+}
+
 /* IN and OUT.  The line status register always says "can send" and "input
  * ready": then a guest never blocks on output, and waits for input inside
- * IN from the data port, which blocks in read() - vmm needs no poll(). */
-static void handle_io(struct vmm *v, struct cowl_vm_exit *e)
+ * IN from the data port, which blocks in read() - vmm needs no poll().
+ * ST_RUNNING, or the exit status if the guest powered off. */
+static int handle_io(struct vmm *v, struct cowl_vm_exit *e)
 {
     uint16_t port = e->io.port;
     if (e->io.write) {
+        int status = power_off(v, e);
+        if (status != ST_RUNNING)
+            return status;
         if (port == SERIAL_DATA && !v->mute) {
             uint8_t c = e->io.data & 0xff;
             (void)!write(STDOUT_FILENO, &c, 1);
         } else if (port != SERIAL_LSR) {
             v->other_ports++; /* OUT to a device we do not have: ignored */
         }
-        return;
+        return ST_RUNNING;
     }
-    if (port == SERIAL_DATA) {
+    if (v->kernel && (port == SERIAL_DATA || port == SERIAL_LSR)) {
+        e->io.data = kernel_uart_in(v, port);
+    } else if (port == SERIAL_DATA) {
         e->io.data = v->mute ? 0 : serial_in(); /* a clone's input is its buffer */
     } else if (port == SERIAL_LSR) {
         e->io.data = LSR_TX_EMPTY | LSR_DATA_READY;
@@ -183,6 +482,7 @@ static void handle_io(struct vmm *v, struct cowl_vm_exit *e)
         e->io.data = 0xffffffff; /* no device answers: the bus floats high */
         v->other_ports++;
     }
+    return ST_RUNNING;
 }
 
 /* COWL_HC_PRINT: the guest's string, copied out of its RAM; -1 if it is not
@@ -241,8 +541,7 @@ static int handle_exit(struct vmm *v, struct cowl_vm_exit *e)
     unsigned long rip = e->rip;
     switch (e->kind) {
     case COWL_EXIT_IO:
-        handle_io(v, e);
-        return ST_RUNNING;
+        return handle_io(v, e);
     case COWL_EXIT_HYPERCALL:
         return handle_hypercall(v, e);
     case COWL_EXIT_HLT:
@@ -617,10 +916,10 @@ static int parse_mib(const char *s, uint64_t *bytes)
 
 int main(int argc, char **argv)
 {
-    struct vmm v = {.ram = (uint64_t)DEFAULT_MIB << 20, .vm = -1, .cpu = -1};
+    struct vmm v = {.ram = (uint64_t)DEFAULT_MIB << 20, .vm = -1, .cpu = -1, .ahead = -1};
     int quiet = 0, c, bad = 0;
     unsigned long forks = 0, seed = 1, seeded = 0;
-    while ((c = getopt(argc, argv, "m:qhf:s:")) != -1) {
+    while ((c = getopt(argc, argv, "m:qhf:s:a:i:")) != -1) {
         if (c == 'h') {
             printf("%s", usage);
             return 0;
@@ -631,7 +930,14 @@ int main(int argc, char **argv)
         } else if (c == 's') {
             bad |= parse_count(optarg, 0, &seed);
             seeded = 1;
-        } else if (c != 'm' || parse_mib(optarg, &v.ram) < 0) {
+        } else if (c == 'a') {
+            v.cmdline = optarg;
+        } else if (c == 'i') {
+            v.initrd = optarg;
+        } else if (c == 'm') {
+            v.ram_given = 1;
+            bad |= parse_mib(optarg, &v.ram);
+        } else {
             bad = 1;
         }
     }
@@ -640,6 +946,7 @@ int main(int argc, char **argv)
         return 2;
     }
     v.image = argv[optind];
+    default_initrd(&v);
     int status = setup(&v);
     if (status == 0 && forks) {
         status = fork_server(&v, forks, seed);
