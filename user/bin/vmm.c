@@ -27,6 +27,8 @@
 #include <cowl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +75,7 @@ struct vmm {
     const char *cmdline;       /* -a: a PVH kernel's command line */
     const char *initrd;        /* -i: its boot module; NULL: none (or the default) */
     int kernel;                /* IMAGE is a PVH kernel: its UART tells the truth */
-    int ahead;                 /* a kernel's next input byte, read ahead; -1: none */
+    bool reading;              /* a kernel guest: the input thread is started */
     int vm, cpu;
     int fork_server;           /* -f: stop at COWL_HC_SNAPSHOT (ST_SNAPSHOT) */
     int mute;                  /* a clone: its output and reports go nowhere */
@@ -420,21 +422,54 @@ static uint8_t serial_in(void)
 
 /* A kernel is not a flat guest: it polls the line status at every timer
  * tick and drains the data port while "data ready" is set, taking each
- * byte as typed input.  Said always, as flat guests are told, that would
- * keep it draining forever (NULs, once our input ends).  So for a kernel
- * vmm reads one byte ahead (blocking, like a flat guest's IN: vmm has no
- * poll()), and "data ready" is set only while that byte waits; at the end
- * of our input it is never set again. */
+ * byte as typed input.  "Data ready" must then mean it: a byte is there
+ * now.  vmm has no poll(), so a second thread does the waiting: it reads
+ * our standard input a byte at a time into a small queue, and the line
+ * status says "data ready" while the queue holds a byte.  The vCPU never
+ * waits for the keyboard; at the end of our input the thread ends and the
+ * queue stays empty. */
+#define INPUT_QUEUE 256
+static struct {
+    pthread_mutex_t lock;
+    uint8_t bytes[INPUT_QUEUE];
+    unsigned head, count; /* [lock] */
+} input = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void *input_thread(void *arg)
+{
+    (void)arg;
+    uint8_t c;
+    while (read(STDIN_FILENO, &c, 1) == 1) {
+        for (;;) { /* a full queue: the guest is not reading; wait for it */
+            pthread_mutex_lock(&input.lock);
+            bool room = input.count < INPUT_QUEUE;
+            if (room)
+                input.bytes[(input.head + input.count++) % INPUT_QUEUE] = c;
+            pthread_mutex_unlock(&input.lock);
+            if (room)
+                break;
+            usleep(10000);
+        }
+    }
+    return NULL;
+}
+
 static uint8_t kernel_uart_in(struct vmm *v, uint16_t port)
 {
-    uint8_t c;
-    if (v->ahead < 0 && !v->mute && read(STDIN_FILENO, &c, 1) == 1)
-        v->ahead = c;
-    if (port == SERIAL_LSR)
-        return LSR_TX_EMPTY | (v->ahead >= 0 ? LSR_DATA_READY : 0);
-    c = v->ahead >= 0 ? v->ahead : 0;
-    v->ahead = -1;
-    return c;
+    if (!v->reading && !v->mute) {
+        pthread_t t;
+        v->reading = pthread_create(&t, NULL, input_thread, NULL) == 0;
+    }
+    pthread_mutex_lock(&input.lock);
+    bool ready = input.count > 0;
+    uint8_t c = 0;
+    if (ready && port == SERIAL_DATA) {
+        c = input.bytes[input.head];
+        input.head = (input.head + 1) % INPUT_QUEUE;
+        input.count--;
+    }
+    pthread_mutex_unlock(&input.lock);
+    return port == SERIAL_LSR ? LSR_TX_EMPTY | (ready ? LSR_DATA_READY : 0) : c;
 }
 
 /* The two ways a PC under QEMU is switched off (cowl's arch_power_off
@@ -916,7 +951,7 @@ static int parse_mib(const char *s, uint64_t *bytes)
 
 int main(int argc, char **argv)
 {
-    struct vmm v = {.ram = (uint64_t)DEFAULT_MIB << 20, .vm = -1, .cpu = -1, .ahead = -1};
+    struct vmm v = {.ram = (uint64_t)DEFAULT_MIB << 20, .vm = -1, .cpu = -1};
     int quiet = 0, c, bad = 0;
     unsigned long forks = 0, seed = 1, seeded = 0;
     while ((c = getopt(argc, argv, "m:qhf:s:a:i:")) != -1) {
