@@ -4,13 +4,13 @@
  * direct map of the low 4 GiB and copied, because that memory is handed to
  * the page allocator later. */
 #include "arch.h"
+#include "uapi/pvh.h"
 #include "kernel/boot_info.h"
 #include "kernel/cpu.h"
 #include "lib/string.h"
 #include "lib/types.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
-#define PVH_START_MAGIC      0x336ec578u
 
 struct boot_info boot_info;
 
@@ -81,28 +81,7 @@ static void parse_multiboot2(struct boot_info *bi, uint64_t mbi_phys)
     }
 }
 
-/* ---- PVH: struct hvm_start_info (Xen public/arch-x86/hvm/start_info.h) */
-/* Packed: the loader promises no alignment.  QEMU's microvm puts the module
- * list at a 4-byte boundary, and reading its 8-byte fields through an
- * 8-byte aligned struct type was undefined behaviour (make SANITIZE=1 found
- * it).  Every field is naturally placed, so packing changes no offset. */
-struct hvm_start_info {
-    uint32_t magic, version, flags, nr_modules;
-    uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr;
-    uint64_t memmap_paddr; /* version >= 1 */
-    uint32_t memmap_entries, reserved;
-} __attribute__((packed));
-struct hvm_modlist_entry {
-    uint64_t paddr, size, cmdline_paddr, reserved;
-} __attribute__((packed));
-struct hvm_memmap_entry {
-    uint64_t addr, size;
-    uint32_t type, reserved;
-} __attribute__((packed));
-_Static_assert(sizeof(struct hvm_start_info) == 56 && sizeof(struct hvm_modlist_entry) == 32 &&
-                   sizeof(struct hvm_memmap_entry) == 24,
-               "PVH structures have the layout of start_info.h");
-
+/* ---- PVH: struct hvm_start_info and its lists (uapi/pvh.h) */
 static void parse_pvh(struct boot_info *bi, uint64_t info_phys)
 {
     const struct hvm_start_info *si = phys_to_virt(info_phys);

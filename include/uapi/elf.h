@@ -22,6 +22,7 @@ struct elf64_phdr {
 #define ET_EXEC   2  /* ehdr.type: a fixed-address executable */
 #define EM_X86_64 62 /* ehdr.machine */
 #define PT_LOAD   1  /* phdr.type: a segment to map */
+#define PT_NOTE   4  /* phdr.type: notes (the PVH entry is one) */
 #define PF_X      1  /* phdr.flags */
 #define PF_W      2
 #define PF_R      4

@@ -36,6 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "uapi/elf.h" /* the ELF records a loader reads */
+#include "uapi/pvh.h" /* the PVH boot protocol, as the kernel reads it */
+
 #define LOAD_ADDR      0x8000 /* where the image goes and the vCPU starts */
 #define RAM_SIZE_ADDR  0x7000 /* the RAM size, a uint64_t, for the guest */
 #define DEFAULT_MIB    16
@@ -173,45 +176,10 @@ static void real_mode_regs(struct cowl_vcpu_regs *r)
 #define PVH_CMDLINE_ADDR   0x2000
 #define PVH_CMDLINE_MAX    4096 /* cowl's BOOT_CMDLINE_MAX */
 #define PVH_LOW_END        0x8000 /* a segment below this would cover the above */
-#define PVH_START_MAGIC    0x336ec578
-#define XEN_ELFNOTE_PHYS32 18
 #define PAGE               4096ul
 #define ALIGN_PAGE(x)      (((x) + PAGE - 1) & ~(PAGE - 1))
 #define DEFAULT_KERNEL     "/boot/cowl.elf"
 #define DEFAULT_INITRD     "/boot/initrd.cpio"
-
-/* The parts of an ELF64 file a loader reads (System V gABI). */
-struct elf64_ehdr {
-    unsigned char ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-#define PT_LOAD 1
-#define PT_NOTE 4
-
-/* What the kernel reads (the same layout as arch/x86_64/boot.c's). */
-struct hvm_start_info {
-    uint32_t magic, version, flags, nr_modules;
-    uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr;
-    uint64_t memmap_paddr;
-    uint32_t memmap_entries, reserved;
-};
-struct hvm_modlist_entry {
-    uint64_t paddr, size, cmdline_paddr, reserved;
-};
-struct hvm_memmap_entry {
-    uint64_t addr, size;
-    uint32_t type, reserved;
-};
-#define E820_RAM      1
-#define E820_RESERVED 2
 
 static int is_elf(const char *image, size_t len)
 {
@@ -246,7 +214,7 @@ static uint32_t pvh_entry_in(const char *notes, uint64_t size)
         uint64_t next = desc + ((n[1] + 3ul) & ~3ul);
         if (next > size)
             return 0;
-        if (n[2] == XEN_ELFNOTE_PHYS32 && n[0] == 4 && memcmp(notes + name, "Xen", 4) == 0 &&
+        if (n[2] == XEN_ELFNOTE_PHYS32_ENTRY && n[0] == 4 && memcmp(notes + name, "Xen", 4) == 0 &&
             n[1] >= 4)
             return *(const uint32_t *)(notes + desc); /* 4 or 8 bytes; the entry is 32-bit */
         at = next;
