@@ -31,16 +31,7 @@ static void run_vmm(char *const argv[], const char *input, struct vmm_run *r)
     size_t len = strlen(input); /* small: fits in the pipe, no deadlock */
     CHECK_EQ(write(in[1], input, len), (long)len);
     close(in[1]);
-    size_t got = 0;
-    ssize_t n;
-    while ((n = read(out[0], r->out + got, sizeof(r->out) - 1 - got)) > 0)
-        got += n;
-    r->out[got] = 0;
-    close(out[0]);
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
-    CHECK(WIFEXITED(status));
-    r->status = WEXITSTATUS(status);
+    r->status = vmm_collect(pid, out[0], r->out, sizeof(r->out));
 }
 
 static void show_failure(int line, const char *image, const struct vmm_run *r, const char *what)

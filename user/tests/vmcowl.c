@@ -35,16 +35,7 @@ static void run_vmm(char *const argv[], struct vmm_run *r)
         _exit(127);
     }
     close(out[1]);
-    size_t got = 0;
-    ssize_t n;
-    while ((n = read(out[0], r->out + got, sizeof(r->out) - 1 - got)) > 0)
-        got += n;
-    r->out[got] = 0;
-    close(out[0]);
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
-    CHECK(WIFEXITED(status));
-    r->status = WEXITSTATUS(status);
+    r->status = vmm_collect(pid, out[0], r->out, sizeof(r->out));
 }
 
 /* Fail, showing everything vmm printed, unless out contains want. */

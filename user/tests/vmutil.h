@@ -9,6 +9,7 @@
 #include <cowl.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define GUEST_LOAD_ADDR     0x8000
@@ -157,6 +158,23 @@ static inline void vm_expect_hello(int vm, int cpu)
         exit(1);
     }
     CHECK_EQ(g.status, 0);
+}
+
+/* What a vmm run printed (stdout and stderr together, NUL-terminated, at
+ * most size - 1 bytes) and its exit status: read everything from the pipe
+ * out, then wait for pid.  For the tests that run /bin/vmm. */
+static inline int vmm_collect(pid_t pid, int out, char *buf, size_t size)
+{
+    size_t got = 0;
+    ssize_t n;
+    while ((n = read(out, buf + got, size - 1 - got)) > 0)
+        got += n;
+    buf[got] = 0;
+    close(out);
+    int status;
+    CHECK_EQ(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status));
+    return WEXITSTATUS(status);
 }
 
 #endif
