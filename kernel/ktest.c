@@ -30,16 +30,21 @@ bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line, const
     return false;
 }
 
-/* Does the comma-separated list of globs select `full` ("suite/name")?
- * Globs are anchored: "*split*" selects pmm/split, "split" does not.  Hidden
- * tests need a pattern that starts with their suite name and a slash. */
+/* Does the list of globs select `full` ("suite/name")?  Commas separate
+ * them, or semicolons: a guest's test= travels inside a host's init=
+ * arguments, where commas already separate (tests/boots.py, the guest
+ * boot).  Globs are anchored: "*split*" selects pmm/split, "split" does
+ * not.  Hidden tests need a pattern that starts with their suite name and
+ * a slash. */
+static bool separator(char c) { return c == ',' || c == ';'; }
+
 static bool selected(const struct ktest *k, const char *full, const char *patterns)
 {
     char pat[256];
     const char *p = patterns;
     while (*p) {
         size_t n = 0;
-        while (p[n] && p[n] != ',')
+        while (p[n] && !separator(p[n]))
             n++;
         if (n && n < sizeof(pat)) {
             memcpy(pat, p, n);
@@ -51,7 +56,7 @@ static bool selected(const struct ktest *k, const char *full, const char *patter
                 return true;
         }
         p += n;
-        if (*p == ',')
+        if (separator(*p))
             p++;
     }
     return false;

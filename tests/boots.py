@@ -30,10 +30,13 @@ class Boot:
     """One QEMU run: how to start it and which kernel tests it must report."""
 
     def __init__(self, name, patterns, loader, machine="pc", smp=1, mem="512M",
-                 timeout=120, iso=False, extra_args="", ubsan=None):
+                 timeout=120, iso=False, extra_args="", ubsan=None, guest=False):
         self.name, self.patterns, self.loader = name, patterns, loader
         self.machine, self.smp, self.mem, self.timeout = machine, smp, mem, timeout
         self.iso, self.extra_args = iso, extra_args
+        # guest: the tests run in a cowl that cowl's hypervisor boots (vmm,
+        # PVH); the host only passes the guest's console and verdict on.
+        self.guest = guest
         # The "file:line" places whose UBSAN reports this boot expects
         # (evaluate()); None until main() knows whether the kernel is sanitized.
         self.ubsan = ubsan
@@ -216,6 +219,23 @@ def boot_command(args, boot, cmdline, iso_path=None, initrd=None):
                         qemu=args.qemu)
 
 
+GUEST_MIB = 384  # the guest cowl's RAM; the host boots with boot.mem
+
+
+def guest_cmdline(boot):
+    """The host's command line for a guest boot: init is vmm booting
+    /boot/cowl.elf (the same kernel) with the test options as the guest's
+    command line, one -a per word since commas separate init's arguments
+    (and so the patterns are separated by ';', which ktest also takes);
+    initexit=qemu makes the host leave QEMU with the guest's verdict."""
+    words = ["test=" + boot.patterns.replace(",", ";"), "expect_loader=pvh",
+             "expect_module=1", "expect_cpus=1"]
+    args = ["/bin/vmm", "-q", "-m", str(GUEST_MIB)]
+    for w in words:
+        args += ["-a", w]
+    return "init=%s initexit=qemu" % ",".join(args + ["/boot/cowl.elf"])
+
+
 def run_boot(args, boot, expected):
     """Boot once with `expected` (kernel test names) selected; returns
     (results, BootOutcome).  The serial log is args.logs/<boot>.log."""
@@ -225,6 +245,8 @@ def run_boot(args, boot, expected):
     svm = " expect_svm=1" if args.accel == "tcg" else ""
     cmdline = ("test=%s expect_loader=%s expect_module=1 expect_cpus=%d%s %s" % (
         boot.patterns, boot.loader, boot.smp, svm, boot.extra_args)).strip()
+    if boot.guest:
+        cmdline = guest_cmdline(boot)
     iso_path = None
     if boot.iso:
         iso_path = os.path.join(args.build, "test-%s.iso" % boot.name)
@@ -234,4 +256,22 @@ def run_boot(args, boot, expected):
     ubsan = boot.ubsan
     if ubsan is None and getattr(args, "sanitized", False):
         ubsan = []  # every boot of a sanitized kernel must be free of reports
-    return evaluate(boot.name, expected, outcome, log_path, ubsan), outcome
+    results = evaluate(boot.name, expected, outcome, log_path, ubsan)
+    if boot.guest:
+        results.append(host_audit_result(boot.name, outcome.log_text, log_path))
+    return results, outcome
+
+
+HOST_AUDIT = re.compile(r"cowl: init exited with status \d+; pages not returned (-?\d+); audit (.*)")
+
+
+def host_audit_result(boot_name, log_text, log_path):
+    """'<boot>/host-audit': after the guest's run, the host's own leak check
+    and audit (kernel/main.c run_init) for everything the VM used."""
+    m = HOST_AUDIT.search(log_text)
+    if not m:
+        return Result("%s/host-audit" % boot_name, False, "the host never reported", log=log_path)
+    ok = m.group(1) == "0" and m.group(2).strip() == "ok"
+    return Result("%s/host-audit" % boot_name, ok,
+                  "host: pages not returned %s, audit %s" % (m.group(1), m.group(2).strip()),
+                  log=log_path)

@@ -83,6 +83,9 @@ def standard_boots():
         Boot("eager", "*", "pvh", smp=4, extra_args="fork=eager"),
         # The most CPUs cowl takes (MAX_CPUS): the SMP and thread tests.
         Boot("smp8", "smp/*,sched/*,user/threads,user/shootdown,user/mtstress", "pvh", smp=8),
+        # cowl inside cowl (docs/virt.md section 18): every test in a guest
+        # cowl that the host's hypervisor boots; one vCPU, no SVM inside.
+        Boot("guest", "*", "pvh", mem="1G", timeout=400, guest=True),
         # The course exercises (exercises/, docs/exercises.md): hidden from
         # "*", run here once; each SKIPs until its exercise is solved.
         Boot("exercises", "exercise/*", "pvh", smp=2),

@@ -62,7 +62,9 @@ static const char usage[] =
     "  run a guest image (e.g. /guests/hello.bin) in a virtual machine, or boot\n"
     "  an ELF kernel through its PVH entry (e.g. /boot/cowl.elf)\n"
     "  -m MiB   guest RAM (default 16; 128 for an ELF kernel)\n"
-    "  -a ARGS  the kernel's command line (default empty)\n"
+    "  -a ARGS  the kernel's command line (default empty); several -a are\n"
+    "           joined with spaces (init=/bin/vmm,-a,one,-a,two in a host's\n"
+    "           command line, where spaces cannot go)\n"
     "  -i FILE  the kernel's initrd (default /boot/initrd.cpio for /boot/cowl.elf)\n"
     "  -q       no summary line at the end\n"
     "  -f N     fork server: run the guest to its COWL_HC_SNAPSHOT, then run N\n"
@@ -75,7 +77,7 @@ struct vmm {
     const char *image;
     uint64_t ram;
     int ram_given;             /* -m: do not change the RAM size for a kernel */
-    const char *cmdline;       /* -a: a PVH kernel's command line */
+    const char *cmdline;       /* -a: a PVH kernel's command line (the -a's joined) */
     const char *initrd;        /* -i: its boot module; NULL: none (or the default) */
     int kernel;                /* IMAGE is a PVH kernel: its UART tells the truth */
     bool reading;              /* a kernel guest: the input thread is started */
@@ -917,6 +919,22 @@ static int parse_mib(const char *s, uint64_t *bytes)
     return 0;
 }
 
+/* -a: one more word of the kernel's command line. */
+static int add_arg(struct vmm *v, const char *word)
+{
+    static char joined[PVH_CMDLINE_MAX];
+    size_t used = strlen(joined), n = strlen(word);
+    if (used + (used > 0) + n >= sizeof(joined)) {
+        fprintf(stderr, "vmm: -a: the command line is longer than %d bytes\n", PVH_CMDLINE_MAX - 1);
+        return 1;
+    }
+    if (used)
+        joined[used++] = ' ';
+    memcpy(joined + used, word, n + 1);
+    v->cmdline = joined;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct vmm v = {.ram = (uint64_t)DEFAULT_MIB << 20, .vm = -1, .cpu = -1};
@@ -934,7 +952,7 @@ int main(int argc, char **argv)
             bad |= parse_count(optarg, 0, &seed);
             seeded = 1;
         } else if (c == 'a') {
-            v.cmdline = optarg;
+            bad |= add_arg(&v, optarg);
         } else if (c == 'i') {
             v.initrd = optarg;
         } else if (c == 'm') {
