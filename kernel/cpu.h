@@ -39,6 +39,9 @@ struct cpu {
 
 #define CPU_OFFSET_KERNEL_RSP 8
 #define CPU_OFFSET_USER_RSP   16
+_Static_assert(__builtin_offsetof(struct cpu, kernel_rsp) == CPU_OFFSET_KERNEL_RSP &&
+                   __builtin_offsetof(struct cpu, user_rsp) == CPU_OFFSET_USER_RSP,
+               "syscall entry reads these at fixed offsets");
 
 /* this_cpu() is in arch.h: it reads gs:0. */
 #include "arch.h"

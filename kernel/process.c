@@ -172,7 +172,9 @@ void process_release(struct process *p, int status)
 void process_set_failalloc(struct process *p, bool armed)
 {
     p->failalloc = armed;
+    uint64_t flags = irq_save(); /* this CPU's, not one we were moved away from */
     this_cpu()->failalloc_pid = armed ? p->pid : 0; /* the scheduler does it at each switch */
+    irq_restore(flags);
 }
 
 struct mm *process_swap_mm(struct process *p, struct mm *mm)

@@ -38,7 +38,14 @@ static struct spinlock tick_lock = SPINLOCK_INIT("ticks");
 static struct waitq tick_waitq = WAITQ_INIT(tick_waitq); /* [sched_lock] */
 static volatile uint64_t ticks;                          /* [tick_lock] */
 
-struct thread *current_thread(void) { return this_cpu()->current; }
+/* One load (this_cpu_read_ptr): this_cpu()->current could be preempted
+ * between finding this CPU and reading its field, then run elsewhere and
+ * return the old CPU's thread.  (make test SANITIZE=1 found it: a thread
+ * holding mm->lock for writing was told it did not, under load.) */
+struct thread *current_thread(void)
+{
+    return this_cpu_read_ptr(__builtin_offsetof(struct cpu, current));
+}
 
 void sched_lock_acquire(void) { spin_lock(&sched_lock); }
 void sched_lock_release(void) { spin_unlock(&sched_lock); }

@@ -89,6 +89,16 @@ static inline struct cpu *this_cpu(void)
     __asm__ volatile("mov %%gs:0, %0" : "=r"(c));
     return c;
 }
+/* A pointer-sized field of this CPU's struct cpu, read in one instruction.
+ * this_cpu()->field is two (the struct's address, then the field): a
+ * thread preempted between them and moved to another CPU would read the
+ * old CPU's field.  One gs-relative load cannot be split that way. */
+static inline void *this_cpu_read_ptr(unsigned long offset)
+{
+    void *v;
+    __asm__ volatile("mov %%gs:(%1), %0" : "=r"(v) : "r"(offset));
+    return v;
+}
 static inline bool irq_enabled(void)
 {
     uint64_t flags;
