@@ -16,16 +16,33 @@ static void vcpu_release(void *object) { vcpu_put(object); }
 static const struct file_object_type vm_type = {"vm", vm_release};
 static const struct file_object_type vcpu_type = {"vcpu", vcpu_release};
 
-int64_t sys_cowl_vm_create(uint64_t ram_bytes)
+/* A descriptor for a new VM or vCPU (its reference goes to the file), or
+ * err; on failure the object is dropped. */
+static int64_t vm_fd(struct vm *vm, int err)
 {
-    int err;
-    struct vm *vm = vm_create(ram_bytes, &err);
     if (!vm)
         return err;
     int fd = fd_open_object(vm, &vm_type);
     if (fd < 0)
         vm_put(vm);
     return fd;
+}
+
+static int64_t vcpu_fd(struct vcpu *v, int err)
+{
+    if (!v)
+        return err;
+    int fd = fd_open_object(v, &vcpu_type);
+    if (fd < 0)
+        vcpu_put(v);
+    return fd;
+}
+
+int64_t sys_cowl_vm_create(uint64_t ram_bytes)
+{
+    int err;
+    struct vm *vm = vm_create(ram_bytes, &err);
+    return vm_fd(vm, err);
 }
 
 int64_t sys_cowl_vm_memory(int vmfd, uint64_t gpa, void *ubuf, size_t len, int dir)
@@ -52,12 +69,7 @@ int64_t sys_cowl_vcpu_create(int vmfd)
     int err;
     struct vcpu *v = vcpu_create(vm, &err);
     file_put(f);
-    if (!v)
-        return err;
-    int fd = fd_open_object(v, &vcpu_type);
-    if (fd < 0)
-        vcpu_put(v);
-    return fd;
+    return vcpu_fd(v, err);
 }
 
 int64_t sys_cowl_vcpu_regs(int vcpufd, struct cowl_vcpu_regs *uregs, int dir)
@@ -116,12 +128,7 @@ int64_t sys_cowl_vm_fork(int vmfd, int mode)
     int err;
     struct vm *vm = vm_fork(parent, (enum fork_mode)mode, &err);
     file_put(f);
-    if (!vm)
-        return err;
-    int fd = fd_open_object(vm, &vm_type);
-    if (fd < 0)
-        vm_put(vm);
-    return fd;
+    return vm_fd(vm, err);
 }
 
 int64_t sys_cowl_vcpu_fork(int vcpufd, int vmfd)
@@ -139,12 +146,7 @@ int64_t sys_cowl_vcpu_fork(int vcpufd, int vmfd)
     struct vcpu *v = err ? NULL : vcpu_fork(src, vm, &err);
     file_put(fc);
     file_put(fv);
-    if (!v)
-        return err;
-    int fd = fd_open_object(v, &vcpu_type);
-    if (fd < 0)
-        vcpu_put(v);
-    return fd;
+    return vcpu_fd(v, err);
 }
 
 int64_t sys_cowl_vm_ptdump(int vmfd, struct pt_node *ubuf, size_t max)

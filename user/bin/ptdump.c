@@ -241,15 +241,7 @@ static int vm_touch(int cpu, struct cowl_vm_exit *ex, uint8_t value, uint64_t at
     struct cowl_vcpu_regs r;
     if (cowl_vcpu_regs(cpu, &r, COWL_VCPU_GET))
         return -1;
-    struct cowl_seg code = {
-        8, COWL_SEG_TYPE_CODE | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G, 0xffffffff, 0};
-    struct cowl_seg flat = {
-        16, COWL_SEG_TYPE_DATA | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G, 0xffffffff, 0};
-    r.cs = code;
-    r.ds = r.es = r.ss = r.fs = r.gs = flat;
-    r.cr0 = 0x11; /* PE, ET: protected mode, no paging */
-    r.rip = VM_CODE_AT;
-    r.rflags = 2;
+    cowl_flat32_regs(&r, VM_CODE_AT);
     r.rax = value;
     r.rdi = at;
     r.rsi = stride;

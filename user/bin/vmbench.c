@@ -126,15 +126,7 @@ static void guest_reset(struct guest *g, uint64_t rax, uint64_t rbx, uint64_t rc
     struct cowl_vcpu_regs r;
     if (cowl_vcpu_regs(g->cpu, &r, COWL_VCPU_GET))
         die("vmbench: cowl_vcpu_regs get");
-    struct cowl_seg code = {
-        8, COWL_SEG_TYPE_CODE | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G, 0xffffffff, 0};
-    struct cowl_seg data = {
-        16, COWL_SEG_TYPE_DATA | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G, 0xffffffff, 0};
-    r.cs = code;
-    r.ds = r.es = r.ss = r.fs = r.gs = data;
-    r.cr0 = 0x11; /* PE, ET */
-    r.rip = CODE_AT;
-    r.rflags = 2; /* IF and DF clear */
+    cowl_flat32_regs(&r, CODE_AT);
     r.rax = rax;
     r.rbx = rbx;
     r.rcx = rcx;

@@ -79,15 +79,7 @@ static void set_regs(int cpu, uint64_t rip, uint64_t rax, uint64_t rcx, uint64_t
     struct cowl_vcpu_regs r;
     if (cowl_vcpu_regs(cpu, &r, COWL_VCPU_GET))
         die("vmforkbench: cowl_vcpu_regs get");
-    struct cowl_seg code = {
-        8, COWL_SEG_TYPE_CODE | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G, 0xffffffff, 0};
-    struct cowl_seg data = {
-        16, COWL_SEG_TYPE_DATA | COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G, 0xffffffff, 0};
-    r.cs = code;
-    r.ds = r.es = r.ss = r.fs = r.gs = data;
-    r.cr0 = 0x11; /* PE, ET */
-    r.rip = rip;
-    r.rflags = 2;
+    cowl_flat32_regs(&r, rip);
     r.rax = rax;
     r.rcx = rcx;
     r.rdi = rdi;

@@ -42,6 +42,18 @@ int cowl_vm_memory(int vm, uint64_t gpa, void *buf, size_t len, int dir);
 int cowl_vcpu_create(int vm);
 int cowl_vcpu_regs(int vcpu, struct cowl_vcpu_regs *regs, int dir);
 int cowl_vcpu_run(int vcpu, struct cowl_vm_exit *exit);
+/* For monitors and benchmarks: put r in flat 32-bit protected mode (code
+ * selector 8, data 16, base 0, limit 4 GiB), paging off and caches on
+ * (CR0 = PE|ET), interrupts off, starting at rip; the rest of r stays. */
+static inline void cowl_flat32_regs(struct cowl_vcpu_regs *r, uint64_t rip)
+{
+    const uint16_t attrib = COWL_SEG_S | COWL_SEG_P | COWL_SEG_DB | COWL_SEG_G;
+    r->cs = (struct cowl_seg){8, COWL_SEG_TYPE_CODE | attrib, 0xffffffff, 0};
+    r->ds = r->es = r->ss = r->fs = r->gs = (struct cowl_seg){16, COWL_SEG_TYPE_DATA | attrib, 0xffffffff, 0};
+    r->cr0 = 0x11;
+    r->rip = rip;
+    r->rflags = 2;
+}
 int cowl_virtstat(struct cowl_virt_stats *st);
 int cowl_vm_fork(int vm, int mode);
 int cowl_vcpu_fork(int vcpu, int vm);
