@@ -61,6 +61,12 @@ EXCLUDED = {
 # be NULL afterwards and drops the test's own `if (p)`.
 CFLAGS = ["-std=gnu11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-pthread",
           "-fno-delete-null-pointer-checks"]
+# Tests built with outside code (third_party/README.md): the extra gcc
+# arguments, as the Makefile's ZLIB_FLAGS and libz.a (its sources here).
+OUTSIDE = {
+    "zlib": ["-Ithird_party/zlib", "-DHAVE_UNISTD_H", "-DHAVE_STDARG_H"]
+            + sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "third_party/zlib/*.c"))),
+}
 TIMEOUT = 60  # seconds per test; they take well under one on the host
 
 
@@ -78,7 +84,7 @@ def compile_test(cc, name, out_dir):
     """Build user/tests/NAME.c for the host; returns (ok, reason)."""
     src = os.path.join("user/tests", name + ".c")  # FAIL lines name it as cowl's build does
     exe = os.path.join(out_dir, name)
-    r = subprocess.run([cc] + CFLAGS + ["-o", exe, src], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run([cc] + CFLAGS + ["-o", exe, src] + OUTSIDE.get(name, []), cwd=ROOT, capture_output=True, text=True)
     if r.returncode:
         errors = [ln for ln in r.stderr.splitlines() if "error" in ln] or r.stderr.splitlines()
         return False, "compile failed: " + (errors[0] if errors else "status %d" % r.returncode)
