@@ -1,7 +1,7 @@
 /* malloc.c - the heap (user/lib/malloc.c): random malloc/free/realloc with
  * a pattern in every block, 16-byte alignment, calloc zeroes (also memory
- * that was used before), large blocks go back to the kernel, and two
- * threads at once.  One TAP line per part (tap.h).  Runs on Linux too. */
+ * that was used before), large blocks go back to the kernel, thousands of
+ * freed blocks reused, and two threads at once.  One TAP line per part (tap.h).  Runs on Linux too. */
 #include "tap.h"
 #include <pthread.h>
 #include <stdint.h>
@@ -213,6 +213,55 @@ static int test_big(void)
     return 1;
 }
 
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Many blocks of two classes freed in a shuffled order (on cowl: the class
+ * stacks outgrow their inline arrays and are copied into bigger ones
+ * twice), then as many allocated again: every block distinct, and on cowl
+ * exactly the blocks that were freed, none new. */
+#define MANY 6000
+static int test_many_freed(void)
+{
+    static void *p[MANY], *before[MANY];
+    uint64_t s = 7;
+    for (int i = 0; i < MANY; i++) {
+        p[i] = malloc(i % 3 ? 40 : 900);
+        REQUIRE(p[i] != NULL);
+        fill(p[i], 40, (uint64_t)i);
+    }
+    for (int i = MANY - 1; i > 0; i--) { /* shuffle */
+        int j = (int)(next_random(&s) % (uint64_t)(i + 1));
+        void *t = p[i];
+        p[i] = p[j], p[j] = t;
+    }
+    for (int i = 0; i < MANY; i++) {
+        before[i] = p[i];
+        free(p[i]);
+    }
+    for (int i = 0; i < MANY; i++) {
+        p[i] = malloc(i % 3 ? 40 : 900);
+        REQUIRE(p[i] != NULL);
+        fill(p[i], 40, (uint64_t)i);
+    }
+    for (int i = 0; i < MANY; i++)
+        REQUIRE(intact(p[i], 40, (uint64_t)i)); /* no block was handed out twice */
+    qsort(p, MANY, sizeof(p[0]), cmp_ptr);
+    qsort(before, MANY, sizeof(before[0]), cmp_ptr);
+    for (int i = 1; i < MANY; i++)
+        REQUIRE(p[i] != p[i - 1]);
+#ifdef __cowl__
+    for (int i = 0; i < MANY; i++)
+        REQUIRE(p[i] == before[i]); /* the freed blocks came back, nothing new */
+#endif
+    for (int i = 0; i < MANY; i++)
+        free(p[i]);
+    return 1;
+}
+
 static void *thread_churn(void *arg)
 {
     return (void *)(intptr_t)churn((uint64_t)(intptr_t)arg, 3000);
@@ -259,6 +308,7 @@ static const struct {
     {"calloc_zeroes", test_calloc},
     {"realloc_keeps_data", test_realloc},
     {"big_blocks", test_big},
+    {"many_freed_reused", test_many_freed},
     {"two_threads", test_threads},
 };
 
