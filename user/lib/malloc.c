@@ -1,7 +1,7 @@
 /* malloc.c - the user heap: size classes in chunks of one class each for
  * small blocks, mmap for large ones.  Every call costs the same however
- * many blocks the program holds, and neither malloc nor free reads or
- * writes the block itself (see "Why nothing lives in the block").
+ * many blocks the program holds, and the common case reads nothing from
+ * the block itself (see "Why the block is left alone").
  *
  *  - Small blocks (below MMAP_THRESHOLD, 128 KiB) are rounded up to a size
  *    class: 16, 32, ..., 128 bytes in steps of 16, then four classes
@@ -15,15 +15,13 @@
  *    from sbrk, or from mmap if brk cannot grow.  The slot map (a two-level
  *    table, below) records each slot's class, so free finds a block's
  *    class from its address alone: small blocks have no header.
- *  - Each class has a stack of its freed blocks (an array of pointers
- *    outside the blocks: 32 entries inside classes[] at first, then an
- *    mmap'd array that doubles when full and never shrinks) and a bump
- *    region, the uncarved rest of its last chunk.  malloc pops the stack, else carves the next
- *    block from the bump region, else gets a new chunk.  free pushes.
- *    Nothing is searched and nothing is merged: O(1) per call (amortized:
- *    a full stack is copied into one twice as big).  If the stack cannot
- *    grow (no memory), the block goes on the class's spill list instead, a
- *    list linked through the freed blocks themselves, so free never fails.
+ *  - Each class keeps its last STACK_SLOTS (32) freed blocks in an array
+ *    (a stack of pointers, in classes[]), older ones on its spill list,
+ *    linked through the freed blocks themselves, and a bump region: the
+ *    uncarved rest of its last chunk.  free pushes on the stack, or on the
+ *    spill list when the stack is full; malloc pops the stack, else the
+ *    spill list, else carves the next block from the bump region, else
+ *    gets a new chunk.  Nothing is searched and nothing is merged: O(1).
  *  - Small blocks' memory stays with the process when freed; it is reused
  *    by the next malloc of the same class.  That is the price of O(1):
  *    memory freed in one class does not serve another.
@@ -36,12 +34,16 @@
  *    large block, still fits its mapping and is still large), else
  *    allocates, copies and frees.
  *
- * Why nothing lives in the block: a program frees blocks it may not have
- * touched for a long time, and gets back a block freed long ago.  Reading
- * a header before it, or a free-list link inside it, would cost a cache
- * and TLB miss per call that grows with the heap (docs/bench.md, "The user
- * heap"); the class stacks and the slot map are small and stay hot.  The
- * program's own first touch of the block is then the only one.
+ * Why the block is left alone: a program frees blocks it may not have
+ * touched for a long time, and gets back blocks freed long ago.  Reading a
+ * header before the block, or a free-list link inside it, costs a cache
+ * and TLB miss per call once the heap outgrows the caches: a cost that
+ * grows with the heap (docs/bench.md, "The user heap").  The slot map's
+ * few hot bytes replace the header; the stacks replace the link for the
+ * blocks freed last, which are the ones malloc hands out next.  The
+ * stacks are small on purpose: all 48 fit in four pages, and under QEMU
+ * (TCG) every page the allocator keeps hot is one more TLB entry, which
+ * is what a growable stack per class cost (measured in docs/bench.md).
  *
  * One mutex (heap_lock) protects the classes and the slot map's writers:
  * threads may call malloc at once.  free reads the slot map without it:
@@ -59,9 +61,7 @@
 #define MMAP_THRESHOLD (128 * 1024)
 #define CHUNK_MIN      (64 * 1024)
 #define NCLASSES       48 /* 8 steps of 16 up to 128, then 4 per power of two up to 128 KiB */
-/* Pointers in a class's first stack, inside classes[]: a few pages for all
- * classes while a program has freed few blocks. */
-#define STACK_INLINE 32
+#define STACK_SLOTS    32 /* freed blocks a class keeps in classes[]; older ones spill */
 
 /* The slot map: one byte per 64 KiB of the 47-bit user address space,
  * 0 for "not a small-block chunk", else class + 1; a root of 2^15 leaf
@@ -87,12 +87,10 @@ struct free_block {
 };
 
 struct size_class {
-    void **stack;                     /* [h] freed blocks, the last freed on top: first
-                                         the inline array, then an mmap'd one */
-    void *inline_stack[STACK_INLINE]; /* [h] */
-    size_t nfree, cap;                /* [h] entries used, entries the stack has room for */
-    struct free_block *spill;         /* [h] freed blocks the stack had no room for */
-    char *bump, *bump_end;            /* [h] the uncarved rest of its last chunk */
+    void *stack[STACK_SLOTS]; /* [h] freed blocks, the last freed on top */
+    unsigned nfree;           /* [h] entries of stack in use */
+    struct free_block *spill; /* [h] freed blocks the stack had no room for */
+    char *bump, *bump_end;    /* [h] the uncarved rest of its last chunk */
 };
 
 /* Lock legend: [h] heap_lock; [w] written under heap_lock, read without. */
@@ -242,37 +240,15 @@ static void *class_alloc(unsigned c)
     return class_carve(c);
 }
 
-/* Makes room on sc's stack: the inline array first, then a mapping of
- * at least one page, doubled each time; false without memory.  heap_lock
- * held. */
-static bool stack_grow(struct size_class *sc)
-{
-    if (!sc->cap) {
-        sc->stack = sc->inline_stack;
-        sc->cap = STACK_INLINE;
-        return true;
-    }
-    size_t cap = sc->cap < 512 ? 512 : sc->cap * 2; /* from one page on */
-    void **stack = map_zero(cap * sizeof(void *));
-    if (!stack)
-        return false;
-    memcpy(stack, sc->stack, sc->nfree * sizeof(void *));
-    if (sc->stack != sc->inline_stack)
-        munmap(sc->stack, sc->cap * sizeof(void *));
-    sc->stack = stack;
-    sc->cap = cap;
-    return true;
-}
-
 /* Gives p back to class c; heap_lock held. */
 static void class_free(unsigned c, void *p)
 {
     struct size_class *sc = &classes[c];
-    if (sc->nfree < sc->cap || stack_grow(sc)) {
+    if (sc->nfree < STACK_SLOTS) {
         sc->stack[sc->nfree++] = p;
         return;
     }
-    struct free_block *f = p; /* no memory for a bigger stack */
+    struct free_block *f = p; /* the stack is full: older blocks spill */
     f->next = sc->spill;
     sc->spill = f;
 }

@@ -220,8 +220,8 @@ static int cmp_ptr(const void *a, const void *b)
 }
 
 /* Many blocks of two classes freed in a shuffled order (on cowl: the class
- * stacks outgrow their inline arrays and are copied into bigger ones
- * twice), then as many allocated again: every block distinct, and on cowl
+ * stacks fill up, and the rest goes on the spill lists), then as many
+ * allocated again: every block distinct, and on cowl
  * exactly the blocks that were freed, none new. */
 #define MANY 6000
 static int test_many_freed(void)
