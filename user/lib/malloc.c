@@ -97,6 +97,11 @@ struct size_class {
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct size_class classes[NCLASSES]; /* [h] */
 static unsigned char **slot_root;           /* [w] 2^ROOT_BITS leaves, or NULL */
+/* The first leaf made and its index in the root, set once: the brk heap's
+ * 4 GiB, where nearly every block is.  free looks there first and reads
+ * the root only for other leaves: one page fewer to keep hot. */
+static unsigned char *home_leaf; /* [w] */
+static uintptr_t home_index;     /* [w] before home_leaf */
 
 /* The class that holds n bytes (0 < n < MMAP_THRESHOLD). */
 static unsigned class_of(size_t n)
@@ -128,6 +133,9 @@ static void *map_zero(size_t len)
 static int slot_class(const void *p)
 {
     uintptr_t s = (uintptr_t)p >> SLOT_SHIFT;
+    unsigned char *home = __atomic_load_n(&home_leaf, __ATOMIC_ACQUIRE);
+    if (home && s >> LEAF_BITS == home_index)
+        return (int)home[s & (LEAF_SIZE - 1)] - 1;
     if (s >> (ROOT_BITS + LEAF_BITS))
         return -1;
     unsigned char **root = __atomic_load_n(&slot_root, __ATOMIC_ACQUIRE);
@@ -154,6 +162,10 @@ static unsigned char *slot_entry(uintptr_t a)
         if (!leaf)
             return NULL;
         __atomic_store_n(leafp, leaf, __ATOMIC_RELEASE);
+        if (!home_leaf) {
+            home_index = s >> LEAF_BITS;
+            __atomic_store_n(&home_leaf, leaf, __ATOMIC_RELEASE);
+        }
     }
     return &(*leafp)[s & (LEAF_SIZE - 1)];
 }
