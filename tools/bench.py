@@ -27,6 +27,7 @@ MODES = ["share", "copy", "eager"]
 LINE = re.compile(r"^(forktime|cowtime|forkcost|smpbench|vmbench|vmfork|mallocbench) (\S+=.*|\w+ .*)$")
 MALLOC_LIVE = [1000, 100000]  # mallocbench: blocks held while timing
 MALLOC_OPS = 200000  # mallocs and frees timed per run
+MALLOC_ROUNDS = 49  # short rounds (about 1 ms at 100,000 live on TCG): most run unpreempted
 SMP = 4  # CPUs cowl gets for the run (smpbench needs several)
 VM_HYPERCALLS = 10000  # per vmbench hypercall run; 9 runs of each kind take about 5 s on TCG
 VM_LINES = 6  # vmbench: two hypercall, two fault and two write lines
@@ -89,8 +90,8 @@ def host_runs(build, forks):
         out += [l for l in r.stdout.splitlines() if l.startswith("forktime ")]
     exe = host_program(build, "mallocbench")
     for live in MALLOC_LIVE:
-        r = subprocess.run([exe, "-l", str(live), "-n", str(MALLOC_OPS)], capture_output=True,
-                           text=True)
+        r = subprocess.run([exe, "-l", str(live), "-n", str(MALLOC_OPS), "-r", str(MALLOC_ROUNDS)],
+                           capture_output=True, text=True)
         out += [l + " libc=glibc" for l in r.stdout.splitlines() if l.startswith("mallocbench ")]
     return out
 
@@ -105,7 +106,7 @@ def bench_script(forks):
         for pages in (1000, 262144):
             script.append("forkcost -M %s -m %d" % (mode, pages))
     for live in MALLOC_LIVE:
-        script.append("mallocbench -l %d -n %d" % (live, MALLOC_OPS))
+        script.append("mallocbench -l %d -n %d -r %d" % (live, MALLOC_OPS, MALLOC_ROUNDS))
     script.append("smpbench all")
     script.append("vmbench -n %d all" % VM_HYPERCALLS)
     script.append("vmforkbench -n %d" % forks)

@@ -14,8 +14,9 @@
  * program itself costs, which grows with LIVE on any allocator, because it
  * touches a random block of a heap that no longer fits in the caches and
  * the TLB (docs/bench.md, "The user heap").  The two loops alternate, one
- * of each per round, ROUNDS rounds over OPS ops in all, and each figure is
- * the median over the rounds.  Prints
+ * of each per round, ROUNDS rounds (49) over OPS ops in all, and each
+ * figure is the median over the rounds: rounds short enough (about a
+ * millisecond) that most of them run without the host preempting QEMU.  Prints
  *   mallocbench live=N ops=M rounds=R ns_per_op=X base_ns_per_op=Y net_ns_per_op=Z
  * where one op is one malloc or one free (a pair is two ops), X is the
  * whole loop, Y the baseline, and Z the median of the rounds' X - Y: the
@@ -81,7 +82,7 @@ static void print_tenths(const char *key, long tenths)
 
 int main(int argc, char **argv)
 {
-    long live = 1000, ops = 20000, rounds = 9;
+    long live = 1000, ops = 20000, rounds = 49;
     unsigned long long seed = 12345;
     int c;
     while ((c = getopt(argc, argv, "l:n:r:s:h")) != -1) {
