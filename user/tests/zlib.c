@@ -14,7 +14,8 @@
  *  - minigzip: zlib's test/minigzip.c, a small gzip, as a program is used:
  *    compress a file (file -> file.gz, the original removed), then
  *    decompress it back (-d), and compare with what was written, once per
- *    compression level and strategy. */
+ *    compression level and strategy; and once through standard output
+ *    (-c), as in `minigzip -c f > f.gz; minigzip -d -c f.gz > f.out`. */
 #include "tap.h"
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,12 +44,15 @@
 
 #define DATA     "zlib-data"
 #define DATA_GZ  "zlib-data.gz"
+#define DATA_OUT "zlib-data.out"
 #define EXAMPLE  "zlib-example.gz"
 #define DATA_LEN (96 * 1024)
 
-/* Runs prog(argc, argv) in a child; its exit status, or -1 if it did not
- * exit (killed by a signal: abort() from an assert). */
-static int run_child(int (*prog)(int, char **), int argc, char **argv, char *why, size_t n)
+/* Runs prog(argc, argv) in a child, its standard output into the file
+ * out if not NULL; its exit status, or -1 if it did not exit (killed by a
+ * signal: abort() from an assert). */
+static int run_child_to(int (*prog)(int, char **), int argc, char **argv, const char *out,
+                        char *why, size_t n)
 {
     fflush(NULL); /* what is buffered is printed once, by the parent */
     pid_t pid = fork();
@@ -56,8 +60,15 @@ static int run_child(int (*prog)(int, char **), int argc, char **argv, char *why
         snprintf(why, n, "fork failed");
         return -1;
     }
-    if (pid == 0)
+    if (pid == 0) {
+        if (out) {
+            int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+                _exit(126);
+            close(fd);
+        }
         exit(prog(argc, argv));
+    }
     int status;
     if (waitpid(pid, &status, 0) != pid) {
         snprintf(why, n, "waitpid failed");
@@ -69,6 +80,11 @@ static int run_child(int (*prog)(int, char **), int argc, char **argv, char *why
     }
     snprintf(why, n, "%s was killed by signal %d", argv[0], WTERMSIG(status));
     return -1;
+}
+
+static int run_child(int (*prog)(int, char **), int argc, char **argv, char *why, size_t n)
+{
+    return run_child_to(prog, argc, argv, NULL, why, n);
 }
 
 static int infcover(int argc, char **argv)
@@ -143,12 +159,36 @@ static void minigzip_round_trip(const char *opt, const unsigned char *data, unsi
     tap_result(ok, name, why);
 }
 
+/* minigzip -c: DATA compressed to standard output (a file here, through
+ * gzdopen(fileno(stdout))), and decompressed with -d -c through stdio's
+ * stdout; DATA itself stays. */
+static void minigzip_stdout(const unsigned char *data, unsigned char *back)
+{
+    char why[120] = "";
+    char *compress[] = {"minigzip", "-c", DATA, NULL};
+    char *decompress[] = {"minigzip", "-d", "-c", DATA_GZ, NULL};
+    int ok = write_file(DATA, data, DATA_LEN) == 0;
+    if (!ok)
+        snprintf(why, sizeof(why), "could not write " DATA);
+    ok = ok && run_child_to(zlib_minigzip_main, 3, compress, DATA_GZ, why, sizeof(why)) == 0;
+    ok = ok && run_child_to(zlib_minigzip_main, 4, decompress, DATA_OUT, why, sizeof(why)) == 0;
+    if (ok && (read_file(DATA_OUT, back, DATA_LEN + 1) != DATA_LEN ||
+               memcmp(back, data, DATA_LEN) != 0 || read_file(DATA, back, 1) != 1)) {
+        snprintf(why, sizeof(why), "-d -c did not give back the same " DATA);
+        ok = 0;
+    }
+    unlink(DATA);
+    unlink(DATA_GZ);
+    unlink(DATA_OUT);
+    tap_result(ok, "minigzip -c (standard output)", why);
+}
+
 int main(void)
 {
     static const char *const opts[] = {"-1", "-6", "-9", "-f", "-h", "-r"};
     const int nopts = sizeof(opts) / sizeof(opts[0]);
     char why[120] = "";
-    tap_plan(2 + nopts);
+    tap_plan(3 + nopts);
 
     char *example[] = {"example", EXAMPLE, NULL};
     tap_result(run_child(zlib_example_main, 2, example, why, sizeof(why)) == 0, "example", why);
@@ -165,6 +205,7 @@ int main(void)
     make_data(data, DATA_LEN);
     for (int i = 0; i < nopts; i++)
         minigzip_round_trip(opts[i], data, back);
+    minigzip_stdout(data, back);
     free(data);
     free(back);
     return tap_status();
