@@ -60,6 +60,7 @@ def fork_server_line(line):
 # and (-b) booting a guest per test.  Its timing line, in words, becomes a
 # measurement line too.
 TSRV_PATTERN = "user/*"
+TSRV_GUEST_MIB = 384  # as make test's guest boots (tests/boots.py GUEST_MIB)
 TSRV = re.compile(r"^# vmm: (fork|boot) per test: (\d+) tests in (\d+) ms \(boot to the first "
                   r"test (\d+) ms\)(?:; a clone costs (\d+) us to fork and close)?; per test: "
                   r"(\d+) nested faults \((\d+) copy-on-write\), (\d+) exits to vmm")
@@ -131,7 +132,8 @@ def bench_script(forks):
     script.append("vmforkbench -n %d" % forks)
     script.append("vmm -q -f %d %s" % (FSRV_RUNS, FSRV_IMAGE))
     for boot_each in ("", "-b "):
-        script.append("vmm -q -t %s-a test=%s -a testfork /boot/cowl.elf" % (boot_each, TSRV_PATTERN))
+        script.append("vmm -q -m %d -t %s-a test=%s -a testfork /boot/cowl.elf" % (
+            TSRV_GUEST_MIB, boot_each, TSRV_PATTERN))
     return script
 
 

@@ -58,7 +58,7 @@ static void *input_thread(void *arg)
 static uint8_t kernel_uart_in(struct vmm *v, uint16_t port)
 {
     static bool reading; /* one input thread, whichever guest (or clone) asks first */
-    if (!reading && !v->mute) {
+    if (!reading && !v->mute && !v->no_input) {
         pthread_t t;
         reading = pthread_create(&t, NULL, input_thread, NULL) == 0;
     }

@@ -49,7 +49,8 @@ static const char usage[] =
     "  -s SEED  the random inputs' seed (default 1)\n"
     "  -t       test server: boot the guest cowl (-a test=PATTERNS -a testfork)\n"
     "           once, then fork it for each test it chose and run that one test in\n"
-    "           the clone (docs/virt.md, \"Boot once, fork per test\")\n"
+    "           the clone (docs/virt.md, \"Boot once, fork per test\"); the guest\n"
+    "           reads no input\n"
     "  -b       with -t: boot a fresh guest for each test instead (to compare)\n"
     "  -w SEC   a run (with -t: each test) ends after SEC seconds (default: never;\n"
     "           with -t: 120)\n";

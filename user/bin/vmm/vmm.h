@@ -49,6 +49,7 @@ struct vmm {
     long deadline_ms;          /* when this run ends (now_ms), from arm_timeout; 0: never */
     void (*output)(struct vmm *v, uint8_t c); /* the guest's console; NULL: stdout */
     int mute;                  /* a clone: its output and reports go nowhere */
+    int no_input;              /* -t: our standard input is not the guest's */
     unsigned long max_exits;   /* a clone: after this many it is a hang; 0: no limit */
     unsigned long exits;       /* exits that came back to vmm */
     unsigned long other_ports; /* IN/OUT on ports vmm does not emulate */
