@@ -230,13 +230,14 @@ static long fault_nested(struct guest *g, int run)
 {
     uint64_t at = FAULT_AT + (uint64_t)run * FAULT_PAGES * PAGE; /* pages no run touched */
     guest_reset(g, 0, 0, FAULT_PAGES, 0, 0, at);
-    uint64_t before = VIRTSTAT(nested_faults);
+    /* each page is mapped by a nested fault, or around one (virt/exit.c) */
+    uint64_t before = VIRTSTAT(nested_faults) + VIRTSTAT(nested_fault_around);
     long t0 = now_ns();
     guest_run(g);
     long dt = now_ns() - t0;
     expect_hlt(g, "fault", FAULT_HLT_AT, guest_regs(g).rcx);
-    if (VIRTSTAT(nested_faults) - before < FAULT_PAGES)
-        fail("fault", "fewer nested faults than fresh pages");
+    if (VIRTSTAT(nested_faults) + VIRTSTAT(nested_fault_around) - before < FAULT_PAGES)
+        fail("fault", "fewer pages mapped by nested faults than fresh pages");
     uint8_t last = 0;
     if (cowl_vm_memory(g->vm, at + (FAULT_PAGES - 1) * PAGE, &last, 1, COWL_VM_READ))
         die("vmbench: cowl_vm_memory");
