@@ -15,7 +15,8 @@ Where the numbers come from:
   CPUs       cpu_table[0..ncpus) (arch/x86_64/smp.c), struct cpu (kernel/cpu.h)
   memory     struct mm and struct vma (mm/vm.h)
   VMs        all_vms (virt/vm.c), struct vm (virt/vm.h): a VM's guest-physical
-             space is a struct mm whose page tables are the nested tables
+             space is a struct mm whose page tables are the nested tables;
+             its vCPUs on vm->vcpus (struct vcpu: the VMCB and gprs)
   tables     the entries themselves, read through the direct map; each table
              page's struct page (mm/page.h) for its refcount
   log        log_buf / log_head (kernel/printk.c)
@@ -46,6 +47,14 @@ def ev(expr):
 
 def u64(value):
     return int(value) & 0xFFFFFFFFFFFFFFFF
+
+
+def address_arg(text):
+    """An address argument: a number, an expression, or a function's name."""
+    value = ev(text)
+    if value.type.code == gdb.TYPE_CODE_FUNC:
+        value = value.address
+    return u64(value)
 
 
 def read_u64(addr):
@@ -254,6 +263,9 @@ cowl-vm [PID]        an address space: page table root and regions (VMAs)
 cowl-walk VA [PID]   walk one virtual address PML4 -> PDPT -> PD -> PT
 cowl-vms             virtual machines: id, RAM, ASID, nested PML4, references
 cowl-nwalk GPA [VMID] walk a guest-physical address through a VM's nested tables
+cowl-vcpus [VMID]    a VM's vCPUs: registers, mode, where they run
+cowl-gwalk GVA [VMID [VCPU]] walk a guest-virtual address: the guest's tables,
+                     each reached through the nested ones, then the nested walk
 cowl-page ADDR       the struct page of a physical page (or direct-map address)
 cowl-dmesg [LINES]   the kernel log buffer (the last LINES lines)
 cowl-user PROGRAM    load a user program's symbols (BUILD/user/bin or tests)
@@ -466,6 +478,247 @@ $cowl_pml4 and $cowl_page like cowl-walk, for cowl-page."""
                 "read-only (a guest write is a nested page fault)"))
 
 
+# ---- a VM's vCPUs, and the guest's own page tables
+
+CR0_PE, CR0_PG = 1 << 0, 1 << 31
+CR4_PAE, CR4_LA57 = 1 << 5, 1 << 12
+EFER_LMA = 1 << 10
+CS_L = 1 << 9  # the VMCB's attrib: bits 8-11 are AVL/L/D/G
+EXIT_NAME = {0x060: "host interrupt", 0x072: "CPUID", 0x078: "HLT", 0x07B: "I/O port",
+             0x07C: "MSR", 0x07F: "shutdown", 0x081: "VMMCALL (hypercall)",
+             0x400: "nested page fault"}
+
+
+def vcpus_of(vm):
+    """A VM's vCPUs (struct vcpu, virt/vm.h), oldest first."""
+    return list(list_entries("((struct vm *)%#x)->vcpus" % u64(vm.address), "struct vcpu",
+                             "vm_link"))
+
+
+def find_vcpu(vm, arg):
+    """The VM's vCPU with this index (cowl-vcpus numbers them from 0)."""
+    all_vcpus = vcpus_of(vm)
+    if not all_vcpus:
+        raise gdb.GdbError("VM %d has no vCPUs" % int(vm["id"]))
+    n = int(ev(arg)) if arg else 0
+    if not 0 <= n < len(all_vcpus):
+        raise gdb.GdbError("VM %d has no vCPU %d (it has %d)" % (int(vm["id"]), n,
+                                                                len(all_vcpus)))
+    return all_vcpus[n]
+
+
+def guest_mode(save):
+    """The guest's CPU mode and paging, in words, from its VMCB save area."""
+    cr0, efer = u64(save["cr0"]), u64(save["efer"])
+    if not cr0 & CR0_PE:
+        return "real mode, paging off"
+    if efer & EFER_LMA:
+        code = "64-bit code" if int(save["cs"]["attrib"]) & CS_L else "compatibility mode"
+        levels = 5 if u64(save["cr4"]) & CR4_LA57 else 4
+        return "long mode (%s), %d-level paging" % (code, levels)
+    paging = "paging off" if not cr0 & CR0_PG else \
+        "PAE paging" if u64(save["cr4"]) & CR4_PAE else "32-bit paging"
+    return "protected mode (32-bit), %s" % paging
+
+
+def symbol_text(addr):
+    """<function+offset> for an address in cowl.elf, or ''.  A guest cowl
+    runs the same image at the same addresses: the host's symbols fit."""
+    try:
+        text = gdb.execute("info symbol %#x" % addr, to_string=True)
+    except gdb.error:
+        return ""
+    if text.startswith("No symbol"):
+        return ""
+    name = text.split(" in section")[0].replace(" + ", "+")
+    return " <%s>" % name
+
+
+def vcpu_where(v):
+    """Where a vCPU's registers are now, in words."""
+    cpu = int(v["last_cpu"])
+    if bool(v["in_guest"]):
+        return ("running in the guest on CPU %d now: its registers are in that CPU; the "
+                "VMCB and gprs below are stale (from before this VMRUN)" % cpu)
+    if cpu < 0:
+        return "never ran"
+    return "not in the guest (last ran on CPU %d): the VMCB holds its registers" % cpu
+
+
+class CowlVcpus(gdb.Command):
+    """Show a VM's virtual CPUs and their registers.
+
+Usage: cowl-vcpus [VMID]     (default: the only VM, or the first)
+
+For each vCPU (vm->vcpus, struct vcpu in virt/vm.h), numbered from 0 as
+cowl-gwalk takes them: where its registers are, which CPU it last ran on,
+the guest's mode (real, protected, long; paging), RIP (with the host's
+symbol: a guest cowl runs the same cowl.elf), RSP, RFLAGS, the control
+registers CR0 CR2 CR3 CR4 and EFER, CS, and the last exit.  RAX, RSP, RIP,
+the control registers and the segments come from the VMCB's save area,
+which the CPU writes at #VMEXIT; the other general registers from
+struct vcpu's gprs, which svm_run saves.  While a vCPU runs in the guest
+(between VMRUN and #VMEXIT) its real registers are in the CPU, and both
+are stale: gdb then shows the guest's own registers on that CPU
+(docs/debugging.md, "Debugging a guest cowl")."""
+
+    def __init__(self):
+        super().__init__("cowl-vcpus", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        vm = find_vm(arg.strip())
+        all_vcpus = vcpus_of(vm)
+        print("VM %d: %d vCPU%s" % (int(vm["id"]), len(all_vcpus),
+                                    "" if len(all_vcpus) == 1 else "s"))
+        for n, v in enumerate(all_vcpus):
+            self.show(n, v)
+
+    @staticmethod
+    def show(n, v):
+        vmcb = v["vmcb"].dereference()
+        save, ctl = vmcb["save"], vmcb["control"]
+        g = v["gprs"]
+        print("vCPU %d (serial %d, struct vcpu %#x, VMCB at phys %#x)%s" % (
+            n, u64(v["serial"]), u64(v.address), u64(v["vmcb_pa"]),
+            ", dead (shut down)" if bool(v["dead"]) else ""))
+        print("  %s" % vcpu_where(v))
+        print("  mode   %s" % guest_mode(save))
+        rip = u64(save["rip"])
+        print("  rip    %#018x%s" % (rip, symbol_text(rip)))
+        print("  rsp    %#018x  rflags %#x" % (u64(save["rsp"]), u64(save["rflags"])))
+        regs = [("rax", u64(save["rax"]))] + [(r, u64(g[r])) for r in (
+            "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13",
+            "r14", "r15")]
+        for i in range(0, len(regs), 3):
+            print("  " + "  ".join("%-3s %#018x" % r for r in regs[i:i + 3]))
+        print("  cr0    %#x  cr2 %#x  cr3 %#x  cr4 %#x  efer %#x" % tuple(
+            u64(save[r]) for r in ("cr0", "cr2", "cr3", "cr4", "efer")))
+        cs = save["cs"]
+        print("  cs     selector %#x attrib %#x  cpl %d" % (int(cs["selector"]),
+                                                           int(cs["attrib"]), int(save["cpl"])))
+        code = u64(ctl["exit_code"])
+        print("  exit   %#x (%s), info1 %#x, info2 %#x" % (
+            code, EXIT_NAME.get(code, "exception %d" % (code - 0x40) if 0x40 <= code < 0x60
+                                else "?"), u64(ctl["exit_info_1"]), u64(ctl["exit_info_2"])))
+
+
+def translate(root, addr):
+    """addr through the 4-level tables at kernel virtual address root,
+    quietly: (the physical address, the level of the last entry, the page
+    size) or (None, the level where an entry was not present, 0)."""
+    table = root
+    for level in (4, 3, 2, 1):
+        e = read_u64(table + 8 * ((addr >> (PAGE_SHIFT + 9 * (level - 1))) & 511))
+        if not e & 1:
+            return None, level, 0
+        if level == 1 or (level < 4 and e & (1 << 7)):
+            size = 1 << (PAGE_SHIFT + 9 * (level - 1))
+            return (e & ADDR_MASK & ~(size - 1)) + (addr & (size - 1)), level, size
+        table = phys_to_virt(e & ADDR_MASK)
+
+
+def nested_step(vm, gpa, what):
+    """The nested translation of one guest-physical address, with a line
+    saying so; the host-physical address or None."""
+    hpa, level, size = translate(u64(vm["mm"]["pml4"]), gpa)
+    if hpa is None:
+        print("    nested: %s at guest-physical %#x is not mapped (the walk stops at the "
+              "nested %s): the CPU's walk would exit with a nested page fault" % (
+                  what, gpa, LEVEL_NAME[level]))
+        return None
+    print("    nested: guest-physical %#x -> host-physical %#x (a %s page)" % (
+        gpa, hpa, size_text(size)))
+    return hpa
+
+
+def guest_walk(vm, cr3, gva):
+    """Walk gva through the guest's 4-level tables from cr3 (guest-physical),
+    each table reached through the nested tables; the guest-physical
+    address or None, printing every step."""
+    table_gpa = cr3 & ADDR_MASK
+    for level in (4, 3, 2, 1):
+        index = (gva >> (PAGE_SHIFT + 9 * (level - 1))) & 511
+        print("  guest %-4s at guest-physical %#x" % (LEVEL_NAME[level], table_gpa))
+        table_hpa = nested_step(vm, table_gpa, "the guest's " + LEVEL_NAME[level])
+        if table_hpa is None:
+            return None
+        e = read_u64(phys_to_virt(table_hpa + 8 * index))
+        print("       [%3d] = %#018x  %s" % (index, e, flags_text(e)))
+        if not e & 1:
+            print("  not present in the guest's own tables (at its %s): the guest's access "
+                  "is a page fault inside the guest, no exit" % LEVEL_NAME[level])
+            return None
+        if level == 1 or (level < 4 and e & (1 << 7)):
+            size = 1 << (PAGE_SHIFT + 9 * (level - 1))
+            gpa = (e & ADDR_MASK & ~(size - 1)) + (gva & (size - 1))
+            print("  the guest maps a %s page: guest-virtual %#x -> guest-physical %#x" % (
+                size_text(size), gva, gpa))
+            return gpa
+        table_gpa = e & ADDR_MASK
+
+
+class CowlGwalk(gdb.Command):
+    """Walk a guest-virtual address through both dimensions of translation.
+
+Usage: cowl-gwalk GVA [VMID [VCPU]]     (default: the first VM, its vCPU 0)
+
+A guest's address goes through two sets of tables: the guest's own (in
+guest RAM, from the vCPU's CR3, a guest-physical address) to a
+guest-physical address, and the VM's nested tables from there to a
+host-physical one.  Every guest table is itself at a guest-physical
+address, so the CPU (and this command) translates each through the nested
+tables before it can read the guest's entry.  Printed: each guest level,
+the nested translation of its table, the guest's entry and flags; the
+guest-physical address reached; then the nested walk of that (as
+cowl-nwalk); the host-physical address and the 16 bytes there.  Guest
+large pages (cowl's direct map uses 2 MiB) end the guest walk early.  A
+guest without paging (real mode, or protected mode before CR0.PG) uses its
+addresses as guest-physical ones; 32-bit and 5-level paging are not
+walked.  The registers come from the VMCB: while the vCPU runs in the
+guest they are stale (cowl-vcpus says so).  Sets $cowl_gpa and $cowl_hpa
+(and $cowl_page, as cowl-nwalk)."""
+
+    def __init__(self):
+        super().__init__("cowl-gwalk", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if not args:
+            raise gdb.GdbError("usage: cowl-gwalk GVA [VMID [VCPU]]")
+        gva = address_arg(args[0])
+        vm = find_vm(args[1] if len(args) > 1 else "")
+        v = find_vcpu(vm, args[2] if len(args) > 2 else "")
+        save = v["vmcb"]["save"]
+        cr0, cr3, efer = u64(save["cr0"]), u64(save["cr3"]), u64(save["efer"])
+        print("guest-virtual %#x in VM %d, vCPU %d: %s, guest CR3 %#x" % (
+            gva, int(vm["id"]), int(args[2]) if len(args) > 2 else 0, guest_mode(save), cr3))
+        if bool(v["in_guest"]):
+            print("  (the vCPU runs in the guest now: its CR3 in the VMCB may be stale)")
+        if not cr0 & CR0_PE or not cr0 & CR0_PG:
+            print("  the guest's paging is off: guest-virtual = guest-physical")
+            gpa = gva
+        elif not efer & EFER_LMA or u64(save["cr4"]) & CR4_LA57:
+            raise gdb.GdbError("the guest uses %s, which cowl-gwalk does not walk "
+                               "(only 4-level long-mode paging)" % guest_mode(save))
+        else:
+            gpa = guest_walk(vm, cr3, gva)
+            if gpa is None:
+                return
+        gdb.set_convenience_variable("cowl_gpa", gpa)
+        print("then guest-physical %#x through the nested tables:" % gpa)
+        end = walk(gpa, u64(vm["mm"]["pml4"]), nested_entry_note)
+        if not end.present:
+            print("  not mapped in the nested tables (%s): the guest's access is a nested "
+                  "page fault" % ("beyond RAM: MMIO" if gpa >= u64(vm["ram_bytes"]) else
+                                  "not touched yet"))
+            return
+        gdb.set_convenience_variable("cowl_hpa", end.target)
+        data = bytes(gdb.selected_inferior().read_memory(phys_to_virt(end.target), 16))
+        print("  guest-virtual %#x -> guest-physical %#x -> host-physical %#x" % (
+            gva, gpa, end.target))
+        print("  bytes there: %s" % " ".join("%02x" % b for b in data))
+
+
 class CowlPage(gdb.Command):
     """Show the struct page of a physical page.
 
@@ -654,6 +907,8 @@ CowlVm()
 CowlWalk()
 CowlVms()
 CowlNwalk()
+CowlVcpus()
+CowlGwalk()
 CowlPage()
 CowlDmesg()
 CowlUser()
