@@ -57,9 +57,52 @@ def address_arg(text):
     return u64(value)
 
 
+class Memory:
+    """How the commands read kernel memory.  Normally through gdb, by
+    virtual address.  While the selected CPU runs a guest, QEMU's stub
+    translates addresses with the guest's CR3 (without the nested tables),
+    so the host's memory cannot be read that way; then (phys) the VM
+    commands read it by physical address, QEMU's PhyMemMode (HostMemory)."""
+    phys = False
+
+
+def phys_mem_mode(on):
+    """QEMU's gdb stub: memory accesses by physical address (1) or virtual (0)."""
+    gdb.execute("maintenance packet Qqemu.PhyMemMode:%d" % on, to_string=True)
+
+
+def read_bytes(addr, n):
+    """n bytes of kernel memory at kernel virtual address addr."""
+    if Memory.phys:
+        addr = virt_to_phys(addr)
+    return bytes(gdb.selected_inferior().read_memory(addr, n))
+
+
 def read_u64(addr):
-    mem = gdb.selected_inferior().read_memory(addr, 8)
-    return int.from_bytes(bytes(mem), "little")
+    return int.from_bytes(read_bytes(addr, 8), "little")
+
+
+def kobj(struct, addr):
+    """The struct (a type name) at kernel virtual address addr, read now,
+    as a gdb.Value of its bytes: follow its pointers with kobj again, not
+    with gdb's dereference (which would read by virtual address)."""
+    t = ev("(%s *)0" % struct).type.target()
+    return gdb.Value(read_bytes(addr, t.sizeof), t)
+
+
+def symbol_addr(name):
+    return u64(ev("&%s" % name))
+
+
+def kobj_list(head_addr, struct, field):
+    """[(address, struct value)] linked into the list at head_addr through
+    field, read as kobj reads."""
+    off = offset_of(struct, field)
+    out, node = [], read_u64(head_addr)
+    while node != head_addr:
+        out.append((node - off, kobj(struct, node - off)))
+        node = read_u64(node)  # next is the first field of struct list_head
+    return out
 
 
 def phys_to_virt(pa):
@@ -155,12 +198,20 @@ def mm_of(t):
     return mm.dereference()
 
 
+def struct_page_addr(pa):
+    """Where pa's struct page is (kernel virtual), or None beyond page_array."""
+    if pa >> PAGE_SHIFT >= read_u64(symbol_addr("page_array_len")):
+        return None
+    return read_u64(symbol_addr("page_array")) + (pa >> PAGE_SHIFT) * int(ev("sizeof(struct page)"))
+
+
 def struct_page(pa):
-    length = u64(ev("page_array_len"))
+    length = read_u64(symbol_addr("page_array_len"))
     pfn = pa >> PAGE_SHIFT
     if pfn >= length:
         return None
-    return ev("page_array")[pfn]
+    size = int(ev("sizeof(struct page)"))
+    return kobj("struct page", read_u64(symbol_addr("page_array")) + pfn * size)
 
 
 def flags_text(e):
@@ -227,12 +278,14 @@ def walk(va, table, entry_note=None):
 
 
 def vms():
-    """Every virtual machine (struct vm, virt/vm.h), oldest first."""
-    return list(list_entries("all_vms", "struct vm", "link"))
+    """Every virtual machine (struct vm, virt/vm.h), oldest first, as
+    (address, value) pairs."""
+    return kobj_list(symbol_addr("all_vms"), "struct vm", "link")
 
 
 def find_vm(arg):
-    """The VM with this id, or with no argument the only (or first) one."""
+    """The VM with this id, or with no argument the only (or first) one;
+    (address, value)."""
     all_vms = vms()
     if not all_vms:
         raise gdb.GdbError("no virtual machines (all_vms is empty)")
@@ -240,9 +293,63 @@ def find_vm(arg):
         return all_vms[0]
     vm_id = int(ev(arg))
     for vm in all_vms:
-        if int(vm["id"]) == vm_id:
+        if int(vm[1]["id"]) == vm_id:
             return vm
     raise gdb.GdbError("no VM with id %d (cowl-vms lists them)" % vm_id)
+
+
+def vm_pml4(vm):
+    """The kernel virtual address of a VM's nested PML4 (its mm's)."""
+    return u64(kobj("struct mm", u64(vm["mm"]))["pml4"])
+
+
+def vcpus_of(vm_addr):
+    """A VM's vCPUs (struct vcpu, virt/vm.h), oldest first, as (address, value)."""
+    return kobj_list(vm_addr + offset_of("struct vm", "vcpus"), "struct vcpu", "vm_link")
+
+
+def selected_cpu_id():
+    """The kernel's number of the CPU gdb has selected (see selected_cpu)."""
+    return gdb.selected_thread().num - 1
+
+
+def vcpu_in_guest_here():
+    """(vm, vcpu) values of the vCPU in the guest on the selected CPU, or
+    None; reads by physical address (call with Memory.phys set)."""
+    cpu = selected_cpu_id()
+    for vm_addr, vm in vms():
+        for _, v in vcpus_of(vm_addr):
+            if bool(v["in_guest"]) and int(v["last_cpu"]) == cpu:
+                return vm, v
+    return None
+
+
+class HostMemory:
+    """with HostMemory() as h: the block reads the host kernel's memory
+    right whether the selected CPU runs the host or a guest; h.guest is
+    (vm, vcpu) when it runs a guest (the host's memory is then read by
+    physical address), else None.  Outside QEMU's stub (no PhyMemMode),
+    always by virtual address."""
+
+    def __enter__(self):
+        self.guest = None
+        try:
+            phys_mem_mode(1)
+        except gdb.error:
+            return self
+        Memory.phys = True
+        try:
+            self.guest = vcpu_in_guest_here()
+        except gdb.error:
+            self.guest = None
+        if self.guest is None:
+            self.__exit__()
+        return self
+
+    def __exit__(self, *exc):
+        if Memory.phys:
+            Memory.phys = False
+            phys_mem_mode(0)
 
 
 def size_text(n):
@@ -271,7 +378,9 @@ cowl-dmesg [LINES]   the kernel log buffer (the last LINES lines)
 cowl-user PROGRAM    load a user program's symbols (BUILD/user/bin or tests)
 $cowl_pid()          the pid of the process running on the selected CPU (for
                      conditions: hbreak fork if $cowl_pid() == 3)
-$cowl_tid()          the id of the thread running there"""
+$cowl_tid()          the id of the thread running there
+$cowl_in_guest()     1 while the selected CPU runs a guest (VMRUN to #VMEXIT):
+                     hbreak sys_fork if $cowl_in_guest()"""
 
     def __init__(self):
         super().__init__("cowl", gdb.COMMAND_USER, prefix=True)
@@ -412,17 +521,17 @@ guest-physical address with cowl-nwalk."""
         super().__init__("cowl-vms", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        all_vms = vms()
-        if not all_vms:
-            print("no virtual machines")
-            return
-        print("  %3s %10s %5s  %-11s  %4s  %s" % ("ID", "RAM", "ASID", "NESTED PML4", "REFS",
-                                                 "MM"))
-        for vm in all_vms:
-            mm = vm["mm"]
-            print("  %3d %10s %5d  %#011x  %4d  %#x" % (
-                int(vm["id"]), size_text(u64(vm["ram_bytes"])), int(vm["asid"]),
-                virt_to_phys(u64(mm["pml4"])), int(vm["refs"]), u64(mm)))
+        with HostMemory():
+            all_vms = vms()
+            if not all_vms:
+                print("no virtual machines")
+                return
+            print("  %3s %10s %5s  %-11s  %4s  %s" % ("ID", "RAM", "ASID", "NESTED PML4",
+                                                     "REFS", "MM"))
+            for _, vm in all_vms:
+                print("  %3d %10s %5d  %#011x  %4d  %#x" % (
+                    int(vm["id"]), size_text(u64(vm["ram_bytes"])), int(vm["asid"]),
+                    virt_to_phys(vm_pml4(vm)), int(vm["refs"]), u64(vm["mm"])))
 
 
 def nested_entry_note(e, level):
@@ -458,11 +567,16 @@ $cowl_pml4 and $cowl_page like cowl-walk, for cowl-page."""
         if not args:
             raise gdb.GdbError("usage: cowl-nwalk GPA [VMID]")
         gpa = u64(ev(args[0]))
-        vm = find_vm(args[1] if len(args) > 1 else "")
+        with HostMemory():
+            _, vm = find_vm(args[1] if len(args) > 1 else "")
+            self.nwalk(vm, gpa)
+
+    @staticmethod
+    def nwalk(vm, gpa):
         ram = u64(vm["ram_bytes"])
         print("guest-physical %#x in VM %d (%s of RAM, ASID %d)" % (
             gpa, int(vm["id"]), size_text(ram), int(vm["asid"])))
-        end = walk(gpa, u64(vm["mm"]["pml4"]), nested_entry_note)
+        end = walk(gpa, vm_pml4(vm), nested_entry_note)
         if not end.present and gpa >= ram:
             print("  not mapped: beyond the VM's RAM, an access is an MMIO exit to the monitor")
         elif not end.present:
@@ -489,35 +603,37 @@ EXIT_NAME = {0x060: "host interrupt", 0x072: "CPUID", 0x078: "HLT", 0x07B: "I/O 
              0x400: "nested page fault"}
 
 
-def vcpus_of(vm):
-    """A VM's vCPUs (struct vcpu, virt/vm.h), oldest first."""
-    return list(list_entries("((struct vm *)%#x)->vcpus" % u64(vm.address), "struct vcpu",
-                             "vm_link"))
-
-
-def find_vcpu(vm, arg):
-    """The VM's vCPU with this index (cowl-vcpus numbers them from 0)."""
-    all_vcpus = vcpus_of(vm)
+def find_vcpu(vm_addr, vm, arg):
+    """The VM's vCPU with this index (cowl-vcpus numbers them from 0): (n, value)."""
+    all_vcpus = vcpus_of(vm_addr)
     if not all_vcpus:
         raise gdb.GdbError("VM %d has no vCPUs" % int(vm["id"]))
     n = int(ev(arg)) if arg else 0
     if not 0 <= n < len(all_vcpus):
         raise gdb.GdbError("VM %d has no vCPU %d (it has %d)" % (int(vm["id"]), n,
                                                                 len(all_vcpus)))
-    return all_vcpus[n]
+    return n, all_vcpus[n][1]
 
 
-def guest_mode(save):
-    """The guest's CPU mode and paging, in words, from its VMCB save area."""
-    cr0, efer = u64(save["cr0"]), u64(save["efer"])
+def vmcb_regs(save):
+    """The registers cowl-gwalk needs, from a VMCB save area."""
+    return {"cr0": u64(save["cr0"]), "cr3": u64(save["cr3"]), "cr4": u64(save["cr4"]),
+            "efer": u64(save["efer"]), "cs_attrib": int(save["cs"]["attrib"])}
+
+
+def guest_mode(r):
+    """The guest's CPU mode and paging, in words, from its registers
+    (vmcb_regs, or live_regs: without CS's attributes)."""
+    cr0, efer = r["cr0"], r["efer"]
     if not cr0 & CR0_PE:
         return "real mode, paging off"
     if efer & EFER_LMA:
-        code = "64-bit code" if int(save["cs"]["attrib"]) & CS_L else "compatibility mode"
-        levels = 5 if u64(save["cr4"]) & CR4_LA57 else 4
-        return "long mode (%s), %d-level paging" % (code, levels)
+        code = "" if "cs_attrib" not in r else \
+            " (64-bit code)" if r["cs_attrib"] & CS_L else " (compatibility mode)"
+        levels = 5 if r["cr4"] & CR4_LA57 else 4
+        return "long mode%s, %d-level paging" % (code, levels)
     paging = "paging off" if not cr0 & CR0_PG else \
-        "PAE paging" if u64(save["cr4"]) & CR4_PAE else "32-bit paging"
+        "PAE paging" if r["cr4"] & CR4_PAE else "32-bit paging"
     return "protected mode (32-bit), %s" % paging
 
 
@@ -566,23 +682,29 @@ are stale: gdb then shows the guest's own registers on that CPU
         super().__init__("cowl-vcpus", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        vm = find_vm(arg.strip())
-        all_vcpus = vcpus_of(vm)
-        print("VM %d: %d vCPU%s" % (int(vm["id"]), len(all_vcpus),
-                                    "" if len(all_vcpus) == 1 else "s"))
-        for n, v in enumerate(all_vcpus):
-            self.show(n, v)
+        with HostMemory() as h:
+            vm_addr, vm = find_vm(arg.strip())
+            all_vcpus = vcpus_of(vm_addr)
+            print("VM %d: %d vCPU%s" % (int(vm["id"]), len(all_vcpus),
+                                        "" if len(all_vcpus) == 1 else "s"))
+            for n, (addr, v) in enumerate(all_vcpus):
+                self.show(n, addr, v, h.guest)
 
     @staticmethod
-    def show(n, v):
-        vmcb = v["vmcb"].dereference()
+    def show(n, addr, v, here):
+        vmcb = kobj("struct vmcb", u64(v["vmcb"]))
         save, ctl = vmcb["save"], vmcb["control"]
         g = v["gprs"]
         print("vCPU %d (serial %d, struct vcpu %#x, VMCB at phys %#x)%s" % (
-            n, u64(v["serial"]), u64(v.address), u64(v["vmcb_pa"]),
+            n, u64(v["serial"]), addr, u64(v["vmcb_pa"]),
             ", dead (shut down)" if bool(v["dead"]) else ""))
         print("  %s" % vcpu_where(v))
-        print("  mode   %s" % guest_mode(save))
+        if here is not None and u64(here[1]["serial"]) == u64(v["serial"]):
+            live = live_regs()
+            print("  the selected CPU runs it: gdb's registers are its live ones: rip %#x%s, "
+                  "rsp %#x, cr3 %#x" % (live["rip"], symbol_text(live["rip"]), live["rsp"],
+                                        live["cr3"]))
+        print("  mode   %s" % guest_mode(vmcb_regs(save)))
         rip = u64(save["rip"])
         print("  rip    %#018x%s" % (rip, symbol_text(rip)))
         print("  rsp    %#018x  rflags %#x" % (u64(save["rsp"]), u64(save["rflags"])))
@@ -600,6 +722,12 @@ are stale: gdb then shows the guest's own registers on that CPU
         print("  exit   %#x (%s), info1 %#x, info2 %#x" % (
             code, EXIT_NAME.get(code, "exception %d" % (code - 0x40) if 0x40 <= code < 0x60
                                 else "?"), u64(ctl["exit_info_1"]), u64(ctl["exit_info_2"])))
+
+
+def live_regs():
+    """The selected CPU's registers (gdb's), by name."""
+    return {r: u64(ev("(unsigned long)$" + r)) for r in ("rip", "rsp", "cr0", "cr3", "cr4",
+                                                          "efer")}
 
 
 def translate(root, addr):
@@ -620,7 +748,7 @@ def translate(root, addr):
 def nested_step(vm, gpa, what):
     """The nested translation of one guest-physical address, with a line
     saying so; the host-physical address or None."""
-    hpa, level, size = translate(u64(vm["mm"]["pml4"]), gpa)
+    hpa, level, size = translate(vm_pml4(vm), gpa)
     if hpa is None:
         print("    nested: %s at guest-physical %#x is not mapped (the walk stops at the "
               "nested %s): the CPU's walk would exit with a nested page fault" % (
@@ -686,37 +814,59 @@ guest they are stale (cowl-vcpus says so).  Sets $cowl_gpa and $cowl_hpa
         if not args:
             raise gdb.GdbError("usage: cowl-gwalk GVA [VMID [VCPU]]")
         gva = address_arg(args[0])
-        vm = find_vm(args[1] if len(args) > 1 else "")
-        v = find_vcpu(vm, args[2] if len(args) > 2 else "")
-        save = v["vmcb"]["save"]
-        cr0, cr3, efer = u64(save["cr0"]), u64(save["cr3"]), u64(save["efer"])
-        print("guest-virtual %#x in VM %d, vCPU %d: %s, guest CR3 %#x" % (
-            gva, int(vm["id"]), int(args[2]) if len(args) > 2 else 0, guest_mode(save), cr3))
-        if bool(v["in_guest"]):
-            print("  (the vCPU runs in the guest now: its CR3 in the VMCB may be stale)")
-        if not cr0 & CR0_PE or not cr0 & CR0_PG:
+        with HostMemory() as h:
+            self.gwalk(gva, args[1:], h.guest)
+
+    @staticmethod
+    def gwalk(gva, args, here):
+        vm_addr, vm = find_vm(args[0] if args else "")
+        n, v = find_vcpu(vm_addr, vm, args[1] if len(args) > 1 else "")
+        live = here is not None and u64(here[1]["serial"]) == u64(v["serial"])
+        r = live_regs() if live else vmcb_regs(kobj("struct vmcb", u64(v["vmcb"]))["save"])
+        print("guest-virtual %#x in VM %d, vCPU %d: %s, guest CR3 %#x%s" % (
+            gva, int(vm["id"]), n, guest_mode(r), r["cr3"],
+            " (live: the selected CPU runs it)" if live else ""))
+        if bool(v["in_guest"]) and not live:
+            print("  (the vCPU runs in the guest on CPU %d now: the VMCB's CR3 may be stale)"
+                  % int(v["last_cpu"]))
+        if not r["cr0"] & CR0_PE or not r["cr0"] & CR0_PG:
             print("  the guest's paging is off: guest-virtual = guest-physical")
             gpa = gva
-        elif not efer & EFER_LMA or u64(save["cr4"]) & CR4_LA57:
+        elif not r["efer"] & EFER_LMA or r["cr4"] & CR4_LA57:
             raise gdb.GdbError("the guest uses %s, which cowl-gwalk does not walk "
-                               "(only 4-level long-mode paging)" % guest_mode(save))
+                               "(only 4-level long-mode paging)" % guest_mode(r))
         else:
-            gpa = guest_walk(vm, cr3, gva)
+            gpa = guest_walk(vm, r["cr3"], gva)
             if gpa is None:
                 return
         gdb.set_convenience_variable("cowl_gpa", gpa)
         print("then guest-physical %#x through the nested tables:" % gpa)
-        end = walk(gpa, u64(vm["mm"]["pml4"]), nested_entry_note)
+        end = walk(gpa, vm_pml4(vm), nested_entry_note)
         if not end.present:
             print("  not mapped in the nested tables (%s): the guest's access is a nested "
                   "page fault" % ("beyond RAM: MMIO" if gpa >= u64(vm["ram_bytes"]) else
                                   "not touched yet"))
             return
         gdb.set_convenience_variable("cowl_hpa", end.target)
-        data = bytes(gdb.selected_inferior().read_memory(phys_to_virt(end.target), 16))
+        data = read_bytes(phys_to_virt(end.target), 16)
         print("  guest-virtual %#x -> guest-physical %#x -> host-physical %#x" % (
             gva, gpa, end.target))
         print("  bytes there: %s" % " ".join("%02x" % b for b in data))
+
+
+class CowlInGuest(gdb.Function):
+    """$cowl_in_guest() - 1 if the selected CPU runs a guest now (between
+VMRUN and #VMEXIT: gdb's registers are the guest's), else 0.  For
+conditions: a guest cowl runs the same cowl.elf, so `hbreak sys_fork`
+stops in the host's kernel and in the guest's; `hbreak sys_fork if
+$cowl_in_guest()` stops only in the guest's."""
+
+    def __init__(self):
+        super().__init__("cowl_in_guest")
+
+    def invoke(self):
+        with HostMemory() as h:
+            return 1 if h.guest is not None else 0
 
 
 class CowlPage(gdb.Command):
@@ -744,7 +894,7 @@ loaded in CR3 (TLB shootdown targets, mm/tlb.c)."""
             raise gdb.GdbError("%#x is beyond the memory the kernel manages" % pa)
         kind = int(page["kind"])
         print("page %#x (pfn %d): struct page at %#x" % (pa & ~0xFFF, pa >> PAGE_SHIFT,
-                                                       u64(page.address)))
+                                                       struct_page_addr(pa)))
         print("  kind %s, refcount %d, order %d" % (PAGE_KIND.get(kind, str(kind)),
                                                    int(page["refcount"]), int(page["order"])))
         if PAGE_KIND.get(kind) == "table":
@@ -915,3 +1065,4 @@ CowlUser()
 CowlBt()
 CowlPid()
 CowlTid()
+CowlInGuest()
