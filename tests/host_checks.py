@@ -143,7 +143,7 @@ def _walk_target(out, marker):
 # Every cowl-* command of tools/gdb/cowl.py: `help cowl` must list each, and
 # each must have a help text with its usage.
 GDB_COMMANDS = ("cowl-ps", "cowl-bt", "cowl-vm", "cowl-walk", "cowl-vms", "cowl-nwalk",
-                "cowl-vcpus", "cowl-gwalk", "cowl-page", "cowl-dmesg", "cowl-user")
+                "cowl-vcpus", "cowl-gwalk", "cowl-gbt", "cowl-page", "cowl-dmesg", "cowl-user")
 
 
 def check_gdb_commands(args):
@@ -289,13 +289,15 @@ def check_gdb_guest_walk(args):
     and the nested ones to a host page holding kmain's bytes (the host's
     own kmain: the same image).  Then `hbreak sys_fork if $cowl_in_guest()`
     stops inside the guest's kernel, where cowl-vcpus and cowl-gwalk use the
-    CPU's live registers: the walk of sys_fork ends at its bytes."""
+    CPU's live registers: the walk of sys_fork ends at its bytes, and
+    cowl-gbt reads the guest's stack: sys_fork <- syscall_dispatch."""
     cmds = [GUEST_EXIT_STOP, "continue", "echo ==vcpus==\\n", "cowl-vcpus",
             "echo ==gwalk==\\n", "cowl-gwalk kmain", "echo ==kmain==\\n", "x/16bx kmain",
             "echo ==sys_fork==\\n", "x/16bx sys_fork", "echo ==host==\\n",
             "p $cowl_in_guest()", "delete", "hbreak sys_fork if $cowl_in_guest()", "continue",
             "echo ==guest==\\n", "p $cowl_in_guest()", "p/x $cr3", "cowl-vcpus",
-            "echo ==gwalk-guest==\\n", "cowl-gwalk sys_fork", "echo ==end==\\n"]
+            "echo ==gwalk-guest==\\n", "cowl-gwalk sys_fork", "echo ==gbt==\\n", "cowl-gbt",
+            "bt", "echo ==end==\\n"]
     out = _gdb_session(args, "gdb-guest", _ex(*cmds), cmdline=GUEST_CMDLINE)
     if "Breakpoint 1, " not in out:
         with open(os.path.join(args.logs, "gdb-guest-serial.log"), errors="replace") as f:
@@ -329,9 +331,13 @@ def check_gdb_guest_walk(args):
     expect("the selected CPU runs it" in guest and "<sys_fork>" in guest,
            "cowl-vcpus in the guest does not show the live registers: " + guest)
     live_cr3 = re.search(r"\$3 = (0x[0-9a-f]+)", guest)
-    gwalk2 = out.split("==gwalk-guest==")[1].split("==end==")[0]
+    gwalk2 = out.split("==gwalk-guest==")[1].split("==gbt==")[0]
     expect(live_cr3 and "guest CR3 %s (live" % live_cr3.group(1) in gwalk2,
            "cowl-gwalk in the guest does not walk from the live CR3: " + gwalk2)
+    gbt = out.split("==gbt==")[1].split("==end==")[0]
+    expect(re.search(r"#0 +0x[0-9a-f]+ <sys_fork>\n#1 +0x[0-9a-f]+ <syscall_dispatch\+\d+>\n"
+                     r"#2 +0x[0-9a-f]+ <syscall_entry", gbt) is not None,
+           "cowl-gbt in the guest: not sys_fork <- syscall_dispatch <- syscall_entry: " + gbt)
     _, hpa2, walked2 = _gwalk_end(gwalk2, "sys_fork")
     fork = _x_bytes(out.split("==sys_fork==")[1].split("==host==")[0])
     expect(len(fork) == 16 and walked2 == fork, "in the guest, the page reached holds %s, "

@@ -373,6 +373,7 @@ cowl-nwalk GPA [VMID] walk a guest-physical address through a VM's nested tables
 cowl-vcpus [VMID]    a VM's vCPUs: registers, mode, where they run
 cowl-gwalk GVA [VMID [VCPU]] walk a guest-virtual address: the guest's tables,
                      each reached through the nested ones, then the nested walk
+cowl-gbt [VMID [VCPU]] the guest kernel's backtrace (gdb's bt cannot read a guest)
 cowl-page ADDR       the struct page of a physical page (or direct-map address)
 cowl-dmesg [LINES]   the kernel log buffer (the last LINES lines)
 cowl-user PROGRAM    load a user program's symbols (BUILD/user/bin or tests)
@@ -854,6 +855,101 @@ guest they are stale (cowl-vcpus says so).  Sets $cowl_gpa and $cowl_hpa
         print("  bytes there: %s" % " ".join("%02x" % b for b in data))
 
 
+def guest_translate(vm, cr3, gva):
+    """gva through the guest's 4-level tables (cr3) and the nested ones,
+    quietly: the host-physical address, or None where an entry is missing."""
+    nested = vm_pml4(vm)
+    table_gpa = cr3 & ADDR_MASK
+    for level in (4, 3, 2, 1):
+        table_hpa = translate(nested, table_gpa)[0]
+        if table_hpa is None:
+            return None
+        index = (gva >> (PAGE_SHIFT + 9 * (level - 1))) & 511
+        e = read_u64(phys_to_virt(table_hpa + 8 * index))
+        if not e & 1:
+            return None
+        if level == 1 or (level < 4 and e & (1 << 7)):
+            size = 1 << (PAGE_SHIFT + 9 * (level - 1))
+            return translate(nested, (e & ADDR_MASK & ~(size - 1)) + (gva & (size - 1)))[0]
+        table_gpa = e & ADDR_MASK
+
+
+def guest_u64(vm, cr3, gva):
+    """The 8 bytes at a guest-virtual address (within one page), or None."""
+    hpa = guest_translate(vm, cr3, gva)
+    return None if hpa is None else read_u64(phys_to_virt(hpa))
+
+
+def function_start(addr):
+    """Is addr the first instruction of a function of cowl.elf (before its
+    push rbp)?"""
+    block = gdb.block_for_pc(addr)
+    while block is not None and block.function is None:
+        block = block.superblock
+    return block is not None and block.start == addr
+
+
+class CowlGbt(gdb.Command):
+    """Backtrace of a guest cowl's kernel, through both translations.
+
+Usage: cowl-gbt [VMID [VCPU]]     (default: the first VM, its vCPU 0)
+
+Inside a guest gdb's own bt stops at frame #0: it reads the stack through
+QEMU's stub, which translates with the guest's CR3 but not through the
+nested tables.  This follows the frame pointers itself (cowl is built
+with them: [rbp] is the caller's rbp, [rbp+8] the return address),
+reading the guest's stack as cowl-gwalk reads an address, and names
+each address with the host's symbols: a guest cowl runs the same
+cowl.elf.  The registers are the CPU's when the selected CPU runs this
+vCPU, else the VMCB's and gprs (the vCPU's state at its last exit).  It
+stops at a frame it cannot read, or after 32.  Stopped inside a
+function's prologue (after push rbp, before mov rbp, rsp) its caller is
+missing, as with any frame-pointer walk."""
+
+    def __init__(self):
+        super().__init__("cowl-gbt", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        with HostMemory() as h:
+            vm_addr, vm = find_vm(args[0] if args else "")
+            n, v = find_vcpu(vm_addr, vm, args[1] if len(args) > 1 else "")
+            if h.guest is not None and u64(h.guest[1]["serial"]) == u64(v["serial"]):
+                r = live_regs()
+                rbp = u64(ev("(unsigned long)$rbp"))
+            else:
+                r = vmcb_regs(kobj("struct vmcb", u64(v["vmcb"]))["save"])
+                save = kobj("struct vmcb", u64(v["vmcb"]))["save"]
+                r.update(rip=u64(save["rip"]), rsp=u64(save["rsp"]))
+                rbp = u64(v["gprs"]["rbp"])
+            if not r["efer"] & EFER_LMA or not r["cr0"] & CR0_PG:
+                raise gdb.GdbError("the guest is not in long mode with paging: %s"
+                                   % guest_mode(r))
+            self.frames(vm, r, rbp)
+
+    @staticmethod
+    def frames(vm, r, rbp):
+        cr3, pc = r["cr3"], r["rip"]
+        print("#0  %#018x%s" % (pc, symbol_text(pc)))
+        if function_start(pc):  # called, not yet pushed rbp: the return address is at rsp
+            pc = guest_u64(vm, cr3, r["rsp"])
+            if pc is None:
+                print("    (cannot read the guest's stack at %#x)" % r["rsp"])
+                return
+            print("#1  %#018x%s" % (pc, symbol_text(pc)))
+        depth = 2 if function_start(r["rip"]) else 1
+        while rbp and depth < 32:
+            ret, up = guest_u64(vm, cr3, rbp + 8), guest_u64(vm, cr3, rbp)
+            if ret is None or up is None:
+                print("    (cannot read the guest's stack at %#x)" % rbp)
+                return
+            if not ret:
+                return
+            where = symbol_text(ret) if ret >= DIRECT_MAP_BASE else " (user space)"
+            print("#%-2d %#018x%s" % (depth, ret, where))
+            rbp, depth = up, depth + 1
+
+
 class CowlInGuest(gdb.Function):
     """$cowl_in_guest() - 1 if the selected CPU runs a guest now (between
 VMRUN and #VMEXIT: gdb's registers are the guest's), else 0.  For
@@ -1059,6 +1155,7 @@ CowlVms()
 CowlNwalk()
 CowlVcpus()
 CowlGwalk()
+CowlGbt()
 CowlPage()
 CowlDmesg()
 CowlUser()
