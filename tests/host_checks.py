@@ -4,7 +4,9 @@ Each boots cowl in a way a test boot does not, or looks at it from outside:
   host/isolation  the kernel names a user stack overflow (guard-page kills)
   host/gdb        gdb on QEMU's stub: breakpoints, the cowl-* commands of
                   tools/gdb/cowl.py, stepping from user fork() into sys_fork,
-                  a VM's nested page tables (cowl-vms, cowl-nwalk)
+                  a VM's nested page tables (cowl-vms, cowl-nwalk), a guest
+                  cowl's vCPU and its two-dimensional walk (cowl-vcpus,
+                  cowl-gwalk), a breakpoint inside the guest ($cowl_in_guest)
   host/ptgraph    tools/ptgraph.py's pictures of page-table sharing, of
                   processes and of vmforked VMs' nested tables
   host/shell      a script typed into the shell, ended by poweroff
@@ -141,7 +143,7 @@ def _walk_target(out, marker):
 # Every cowl-* command of tools/gdb/cowl.py: `help cowl` must list each, and
 # each must have a help text with its usage.
 GDB_COMMANDS = ("cowl-ps", "cowl-bt", "cowl-vm", "cowl-walk", "cowl-vms", "cowl-nwalk",
-                "cowl-page", "cowl-dmesg", "cowl-user")
+                "cowl-vcpus", "cowl-gwalk", "cowl-gbt", "cowl-page", "cowl-dmesg", "cowl-user")
 
 
 def check_gdb_commands(args):
@@ -253,6 +255,96 @@ def check_gdb_virt(args):
     return True, ("VM %s: 16 MiB, ASID %s, nested PML4 %s; guest-physical 0x8000 -> "
                   "host-physical %s (U at every level, the guest's code)" % (
                       row.group(1), row.group(2), row.group(3), page.group(2)))
+
+
+# The host boots a guest cowl (the same cowl.elf) whose init forks.  The
+# first stop: an exit of the guest's kernel once it runs on its own page
+# tables (kmap_init's, no longer entry.asm's boot_pml4: kernel text in 4 KiB
+# pages); $rdi is the vCPU at vcpu_handle_exit's first instruction.
+GUEST_CMDLINE = "init=/bin/vmm,-q,-a,init=/bin/forkdemo,/boot/cowl.elf initexit=qemu"
+GUEST_EXIT_STOP = ("hbreak *vcpu_handle_exit if ((struct vcpu *)$rdi)->vmcb->save.rip >= "
+                   "0xffffffff80000000 && ((struct vcpu *)$rdi)->vmcb->save.cr3 != "
+                   "(unsigned long)&boot_pml4")
+KERNEL_TEXT = 0xFFFFFFFF80000000
+
+
+def _gwalk_end(text, what):
+    """(guest-physical, host-physical, the 16 bytes) a cowl-gwalk printed."""
+    m = re.search(r"guest-virtual 0x[0-9a-f]+ -> guest-physical (0x[0-9a-f]+) -> host-physical "
+                  r"(0x[0-9a-f]+)\n  bytes there: ((?:[0-9a-f]{2} ?){16})", text)
+    expect(m is not None, "cowl-gwalk %s reached no host-physical page: %s" % (what, text))
+    return int(m.group(1), 16), int(m.group(2), 16), m.group(3).split()
+
+
+def _x_bytes(text):
+    """The bytes an x/16bx printed."""
+    return [b[2:] for b in re.findall(r"\t(0x[0-9a-f]{2})", text)][:16]
+
+
+def check_gdb_guest_walk(args):
+    """A host cowl runs a guest cowl.  Stopped at an exit of the guest's
+    kernel (host side, vcpu_handle_exit): cowl-vcpus shows its vCPU in long
+    mode at a kernel RIP with a non-zero CR3, not running; cowl-gwalk of
+    kmain walks the guest's 4 levels (each table through the nested ones)
+    and the nested ones to a host page holding kmain's bytes (the host's
+    own kmain: the same image).  Then `hbreak sys_fork if $cowl_in_guest()`
+    stops inside the guest's kernel, where cowl-vcpus and cowl-gwalk use the
+    CPU's live registers: the walk of sys_fork ends at its bytes, and
+    cowl-gbt reads the guest's stack: sys_fork <- syscall_dispatch."""
+    cmds = [GUEST_EXIT_STOP, "continue", "echo ==vcpus==\\n", "cowl-vcpus",
+            "echo ==gwalk==\\n", "cowl-gwalk kmain", "echo ==kmain==\\n", "x/16bx kmain",
+            "echo ==sys_fork==\\n", "x/16bx sys_fork", "echo ==host==\\n",
+            "p $cowl_in_guest()", "delete", "hbreak sys_fork if $cowl_in_guest()", "continue",
+            "echo ==guest==\\n", "p $cowl_in_guest()", "p/x $cr3", "cowl-vcpus",
+            "echo ==gwalk-guest==\\n", "cowl-gwalk sys_fork", "echo ==gbt==\\n", "cowl-gbt",
+            "bt", "echo ==end==\\n"]
+    out = _gdb_session(args, "gdb-guest", _ex(*cmds), cmdline=GUEST_CMDLINE)
+    if "Breakpoint 1, " not in out:
+        with open(os.path.join(args.logs, "gdb-guest-serial.log"), errors="replace") as f:
+            serial = f.read()
+        if "virt: no SVM" in serial:
+            return True, "SKIP no SVM with nested paging on this CPU (see gdb-guest-serial.log)"
+        expect(False, "never stopped at an exit of the guest's kernel: " + out[-300:])
+    vcpus = out.split("==vcpus==")[1].split("==gwalk==")[0]
+    expect("VM 1: 1 vCPU" in vcpus, "cowl-vcpus: not one vCPU: " + vcpus)
+    expect("not in the guest (last ran on CPU 0)" in vcpus, "cowl-vcpus: where? " + vcpus)
+    expect("long mode (64-bit code), 4-level paging" in vcpus, "not long mode: " + vcpus)
+    rip = re.search(r"rip +(0x[0-9a-f]+)", vcpus)
+    cr3 = re.search(r"cr3 (0x[0-9a-f]+)", vcpus)
+    expect(rip and int(rip.group(1), 16) >= KERNEL_TEXT, "RIP not in the guest's kernel")
+    expect(cr3 and int(cr3.group(1), 16) != 0, "the guest's CR3 is 0")
+    gwalk = out.split("==gwalk==")[1].split("==kmain==")[0]
+    levels = re.findall(r"guest (PML4|PDPT|PD  |PT  ) at guest-physical (0x[0-9a-f]+)\n"
+                        r"    nested: guest-physical \2 -> host-physical 0x[0-9a-f]+", gwalk)
+    expect(len(levels) == 4, "cowl-gwalk: not 4 guest levels, each through the nested "
+           "tables: " + gwalk)
+    expect(levels[0][1] == cr3.group(1), "the guest walk does not start at the guest's CR3")
+    expect("the guest maps a 4 KiB page" in gwalk, "kmain is not in a 4 KiB guest page")
+    gpa, hpa, walked = _gwalk_end(gwalk, "kmain")
+    kmain = _x_bytes(out.split("==kmain==")[1].split("==sys_fork==")[0])
+    expect(len(kmain) == 16 and walked == kmain, "the host page reached holds %s, kmain is %s"
+           % (walked, kmain))
+    expect("$1 = 0" in out.split("==host==")[1], "$cowl_in_guest() is not 0 in the host")
+    guest = out.split("==guest==")[1].split("==gwalk-guest==")[0]
+    expect("$2 = 1" in guest, "hbreak sys_fork if $cowl_in_guest() did not stop in the guest: "
+           + out[-400:])
+    expect("the selected CPU runs it" in guest and "<sys_fork>" in guest,
+           "cowl-vcpus in the guest does not show the live registers: " + guest)
+    live_cr3 = re.search(r"\$3 = (0x[0-9a-f]+)", guest)
+    gwalk2 = out.split("==gwalk-guest==")[1].split("==gbt==")[0]
+    expect(live_cr3 and "guest CR3 %s (live" % live_cr3.group(1) in gwalk2,
+           "cowl-gwalk in the guest does not walk from the live CR3: " + gwalk2)
+    gbt = out.split("==gbt==")[1].split("==end==")[0]
+    expect(re.search(r"#0 +0x[0-9a-f]+ <sys_fork>\n#1 +0x[0-9a-f]+ <syscall_dispatch\+\d+>\n"
+                     r"#2 +0x[0-9a-f]+ <syscall_entry", gbt) is not None,
+           "cowl-gbt in the guest: not sys_fork <- syscall_dispatch <- syscall_entry: " + gbt)
+    _, hpa2, walked2 = _gwalk_end(gwalk2, "sys_fork")
+    fork = _x_bytes(out.split("==sys_fork==")[1].split("==host==")[0])
+    expect(len(fork) == 16 and walked2 == fork, "in the guest, the page reached holds %s, "
+           "sys_fork is %s" % (walked2, fork))
+    return True, ("kmain: guest CR3 %s, guest-physical %#x -> host-physical %#x (its bytes); "
+                  "in the guest's sys_fork (CR3 %s): -> host-physical %#x" % (
+                      cr3.group(1), gpa, hpa, live_cr3.group(1), hpa2))
 
 
 def check_gdb_step_fork(args):
@@ -481,6 +573,7 @@ CHECKS = [
     ("host/gdb/commands", check_gdb_commands),
     ("host/gdb/step_user_fork", check_gdb_step_fork),
     ("host/gdb/nested_walk", check_gdb_virt),
+    ("host/gdb/guest_walk", check_gdb_guest_walk),
     ("host/ptgraph/demos", check_ptgraph),
     ("host/shell/piped_script", check_shell),
     ("host/linux/posix", check_linux),

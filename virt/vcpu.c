@@ -52,6 +52,9 @@ struct vcpu *vcpu_create(struct vm *vm, int *err)
     v->serial = __atomic_fetch_add(&next_vcpu_serial, 1, __ATOMIC_RELAXED);
     v->refs = 1;
     vmcb_init(v);
+    spin_lock(&vm->vcpus_lock);
+    list_add_tail(&v->vm_link, &vm->vcpus);
+    spin_unlock(&vm->vcpus_lock);
     virt_count(vcpus, 1);
     return v;
 }
@@ -79,6 +82,9 @@ void vcpu_put(struct vcpu *v)
 {
     if (__atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL))
         return;
+    spin_lock(&v->vm->vcpus_lock);
+    list_del(&v->vm_link);
+    spin_unlock(&v->vm->vcpus_lock);
     page_put(virt_to_page(v->vmcb));
     kfree(v->fpu);
     vm_put(v->vm);
@@ -155,7 +161,9 @@ static int vcpu_enter(struct vcpu *v)
     if (t->fpu) /* a kernel thread (the kernel's tests) has no user FPU state */
         arch_fpu_save(t->fpu);
     arch_fpu_restore(v->fpu);
+    v->in_guest = true;
     svm_run(v->vmcb_pa, &v->gprs);
+    v->in_guest = false;
     tlb_guest_exit(nested);
     virt_count(runs, 1);
     arch_fpu_save(v->fpu);

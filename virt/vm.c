@@ -75,6 +75,8 @@ static struct vm *vm_new(struct mm *mm, uint64_t ram_bytes)
      * switches between vCPUs, so two VMs with one ASID never see each
      * other's translations. */
     vm->asid = 1 + (uint32_t)vm->id % (svm_nasids - 1);
+    vm->vcpus_lock = (struct spinlock)SPINLOCK_INIT("vm vcpus");
+    list_init(&vm->vcpus);
     virt_count(vms, 1);
     spin_lock(&all_vms_lock);
     list_add_tail(&vm->link, &all_vms);

@@ -11,11 +11,13 @@
  * process's memory.  A vCPU is a VMCB plus the registers VMRUN does not
  * keep there; a monitor process holds both through file descriptors.
  *
- * Lock legend: [-] immutable after creation  [r] vcpu->run_lock  [a] atomic */
+ * Lock legend: [-] immutable after creation  [r] vcpu->run_lock  [a] atomic
+ *              [v] vm->vcpus_lock (a leaf spinlock) */
 #ifndef VIRT_VM_H
 #define VIRT_VM_H
 
 #include "kernel/mutex.h"
+#include "kernel/spinlock.h"
 #include "lib/list.h"
 #include "lib/types.h"
 #include "svm.h"
@@ -31,6 +33,8 @@ struct vm {
     struct mm *mm;         /* [-] guest-physical space: [0, ram_bytes) of RAM */
     uint64_t ram_bytes;    /* [-] */
     uint32_t asid;         /* [-] its TLB tag (shared by VMs past the ASID count) */
+    struct spinlock vcpus_lock;
+    struct list_head vcpus; /* [v] its vCPUs, oldest first (gdb's cowl-vcpus walks it) */
 };
 
 /* What a vCPU must finish at its next run, for the monitor's answer. */
@@ -53,6 +57,9 @@ struct vcpu {
     uint64_t timer_next_ns;    /* [r] when its next tick is due (time_now_ns) */
     uint8_t timer_vector;      /* [r] the interrupt each tick raises */
     int refs;                  /* [a] its descriptors */
+    struct list_head vm_link;  /* [v] in vm->vcpus, from create to the last put */
+    bool in_guest;             /* [r] between VMRUN and #VMEXIT: its registers are in
+                                  the CPU, the VMCB's are stale (for gdb) */
 };
 
 /* virt/vm.c (virt_init, virt_available: virt/virt.h) */

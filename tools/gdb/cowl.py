@@ -15,7 +15,8 @@ Where the numbers come from:
   CPUs       cpu_table[0..ncpus) (arch/x86_64/smp.c), struct cpu (kernel/cpu.h)
   memory     struct mm and struct vma (mm/vm.h)
   VMs        all_vms (virt/vm.c), struct vm (virt/vm.h): a VM's guest-physical
-             space is a struct mm whose page tables are the nested tables
+             space is a struct mm whose page tables are the nested tables;
+             its vCPUs on vm->vcpus (struct vcpu: the VMCB and gprs)
   tables     the entries themselves, read through the direct map; each table
              page's struct page (mm/page.h) for its refcount
   log        log_buf / log_head (kernel/printk.c)
@@ -48,9 +49,60 @@ def u64(value):
     return int(value) & 0xFFFFFFFFFFFFFFFF
 
 
+def address_arg(text):
+    """An address argument: a number, an expression, or a function's name."""
+    value = ev(text)
+    if value.type.code == gdb.TYPE_CODE_FUNC:
+        value = value.address
+    return u64(value)
+
+
+class Memory:
+    """How the commands read kernel memory.  Normally through gdb, by
+    virtual address.  While the selected CPU runs a guest, QEMU's stub
+    translates addresses with the guest's CR3 (without the nested tables),
+    so the host's memory cannot be read that way; then (phys) the VM
+    commands read it by physical address, QEMU's PhyMemMode (HostMemory)."""
+    phys = False
+
+
+def phys_mem_mode(on):
+    """QEMU's gdb stub: memory accesses by physical address (1) or virtual (0)."""
+    gdb.execute("maintenance packet Qqemu.PhyMemMode:%d" % on, to_string=True)
+
+
+def read_bytes(addr, n):
+    """n bytes of kernel memory at kernel virtual address addr."""
+    if Memory.phys:
+        addr = virt_to_phys(addr)
+    return bytes(gdb.selected_inferior().read_memory(addr, n))
+
+
 def read_u64(addr):
-    mem = gdb.selected_inferior().read_memory(addr, 8)
-    return int.from_bytes(bytes(mem), "little")
+    return int.from_bytes(read_bytes(addr, 8), "little")
+
+
+def kobj(struct, addr):
+    """The struct (a type name) at kernel virtual address addr, read now,
+    as a gdb.Value of its bytes: follow its pointers with kobj again, not
+    with gdb's dereference (which would read by virtual address)."""
+    t = ev("(%s *)0" % struct).type.target()
+    return gdb.Value(read_bytes(addr, t.sizeof), t)
+
+
+def symbol_addr(name):
+    return u64(ev("&%s" % name))
+
+
+def kobj_list(head_addr, struct, field):
+    """[(address, struct value)] linked into the list at head_addr through
+    field, read as kobj reads."""
+    off = offset_of(struct, field)
+    out, node = [], read_u64(head_addr)
+    while node != head_addr:
+        out.append((node - off, kobj(struct, node - off)))
+        node = read_u64(node)  # next is the first field of struct list_head
+    return out
 
 
 def phys_to_virt(pa):
@@ -146,12 +198,20 @@ def mm_of(t):
     return mm.dereference()
 
 
+def struct_page_addr(pa):
+    """Where pa's struct page is (kernel virtual), or None beyond page_array."""
+    if pa >> PAGE_SHIFT >= read_u64(symbol_addr("page_array_len")):
+        return None
+    return read_u64(symbol_addr("page_array")) + (pa >> PAGE_SHIFT) * int(ev("sizeof(struct page)"))
+
+
 def struct_page(pa):
-    length = u64(ev("page_array_len"))
+    length = read_u64(symbol_addr("page_array_len"))
     pfn = pa >> PAGE_SHIFT
     if pfn >= length:
         return None
-    return ev("page_array")[pfn]
+    size = int(ev("sizeof(struct page)"))
+    return kobj("struct page", read_u64(symbol_addr("page_array")) + pfn * size)
 
 
 def flags_text(e):
@@ -218,12 +278,14 @@ def walk(va, table, entry_note=None):
 
 
 def vms():
-    """Every virtual machine (struct vm, virt/vm.h), oldest first."""
-    return list(list_entries("all_vms", "struct vm", "link"))
+    """Every virtual machine (struct vm, virt/vm.h), oldest first, as
+    (address, value) pairs."""
+    return kobj_list(symbol_addr("all_vms"), "struct vm", "link")
 
 
 def find_vm(arg):
-    """The VM with this id, or with no argument the only (or first) one."""
+    """The VM with this id, or with no argument the only (or first) one;
+    (address, value)."""
     all_vms = vms()
     if not all_vms:
         raise gdb.GdbError("no virtual machines (all_vms is empty)")
@@ -231,9 +293,63 @@ def find_vm(arg):
         return all_vms[0]
     vm_id = int(ev(arg))
     for vm in all_vms:
-        if int(vm["id"]) == vm_id:
+        if int(vm[1]["id"]) == vm_id:
             return vm
     raise gdb.GdbError("no VM with id %d (cowl-vms lists them)" % vm_id)
+
+
+def vm_pml4(vm):
+    """The kernel virtual address of a VM's nested PML4 (its mm's)."""
+    return u64(kobj("struct mm", u64(vm["mm"]))["pml4"])
+
+
+def vcpus_of(vm_addr):
+    """A VM's vCPUs (struct vcpu, virt/vm.h), oldest first, as (address, value)."""
+    return kobj_list(vm_addr + offset_of("struct vm", "vcpus"), "struct vcpu", "vm_link")
+
+
+def selected_cpu_id():
+    """The kernel's number of the CPU gdb has selected (see selected_cpu)."""
+    return gdb.selected_thread().num - 1
+
+
+def vcpu_in_guest_here():
+    """(vm, vcpu) values of the vCPU in the guest on the selected CPU, or
+    None; reads by physical address (call with Memory.phys set)."""
+    cpu = selected_cpu_id()
+    for vm_addr, vm in vms():
+        for _, v in vcpus_of(vm_addr):
+            if bool(v["in_guest"]) and int(v["last_cpu"]) == cpu:
+                return vm, v
+    return None
+
+
+class HostMemory:
+    """with HostMemory() as h: the block reads the host kernel's memory
+    right whether the selected CPU runs the host or a guest; h.guest is
+    (vm, vcpu) when it runs a guest (the host's memory is then read by
+    physical address), else None.  Outside QEMU's stub (no PhyMemMode),
+    always by virtual address."""
+
+    def __enter__(self):
+        self.guest = None
+        try:
+            phys_mem_mode(1)
+        except gdb.error:
+            return self
+        Memory.phys = True
+        try:
+            self.guest = vcpu_in_guest_here()
+        except gdb.error:
+            self.guest = None
+        if self.guest is None:
+            self.__exit__()
+        return self
+
+    def __exit__(self, *exc):
+        if Memory.phys:
+            Memory.phys = False
+            phys_mem_mode(0)
 
 
 def size_text(n):
@@ -254,12 +370,18 @@ cowl-vm [PID]        an address space: page table root and regions (VMAs)
 cowl-walk VA [PID]   walk one virtual address PML4 -> PDPT -> PD -> PT
 cowl-vms             virtual machines: id, RAM, ASID, nested PML4, references
 cowl-nwalk GPA [VMID] walk a guest-physical address through a VM's nested tables
+cowl-vcpus [VMID]    a VM's vCPUs: registers, mode, where they run
+cowl-gwalk GVA [VMID [VCPU]] walk a guest-virtual address: the guest's tables,
+                     each reached through the nested ones, then the nested walk
+cowl-gbt [VMID [VCPU]] the guest kernel's backtrace (gdb's bt cannot read a guest)
 cowl-page ADDR       the struct page of a physical page (or direct-map address)
 cowl-dmesg [LINES]   the kernel log buffer (the last LINES lines)
 cowl-user PROGRAM    load a user program's symbols (BUILD/user/bin or tests)
 $cowl_pid()          the pid of the process running on the selected CPU (for
                      conditions: hbreak fork if $cowl_pid() == 3)
-$cowl_tid()          the id of the thread running there"""
+$cowl_tid()          the id of the thread running there
+$cowl_in_guest()     1 while the selected CPU runs a guest (VMRUN to #VMEXIT):
+                     hbreak sys_fork if $cowl_in_guest()"""
 
     def __init__(self):
         super().__init__("cowl", gdb.COMMAND_USER, prefix=True)
@@ -400,17 +522,17 @@ guest-physical address with cowl-nwalk."""
         super().__init__("cowl-vms", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        all_vms = vms()
-        if not all_vms:
-            print("no virtual machines")
-            return
-        print("  %3s %10s %5s  %-11s  %4s  %s" % ("ID", "RAM", "ASID", "NESTED PML4", "REFS",
-                                                 "MM"))
-        for vm in all_vms:
-            mm = vm["mm"]
-            print("  %3d %10s %5d  %#011x  %4d  %#x" % (
-                int(vm["id"]), size_text(u64(vm["ram_bytes"])), int(vm["asid"]),
-                virt_to_phys(u64(mm["pml4"])), int(vm["refs"]), u64(mm)))
+        with HostMemory():
+            all_vms = vms()
+            if not all_vms:
+                print("no virtual machines")
+                return
+            print("  %3s %10s %5s  %-11s  %4s  %s" % ("ID", "RAM", "ASID", "NESTED PML4",
+                                                     "REFS", "MM"))
+            for _, vm in all_vms:
+                print("  %3d %10s %5d  %#011x  %4d  %#x" % (
+                    int(vm["id"]), size_text(u64(vm["ram_bytes"])), int(vm["asid"]),
+                    virt_to_phys(vm_pml4(vm)), int(vm["refs"]), u64(vm["mm"])))
 
 
 def nested_entry_note(e, level):
@@ -446,11 +568,16 @@ $cowl_pml4 and $cowl_page like cowl-walk, for cowl-page."""
         if not args:
             raise gdb.GdbError("usage: cowl-nwalk GPA [VMID]")
         gpa = u64(ev(args[0]))
-        vm = find_vm(args[1] if len(args) > 1 else "")
+        with HostMemory():
+            _, vm = find_vm(args[1] if len(args) > 1 else "")
+            self.nwalk(vm, gpa)
+
+    @staticmethod
+    def nwalk(vm, gpa):
         ram = u64(vm["ram_bytes"])
         print("guest-physical %#x in VM %d (%s of RAM, ASID %d)" % (
             gpa, int(vm["id"]), size_text(ram), int(vm["asid"])))
-        end = walk(gpa, u64(vm["mm"]["pml4"]), nested_entry_note)
+        end = walk(gpa, vm_pml4(vm), nested_entry_note)
         if not end.present and gpa >= ram:
             print("  not mapped: beyond the VM's RAM, an access is an MMIO exit to the monitor")
         elif not end.present:
@@ -464,6 +591,378 @@ $cowl_pml4 and $cowl_page like cowl-walk, for cowl-page."""
                 what, gpa, end.target, "U at every level" if end.user else
                 "U missing: the guest's access faults", "writable" if end.writable else
                 "read-only (a guest write is a nested page fault)"))
+
+
+# ---- a VM's vCPUs, and the guest's own page tables
+
+CR0_PE, CR0_PG = 1 << 0, 1 << 31
+CR4_PAE, CR4_LA57 = 1 << 5, 1 << 12
+EFER_LMA = 1 << 10
+CS_L = 1 << 9  # the VMCB's attrib: bits 8-11 are AVL/L/D/G
+EXIT_NAME = {0x060: "host interrupt", 0x072: "CPUID", 0x078: "HLT", 0x07B: "I/O port",
+             0x07C: "MSR", 0x07F: "shutdown", 0x081: "VMMCALL (hypercall)",
+             0x400: "nested page fault"}
+
+
+def find_vcpu(vm_addr, vm, arg):
+    """The VM's vCPU with this index (cowl-vcpus numbers them from 0): (n, value)."""
+    all_vcpus = vcpus_of(vm_addr)
+    if not all_vcpus:
+        raise gdb.GdbError("VM %d has no vCPUs" % int(vm["id"]))
+    n = int(ev(arg)) if arg else 0
+    if not 0 <= n < len(all_vcpus):
+        raise gdb.GdbError("VM %d has no vCPU %d (it has %d)" % (int(vm["id"]), n,
+                                                                len(all_vcpus)))
+    return n, all_vcpus[n][1]
+
+
+def vmcb_regs(save):
+    """The registers cowl-gwalk needs, from a VMCB save area."""
+    return {"cr0": u64(save["cr0"]), "cr3": u64(save["cr3"]), "cr4": u64(save["cr4"]),
+            "efer": u64(save["efer"]), "cs_attrib": int(save["cs"]["attrib"])}
+
+
+def guest_mode(r):
+    """The guest's CPU mode and paging, in words, from its registers
+    (vmcb_regs, or live_regs: without CS's attributes)."""
+    cr0, efer = r["cr0"], r["efer"]
+    if not cr0 & CR0_PE:
+        return "real mode, paging off"
+    if efer & EFER_LMA:
+        code = "" if "cs_attrib" not in r else \
+            " (64-bit code)" if r["cs_attrib"] & CS_L else " (compatibility mode)"
+        levels = 5 if r["cr4"] & CR4_LA57 else 4
+        return "long mode%s, %d-level paging" % (code, levels)
+    paging = "paging off" if not cr0 & CR0_PG else \
+        "PAE paging" if r["cr4"] & CR4_PAE else "32-bit paging"
+    return "protected mode (32-bit), %s" % paging
+
+
+def symbol_text(addr):
+    """<function+offset> for an address in cowl.elf, or ''.  A guest cowl
+    runs the same image at the same addresses: the host's symbols fit."""
+    try:
+        text = gdb.execute("info symbol %#x" % addr, to_string=True)
+    except gdb.error:
+        return ""
+    if text.startswith("No symbol"):
+        return ""
+    name = text.split(" in section")[0].replace(" + ", "+")
+    return " <%s>" % name
+
+
+def vcpu_where(v):
+    """Where a vCPU's registers are now, in words."""
+    cpu = int(v["last_cpu"])
+    if bool(v["in_guest"]):
+        return ("running in the guest on CPU %d now: its registers are in that CPU; the "
+                "VMCB and gprs below are stale (from before this VMRUN)" % cpu)
+    if cpu < 0:
+        return "never ran"
+    return "not in the guest (last ran on CPU %d): the VMCB holds its registers" % cpu
+
+
+class CowlVcpus(gdb.Command):
+    """Show a VM's virtual CPUs and their registers.
+
+Usage: cowl-vcpus [VMID]     (default: the only VM, or the first)
+
+For each vCPU (vm->vcpus, struct vcpu in virt/vm.h), numbered from 0 as
+cowl-gwalk takes them: where its registers are, which CPU it last ran on,
+the guest's mode (real, protected, long; paging), RIP (with the host's
+symbol: a guest cowl runs the same cowl.elf), RSP, RFLAGS, the control
+registers CR0 CR2 CR3 CR4 and EFER, CS, and the last exit.  RAX, RSP, RIP,
+the control registers and the segments come from the VMCB's save area,
+which the CPU writes at #VMEXIT; the other general registers from
+struct vcpu's gprs, which svm_run saves.  While a vCPU runs in the guest
+(between VMRUN and #VMEXIT) its real registers are in the CPU, and both
+are stale: gdb then shows the guest's own registers on that CPU
+(docs/debugging.md, "Debugging a guest cowl")."""
+
+    def __init__(self):
+        super().__init__("cowl-vcpus", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        with HostMemory() as h:
+            vm_addr, vm = find_vm(arg.strip())
+            all_vcpus = vcpus_of(vm_addr)
+            print("VM %d: %d vCPU%s" % (int(vm["id"]), len(all_vcpus),
+                                        "" if len(all_vcpus) == 1 else "s"))
+            for n, (addr, v) in enumerate(all_vcpus):
+                self.show(n, addr, v, h.guest)
+
+    @staticmethod
+    def show(n, addr, v, here):
+        vmcb = kobj("struct vmcb", u64(v["vmcb"]))
+        save, ctl = vmcb["save"], vmcb["control"]
+        g = v["gprs"]
+        print("vCPU %d (serial %d, struct vcpu %#x, VMCB at phys %#x)%s" % (
+            n, u64(v["serial"]), addr, u64(v["vmcb_pa"]),
+            ", dead (shut down)" if bool(v["dead"]) else ""))
+        print("  %s" % vcpu_where(v))
+        if here is not None and u64(here[1]["serial"]) == u64(v["serial"]):
+            live = live_regs()
+            print("  the selected CPU runs it: gdb's registers are its live ones: rip %#x%s, "
+                  "rsp %#x, cr3 %#x" % (live["rip"], symbol_text(live["rip"]), live["rsp"],
+                                        live["cr3"]))
+        print("  mode   %s" % guest_mode(vmcb_regs(save)))
+        rip = u64(save["rip"])
+        print("  rip    %#018x%s" % (rip, symbol_text(rip)))
+        print("  rsp    %#018x  rflags %#x" % (u64(save["rsp"]), u64(save["rflags"])))
+        regs = [("rax", u64(save["rax"]))] + [(r, u64(g[r])) for r in (
+            "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13",
+            "r14", "r15")]
+        for i in range(0, len(regs), 3):
+            print("  " + "  ".join("%-3s %#018x" % r for r in regs[i:i + 3]))
+        print("  cr0    %#x  cr2 %#x  cr3 %#x  cr4 %#x  efer %#x" % tuple(
+            u64(save[r]) for r in ("cr0", "cr2", "cr3", "cr4", "efer")))
+        cs = save["cs"]
+        print("  cs     selector %#x attrib %#x  cpl %d" % (int(cs["selector"]),
+                                                           int(cs["attrib"]), int(save["cpl"])))
+        code = u64(ctl["exit_code"])
+        print("  exit   %#x (%s), info1 %#x, info2 %#x" % (
+            code, EXIT_NAME.get(code, "exception %d" % (code - 0x40) if 0x40 <= code < 0x60
+                                else "?"), u64(ctl["exit_info_1"]), u64(ctl["exit_info_2"])))
+
+
+def live_regs():
+    """The selected CPU's registers (gdb's), by name."""
+    return {r: u64(ev("(unsigned long)$" + r)) for r in ("rip", "rsp", "cr0", "cr3", "cr4",
+                                                          "efer")}
+
+
+def translate(root, addr):
+    """addr through the 4-level tables at kernel virtual address root,
+    quietly: (the physical address, the level of the last entry, the page
+    size) or (None, the level where an entry was not present, 0)."""
+    table = root
+    for level in (4, 3, 2, 1):
+        e = read_u64(table + 8 * ((addr >> (PAGE_SHIFT + 9 * (level - 1))) & 511))
+        if not e & 1:
+            return None, level, 0
+        if level == 1 or (level < 4 and e & (1 << 7)):
+            size = 1 << (PAGE_SHIFT + 9 * (level - 1))
+            return (e & ADDR_MASK & ~(size - 1)) + (addr & (size - 1)), level, size
+        table = phys_to_virt(e & ADDR_MASK)
+
+
+def nested_step(vm, gpa, what):
+    """The nested translation of one guest-physical address, with a line
+    saying so; the host-physical address or None."""
+    hpa, level, size = translate(vm_pml4(vm), gpa)
+    if hpa is None:
+        print("    nested: %s at guest-physical %#x is not mapped (the walk stops at the "
+              "nested %s): the CPU's walk would exit with a nested page fault" % (
+                  what, gpa, LEVEL_NAME[level]))
+        return None
+    print("    nested: guest-physical %#x -> host-physical %#x (a %s page)" % (
+        gpa, hpa, size_text(size)))
+    return hpa
+
+
+def guest_walk(vm, cr3, gva):
+    """Walk gva through the guest's 4-level tables from cr3 (guest-physical),
+    each table reached through the nested tables; the guest-physical
+    address or None, printing every step."""
+    table_gpa = cr3 & ADDR_MASK
+    for level in (4, 3, 2, 1):
+        index = (gva >> (PAGE_SHIFT + 9 * (level - 1))) & 511
+        print("  guest %-4s at guest-physical %#x" % (LEVEL_NAME[level], table_gpa))
+        table_hpa = nested_step(vm, table_gpa, "the guest's " + LEVEL_NAME[level])
+        if table_hpa is None:
+            return None
+        e = read_u64(phys_to_virt(table_hpa + 8 * index))
+        print("       [%3d] = %#018x  %s" % (index, e, flags_text(e)))
+        if not e & 1:
+            print("  not present in the guest's own tables (at its %s): the guest's access "
+                  "is a page fault inside the guest, no exit" % LEVEL_NAME[level])
+            return None
+        if level == 1 or (level < 4 and e & (1 << 7)):
+            size = 1 << (PAGE_SHIFT + 9 * (level - 1))
+            gpa = (e & ADDR_MASK & ~(size - 1)) + (gva & (size - 1))
+            print("  the guest maps a %s page: guest-virtual %#x -> guest-physical %#x" % (
+                size_text(size), gva, gpa))
+            return gpa
+        table_gpa = e & ADDR_MASK
+
+
+class CowlGwalk(gdb.Command):
+    """Walk a guest-virtual address through both dimensions of translation.
+
+Usage: cowl-gwalk GVA [VMID [VCPU]]     (default: the first VM, its vCPU 0)
+
+A guest's address goes through two sets of tables: the guest's own (in
+guest RAM, from the vCPU's CR3, a guest-physical address) to a
+guest-physical address, and the VM's nested tables from there to a
+host-physical one.  Every guest table is itself at a guest-physical
+address, so the CPU (and this command) translates each through the nested
+tables before it can read the guest's entry.  Printed: each guest level,
+the nested translation of its table, the guest's entry and flags; the
+guest-physical address reached; then the nested walk of that (as
+cowl-nwalk); the host-physical address and the 16 bytes there.  Guest
+large pages (cowl's direct map uses 2 MiB) end the guest walk early.  A
+guest without paging (real mode, or protected mode before CR0.PG) uses its
+addresses as guest-physical ones; 32-bit and 5-level paging are not
+walked.  The registers come from the VMCB: while the vCPU runs in the
+guest they are stale (cowl-vcpus says so).  Sets $cowl_gpa and $cowl_hpa
+(and $cowl_page, as cowl-nwalk)."""
+
+    def __init__(self):
+        super().__init__("cowl-gwalk", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if not args:
+            raise gdb.GdbError("usage: cowl-gwalk GVA [VMID [VCPU]]")
+        gva = address_arg(args[0])
+        with HostMemory() as h:
+            self.gwalk(gva, args[1:], h.guest)
+
+    @staticmethod
+    def gwalk(gva, args, here):
+        vm_addr, vm = find_vm(args[0] if args else "")
+        n, v = find_vcpu(vm_addr, vm, args[1] if len(args) > 1 else "")
+        live = here is not None and u64(here[1]["serial"]) == u64(v["serial"])
+        r = live_regs() if live else vmcb_regs(kobj("struct vmcb", u64(v["vmcb"]))["save"])
+        print("guest-virtual %#x in VM %d, vCPU %d: %s, guest CR3 %#x%s" % (
+            gva, int(vm["id"]), n, guest_mode(r), r["cr3"],
+            " (live: the selected CPU runs it)" if live else ""))
+        if bool(v["in_guest"]) and not live:
+            print("  (the vCPU runs in the guest on CPU %d now: the VMCB's CR3 may be stale)"
+                  % int(v["last_cpu"]))
+        if not r["cr0"] & CR0_PE or not r["cr0"] & CR0_PG:
+            print("  the guest's paging is off: guest-virtual = guest-physical")
+            gpa = gva
+        elif not r["efer"] & EFER_LMA or r["cr4"] & CR4_LA57:
+            raise gdb.GdbError("the guest uses %s, which cowl-gwalk does not walk "
+                               "(only 4-level long-mode paging)" % guest_mode(r))
+        else:
+            gpa = guest_walk(vm, r["cr3"], gva)
+            if gpa is None:
+                return
+        gdb.set_convenience_variable("cowl_gpa", gpa)
+        print("then guest-physical %#x through the nested tables:" % gpa)
+        end = walk(gpa, vm_pml4(vm), nested_entry_note)
+        if not end.present:
+            print("  not mapped in the nested tables (%s): the guest's access is a nested "
+                  "page fault" % ("beyond RAM: MMIO" if gpa >= u64(vm["ram_bytes"]) else
+                                  "not touched yet"))
+            return
+        gdb.set_convenience_variable("cowl_hpa", end.target)
+        data = read_bytes(phys_to_virt(end.target), 16)
+        print("  guest-virtual %#x -> guest-physical %#x -> host-physical %#x" % (
+            gva, gpa, end.target))
+        print("  bytes there: %s" % " ".join("%02x" % b for b in data))
+
+
+def guest_translate(vm, cr3, gva):
+    """gva through the guest's 4-level tables (cr3) and the nested ones,
+    quietly: the host-physical address, or None where an entry is missing."""
+    nested = vm_pml4(vm)
+    table_gpa = cr3 & ADDR_MASK
+    for level in (4, 3, 2, 1):
+        table_hpa = translate(nested, table_gpa)[0]
+        if table_hpa is None:
+            return None
+        index = (gva >> (PAGE_SHIFT + 9 * (level - 1))) & 511
+        e = read_u64(phys_to_virt(table_hpa + 8 * index))
+        if not e & 1:
+            return None
+        if level == 1 or (level < 4 and e & (1 << 7)):
+            size = 1 << (PAGE_SHIFT + 9 * (level - 1))
+            return translate(nested, (e & ADDR_MASK & ~(size - 1)) + (gva & (size - 1)))[0]
+        table_gpa = e & ADDR_MASK
+
+
+def guest_u64(vm, cr3, gva):
+    """The 8 bytes at a guest-virtual address (within one page), or None."""
+    hpa = guest_translate(vm, cr3, gva)
+    return None if hpa is None else read_u64(phys_to_virt(hpa))
+
+
+def function_start(addr):
+    """Is addr the first instruction of a function of cowl.elf (before its
+    push rbp)?"""
+    block = gdb.block_for_pc(addr)
+    while block is not None and block.function is None:
+        block = block.superblock
+    return block is not None and block.start == addr
+
+
+class CowlGbt(gdb.Command):
+    """Backtrace of a guest cowl's kernel, through both translations.
+
+Usage: cowl-gbt [VMID [VCPU]]     (default: the first VM, its vCPU 0)
+
+Inside a guest gdb's own bt stops at frame #0: it reads the stack through
+QEMU's stub, which translates with the guest's CR3 but not through the
+nested tables.  This follows the frame pointers itself (cowl is built
+with them: [rbp] is the caller's rbp, [rbp+8] the return address),
+reading the guest's stack as cowl-gwalk reads an address, and names
+each address with the host's symbols: a guest cowl runs the same
+cowl.elf.  The registers are the CPU's when the selected CPU runs this
+vCPU, else the VMCB's and gprs (the vCPU's state at its last exit).  It
+stops at a frame it cannot read, or after 32.  Stopped inside a
+function's prologue (after push rbp, before mov rbp, rsp) its caller is
+missing, as with any frame-pointer walk."""
+
+    def __init__(self):
+        super().__init__("cowl-gbt", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        with HostMemory() as h:
+            vm_addr, vm = find_vm(args[0] if args else "")
+            n, v = find_vcpu(vm_addr, vm, args[1] if len(args) > 1 else "")
+            if h.guest is not None and u64(h.guest[1]["serial"]) == u64(v["serial"]):
+                r = live_regs()
+                rbp = u64(ev("(unsigned long)$rbp"))
+            else:
+                r = vmcb_regs(kobj("struct vmcb", u64(v["vmcb"]))["save"])
+                save = kobj("struct vmcb", u64(v["vmcb"]))["save"]
+                r.update(rip=u64(save["rip"]), rsp=u64(save["rsp"]))
+                rbp = u64(v["gprs"]["rbp"])
+            if not r["efer"] & EFER_LMA or not r["cr0"] & CR0_PG:
+                raise gdb.GdbError("the guest is not in long mode with paging: %s"
+                                   % guest_mode(r))
+            self.frames(vm, r, rbp)
+
+    @staticmethod
+    def frames(vm, r, rbp):
+        cr3, pc = r["cr3"], r["rip"]
+        print("#0  %#018x%s" % (pc, symbol_text(pc)))
+        if function_start(pc):  # called, not yet pushed rbp: the return address is at rsp
+            pc = guest_u64(vm, cr3, r["rsp"])
+            if pc is None:
+                print("    (cannot read the guest's stack at %#x)" % r["rsp"])
+                return
+            print("#1  %#018x%s" % (pc, symbol_text(pc)))
+        depth = 2 if function_start(r["rip"]) else 1
+        while rbp and depth < 32:
+            ret, up = guest_u64(vm, cr3, rbp + 8), guest_u64(vm, cr3, rbp)
+            if ret is None or up is None:
+                print("    (cannot read the guest's stack at %#x)" % rbp)
+                return
+            if not ret:
+                return
+            where = symbol_text(ret) if ret >= DIRECT_MAP_BASE else " (user space)"
+            print("#%-2d %#018x%s" % (depth, ret, where))
+            rbp, depth = up, depth + 1
+
+
+class CowlInGuest(gdb.Function):
+    """$cowl_in_guest() - 1 if the selected CPU runs a guest now (between
+VMRUN and #VMEXIT: gdb's registers are the guest's), else 0.  For
+conditions: a guest cowl runs the same cowl.elf, so `hbreak sys_fork`
+stops in the host's kernel and in the guest's; `hbreak sys_fork if
+$cowl_in_guest()` stops only in the guest's."""
+
+    def __init__(self):
+        super().__init__("cowl_in_guest")
+
+    def invoke(self):
+        with HostMemory() as h:
+            return 1 if h.guest is not None else 0
 
 
 class CowlPage(gdb.Command):
@@ -491,7 +990,7 @@ loaded in CR3 (TLB shootdown targets, mm/tlb.c)."""
             raise gdb.GdbError("%#x is beyond the memory the kernel manages" % pa)
         kind = int(page["kind"])
         print("page %#x (pfn %d): struct page at %#x" % (pa & ~0xFFF, pa >> PAGE_SHIFT,
-                                                       u64(page.address)))
+                                                       struct_page_addr(pa)))
         print("  kind %s, refcount %d, order %d" % (PAGE_KIND.get(kind, str(kind)),
                                                    int(page["refcount"]), int(page["order"])))
         if PAGE_KIND.get(kind) == "table":
@@ -654,9 +1153,13 @@ CowlVm()
 CowlWalk()
 CowlVms()
 CowlNwalk()
+CowlVcpus()
+CowlGwalk()
+CowlGbt()
 CowlPage()
 CowlDmesg()
 CowlUser()
 CowlBt()
 CowlPid()
 CowlTid()
+CowlInGuest()
