@@ -27,10 +27,14 @@ UBSAN_RE = re.compile(r"UBSAN: (\S+) in (\S+):(\d+):(\d+) .*")
 
 
 class Boot:
-    """One QEMU run: how to start it and which kernel tests it must report."""
+    """One QEMU run: how to start it and which kernel tests it must report.
+    timeout: the boot is killed after this many seconds.  A whole boot of
+    every test takes about 60 s on a quiet 2-core machine; on a shared one
+    (several QEMUs per core) boots that were still making progress took
+    over 120 s, so the limit leaves room: it is there to end hangs."""
 
     def __init__(self, name, patterns, loader, machine="pc", smp=1, mem="512M",
-                 timeout=120, iso=False, extra_args="", ubsan=None, guest=False,
+                 timeout=300, iso=False, extra_args="", ubsan=None, guest=False,
                  testfork=False, clone_limit_s=100):
         self.name, self.patterns, self.loader = name, patterns, loader
         self.machine, self.smp, self.mem, self.timeout = machine, smp, mem, timeout
