@@ -237,7 +237,7 @@ static const struct {
     [T_BREAKPOINT] = {SIGTRAP, SI_KERNEL, false},
     [4] = {SIGSEGV, SI_KERNEL, false}, /* overflow */
     [5] = {SIGSEGV, SI_KERNEL, false}, /* bound */
-    [T_INVALID_OPCODE] = {SIGILL, ILL_ILLOPC, true},
+    [T_INVALID_OPCODE] = {SIGILL, ILL_ILLOPN, true}, /* as Linux */
     [11] = {SIGBUS, SI_KERNEL, false}, /* segment not present */
     [12] = {SIGBUS, SI_KERNEL, false}, /* stack fault */
     [T_GPF] = {SIGSEGV, SI_KERNEL, false},

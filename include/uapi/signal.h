@@ -74,7 +74,8 @@
 #define SEGV_ACCERR 2   /* a mapping that does not allow the access */
 #define BUS_ADRALN  1
 #define BUS_ADRERR  2
-#define ILL_ILLOPC  1   /* undefined instruction */
+#define ILL_ILLOPC  1   /* illegal opcode */
+#define ILL_ILLOPN  2   /* illegal operand: what Linux says for ud2 (#UD) */
 #define ILL_PRVOPC  5   /* privileged instruction */
 #define FPE_INTDIV  1   /* integer divide by zero */
 #define FPE_FLTINV  7   /* x87/SSE exception */
