@@ -330,8 +330,8 @@ int process_kill(int pid, int sig)
 {
     struct siginfo_k info = {.code = SI_USER, .pid = current_process()->pid};
     spin_lock(&proc_table_lock);
-    struct process *p = process_find_user(pid);
-    int err = p ? signal_send_process(p, sig, &info) : -ESRCH;
+    struct process *p = find_process(pid); /* a zombie too: 0, as on Linux */
+    int err = p && is_user_process(p) ? signal_send_process(p, sig, &info) : -ESRCH;
     spin_unlock(&proc_table_lock);
     return err;
 }
