@@ -159,10 +159,11 @@ int64_t sys_rt_sigreturn(void)
     return cur->tf->rax; /* syscall_dispatch stores it back: rax as it was */
 }
 
-/* ---- One thread: tkill(tid, sig), tgkill(tgid, tid, sig); raise uses it. */
+/* ---- One thread: tkill(tid, sig), tgkill(tgid, tid, sig); raise uses it.
+ * tgid 0 here: tkill's "any process". */
 static int64_t kill_thread(int tgid, int tid, int sig)
 {
-    if (sig < 0 || sig >= NSIG || tid <= 0 || tgid == 0 || tgid < -1)
+    if (sig < 0 || sig >= NSIG || tid <= 0 || tgid < 0)
         return -EINVAL;
     struct siginfo_k info = {.code = SI_TKILL, .pid = current_process()->pid};
     int err = -ESRCH;
@@ -185,8 +186,11 @@ static int64_t kill_thread(int tgid, int tid, int sig)
     return err;
 }
 
-int64_t sys_tkill(int tid, int sig) { return kill_thread(-1, tid, sig); }
-int64_t sys_tgkill(int tgid, int tid, int sig) { return kill_thread(tgid, tid, sig); }
+int64_t sys_tkill(int tid, int sig) { return kill_thread(0, tid, sig); }
+int64_t sys_tgkill(int tgid, int tid, int sig)
+{
+    return tgid > 0 ? kill_thread(tgid, tid, sig) : -EINVAL;
+}
 
 /* ---- ITIMER_REAL: SIGALRM to the process when it runs out (signal_tick). */
 static uint64_t tv_to_us(const struct timeval *tv) { return tv->tv_sec * 1000000ul + tv->tv_usec; }
