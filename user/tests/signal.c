@@ -249,8 +249,10 @@ static void suspend_pause_alarm(void)
     sigemptyset(&empty);
     /* The classic race-free wait: block, arm, sigsuspend with it unblocked. */
     sigprocmask(SIG_BLOCK, &block, &old);
-    CHECK_EQ(alarm(1), 0);
-    CHECK(alarm(1) >= 1); /* re-armed: the old one had about a second left */
+    CHECK_EQ(alarm(5), 0);
+    CHECK(alarm(0) >= 4); /* cancelled: the old one had about five seconds left */
+    struct itimerval soon = {{0, 0}, {0, 20000}};
+    CHECK_EQ(setitimer(ITIMER_REAL, &soon, NULL), 0);
     CHECK_EQ(sigsuspend(&empty), -1);
     CHECK_EQ(errno, EINTR);
     CHECK_EQ(hits, 1);
