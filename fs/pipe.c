@@ -79,7 +79,10 @@ ssize_t pipe_write(struct pipe *p, const void *ubuf, size_t n, bool nonblock)
         for (size_t i = 0; i < chunk;) {
             if (!p->reader_open) {
                 spin_unlock(&p->lock);
-                return done + i ? (ssize_t)(done + i) : -EPIPE;
+                if (done + i)
+                    return done + i;
+                signal_raise(SIGPIPE); /* kills, unless caught or ignored: then EPIPE */
+                return -EPIPE;
             }
             if (p->tail - p->head == PIPE_SIZE) {
                 if (current_thread()->killed || nonblock) {

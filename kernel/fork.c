@@ -89,6 +89,7 @@ int64_t sys_fork(void)
         return err;
     }
     fork_files(t->proc, parent);
+    signal_fork(t, cur);
     fork_registers(t, cur);
     int pid = t->proc->pid;
     sched_start(t);
@@ -127,6 +128,7 @@ int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_ti
     if (!t)
         return err;
     fork_registers(t, current_thread());
+    signal_clone(t, current_thread());
     t->tf->rsp = stack;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_tid = (uint64_t)child_tid;

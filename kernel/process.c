@@ -310,21 +310,30 @@ static bool is_user_process(struct process *p)
     return !list_empty(&p->threads) && first->tf;
 }
 
+struct process *process_find_user(int pid)
+{
+    struct process *p = find_process(pid);
+    return p && p->live > 0 && is_user_process(p) ? p : NULL;
+}
+
+void process_kill_locked(struct process *p, int sig)
+{
+    assert(spin_held(&proc_table_lock));
+    if (!p->group_exit) {
+        p->group_exit = true;
+        p->exit_status = W_SIGNALED(sig);
+    }
+    kill_threads(p, NULL, sig);
+}
+
 int process_kill(int pid, int sig)
 {
+    struct siginfo_k info = {.code = SI_USER, .pid = current_process()->pid};
     spin_lock(&proc_table_lock);
-    struct process *p = find_process(pid);
-    if (p && (p->live == 0 || !is_user_process(p)))
-        p = NULL;
-    if (p && sig) {
-        if (!p->group_exit) {
-            p->group_exit = true;
-            p->exit_status = W_SIGNALED(sig);
-        }
-        kill_threads(p, NULL, sig);
-    }
+    struct process *p = find_process(pid); /* a zombie too: 0, as on Linux */
+    int err = p && is_user_process(p) ? signal_send_process(p, sig, &info) : -ESRCH;
     spin_unlock(&proc_table_lock);
-    return p ? 0 : -ESRCH;
+    return err;
 }
 
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)

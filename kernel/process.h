@@ -13,6 +13,7 @@
 #ifndef PROCESS_H
 #define PROCESS_H
 
+#include "kernel/signal.h"
 #include "kernel/spinlock.h"
 #include "kernel/thread.h"
 #include "kernel/waitq.h"
@@ -46,6 +47,7 @@ struct process {
     int exit_status;           /* [p] wait status, once live reaches 0 */
     struct waitq child_exit;   /* [s] its threads sleep here in wait() */
     struct waitq thread_exit;  /* [s] exec waits here for the other threads to go */
+    struct sig_process sig;    /* [p] dispositions, pending signals (kernel/signal.h) */
 
     struct mm *mm;              /* [c] address space; changed under [p] too; NULL:
                                    a kernel process, or ended */
@@ -86,9 +88,14 @@ __attribute__((noreturn)) void process_exit(int status);
 /* End every other thread of the caller's process and wait until they have
  * exited (exec).  -EINTR if the caller itself was killed meanwhile. */
 int process_end_other_threads(void);
-/* Signal sig ends process pid: every thread, with that status (sig 0: only
- * look).  -ESRCH if there is no such process. */
+/* kill(pid, sig): send sig to process pid (kernel/signal.c decides what
+ * it does; sig 0: only look).  -ESRCH if there is no such process. */
 int process_kill(int pid, int sig);
+/* End p with sig: its exit status says so (unless it is ending already)
+ * and every thread is killed and woken. [p] */
+void process_kill_locked(struct process *p, int sig);
+/* The live user process pid (kernel threads are no target), or NULL. [p] */
+struct process *process_find_user(int pid);
 /* Set p->mm (under proc_table_lock, so that process_mm_get never sees an
  * mm after its owner let go of it); returns the old one, still referenced. */
 struct mm *process_swap_mm(struct process *p, struct mm *mm);

@@ -287,6 +287,7 @@ void sched_tick(void)
         ticks++;
         wake_all(&tick_waitq);
         spin_unlock(&tick_lock);
+        signal_tick(); /* alarm, setitimer */
     }
     c->need_resched = true;
 }

@@ -65,6 +65,7 @@ int process_exec(const char *path, char *const argv[], char *const envp[])
         mm_put(old);
     strlcpy(p->name, basename(path), sizeof(p->name));
     cur->clear_tid = 0; /* that address meant something to the old program only */
+    signal_exec(p);     /* the old program's handlers are gone with it */
     arch_fpu_reset(cur->fpu);
     reset_user_registers(cur->tf, entry, sp);
     return 0;

@@ -60,6 +60,21 @@ __attribute__((noreturn)) int64_t sys_exit(int code);
 __attribute__((noreturn)) int64_t sys_exit_group(int code);
 int64_t sys_wait4(int pid, int *status, int options, void *rusage);
 int64_t sys_kill(int pid, int sig);
+/* kernel/sys_signal.c */
+struct k_sigaction;
+struct itimerval;
+int64_t sys_rt_sigaction(int sig, const struct k_sigaction *uact, struct k_sigaction *uold,
+                         size_t size);
+int64_t sys_rt_sigprocmask(int how, const uint64_t *uset, uint64_t *uold, size_t size);
+int64_t sys_rt_sigpending(uint64_t *uset, size_t size);
+int64_t sys_rt_sigsuspend(const uint64_t *umask, size_t size);
+int64_t sys_rt_sigreturn(void);
+int64_t sys_pause(void);
+int64_t sys_tkill(int tid, int sig);
+int64_t sys_tgkill(int tgid, int tid, int sig);
+int64_t sys_alarm(unsigned seconds);
+int64_t sys_setitimer(int which, const struct itimerval *unew, struct itimerval *uold);
+int64_t sys_getitimer(int which, struct itimerval *ucur);
 int64_t sys_getpid(void);
 int64_t sys_getppid(void);
 int64_t sys_sched_yield(void);
@@ -77,8 +92,6 @@ int64_t sys_munmap(uint64_t addr, size_t len);
 int64_t sys_mprotect(uint64_t addr, size_t len, int prot);
 
 /* kernel/process.c */
-/* Exit now if someone killed the current process (before returning to user). */
-void process_check_killed(void);
 /* Replace the current program (kernel strings); the process is unchanged
  * on failure. */
 int process_exec(const char *path, char *const argv[], char *const envp[]);
@@ -89,10 +102,7 @@ int process_spawn(const char *path, char *const argv[], unsigned flags);
 #define SPAWN_MAX_ARGS     32
 #define SPAWN_MAX_ARGBYTES 4096
 /* kernel/fault.c: a page fault in user mode at addr (FAULT_* access):
- * resolved, or the process is killed. */
+ * resolved, or a SIGSEGV (which kills unless a handler catches it). */
 void process_page_fault(uint64_t addr, unsigned access, uint64_t rip, uint64_t sp);
-/* A user-mode fault the address space cannot resolve: report and kill. */
-__attribute__((noreturn)) void process_fault_kill(uint64_t addr, uint64_t rip, const char *why,
-                                                  int sig);
 
 #endif

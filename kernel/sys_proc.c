@@ -58,7 +58,7 @@ int64_t sys_wait4(int pid, int *ustatus, int options, void *rusage)
 /* Signal 0 sends nothing: it only asks whether pid exists (POSIX). */
 int64_t sys_kill(int pid, int sig)
 {
-    if (sig < 0 || sig > 31 || pid <= 0)
+    if (sig < 0 || sig >= NSIG || pid <= 0)
         return -EINVAL;
     return process_kill(pid, sig);
 }
@@ -116,13 +116,16 @@ int64_t sys_nanosleep(const struct timespec *ureq, struct timespec *urem)
         return -EFAULT;
     if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= 1000000000)
         return -EINVAL;
-    sched_sleep_us(req.tv_sec * 1000000ul + (req.tv_nsec + 999) / 1000);
-    if (urem) {
-        struct timespec zero = {0, 0};
-        if (copy_to_user(urem, &zero, sizeof(zero)))
-            return -EFAULT;
-    }
-    return current_thread()->killed ? -EINTR : 0;
+    uint64_t end = time_now_us() + req.tv_sec * 1000000ul + (req.tv_nsec + 999) / 1000;
+    sched_sleep_us(end - time_now_us());
+    if (!current_thread()->killed)
+        return 0;
+    /* A signal ended the sleep early: how much was left. */
+    uint64_t now = time_now_us(), left = end > now ? end - now : 0;
+    struct timespec rem = {left / 1000000, (left % 1000000) * 1000};
+    if (urem && copy_to_user(urem, &rem, sizeof(rem)))
+        return -EFAULT;
+    return -EINTR;
 }
 
 int64_t sys_clock_gettime(int clock, struct timespec *uts)

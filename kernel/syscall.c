@@ -3,6 +3,7 @@
 #include "uapi/syscall.h"
 #include "kernel/printk.h"
 #include "kernel/process.h"
+#include "kernel/signal.h"
 #include "kernel/sys.h"
 #include "trap.h"
 
@@ -34,7 +35,37 @@ static const syscall_fn table[] = {
     H(cowl_vcpu_regs), H(cowl_vcpu_run), H(cowl_virtstat),
     H(cowl_vm_fork),   H(cowl_vcpu_fork), H(cowl_vm_ptdump),
     H(rmdir),          H(link),        H(access),
+    H(rt_sigaction),   H(rt_sigprocmask), H(rt_sigreturn),
+    H(rt_sigpending),  H(rt_sigsuspend), H(pause),
+    H(tkill),          H(tgkill),
+    H(alarm),          H(setitimer),   H(getitimer),
 };
+
+/* What a system call that a signal interrupted (it returned -EINTR) does
+ * once the signal is handled (kernel/signal.h, docs/signals.md): the calls
+ * that sleep until something happens are restarted if the handler asked for
+ * it (SA_RESTART) or if no handler ran; fork, clone and exec always; pause
+ * and sigsuspend only if no handler ran (they exist to wait for one).  The
+ * rest keep -EINTR (nanosleep: its time has passed meanwhile). */
+static enum syscall_restart restart_kind(uint64_t nr)
+{
+    switch (nr) {
+    case SYS_read:
+    case SYS_write:
+    case SYS_wait4:
+    case SYS_futex:
+        return SYSCALL_RESTART_SYS;
+    case SYS_fork:
+    case SYS_clone:
+    case SYS_execve:
+        return SYSCALL_RESTART_ALWAYS;
+    case SYS_pause:
+    case SYS_rt_sigsuspend:
+        return SYSCALL_RESTART_NOHAND;
+    default:
+        return SYSCALL_RESTART_NO;
+    }
+}
 
 void syscall_dispatch(struct trapframe *tf)
 {
@@ -44,5 +75,5 @@ void syscall_dispatch(struct trapframe *tf)
     if (nr < sizeof(table) / sizeof(table[0]) && table[nr])
         ret = table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
     tf->rax = ret;
-    process_check_killed();
+    signal_return_to_user(tf, nr, ret == -EINTR ? restart_kind(nr) : SYSCALL_RESTART_NO);
 }

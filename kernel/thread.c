@@ -106,7 +106,7 @@ void kthread_exit(int code) { thread_exit(W_EXITCODE(code)); }
 static bool others_stay(struct thread *t)
 {
     spin_lock(&proc_table_lock);
-    bool stay = !t->killed && !t->proc->group_exit && t->proc->live > 1;
+    bool stay = t->killed <= 0 && !t->proc->group_exit && t->proc->live > 1;
     spin_unlock(&proc_table_lock);
     return stay;
 }
@@ -160,6 +160,8 @@ void thread_exit(int status)
     if (last)
         process_release(p, status);
     spin_lock(&proc_table_lock);
+    if (p->nthreads == 1) /* the process becomes a zombie: the parent may collect it now */
+        signal_child_exited(p);
     sched_lock_acquire();
     cur->state = T_ZOMBIE;
     if (--p->nthreads == 0)

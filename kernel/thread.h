@@ -17,6 +17,7 @@
 #define THREAD_H
 
 #include "arch.h"
+#include "kernel/signal.h"
 #include "lib/list.h"
 #include "lib/types.h"
 
@@ -49,7 +50,9 @@ struct thread {
     struct trapframe *tf; /* [-] user registers, at the top of kstack */
     void *fpu;            /* [c] saved x87/SSE registers (FPU_AREA_SIZE bytes) */
     uint64_t clear_tid;   /* [c] user address zeroed and futex-woken at exit */
-    volatile int killed;  /* [a] the signal that must end it, or 0 */
+    volatile int killed;  /* [a] the signal that must end it, or SIGNAL_WAITING: leave any
+                             sleep and look at the signals (kernel/signal.h), or 0 */
+    struct sig_thread sig; /* [p] its mask and its own pending signals */
     uint64_t futex_addr;  /* [f] the futex it sleeps on ... */
     struct mm *futex_mm;  /* [f] ... in this address space */
 };

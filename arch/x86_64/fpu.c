@@ -21,3 +21,13 @@ void arch_fpu_init(void)
 void arch_fpu_reset(void *area) { memcpy(area, initial_state, sizeof(initial_state)); }
 void arch_fpu_save(void *area) { __asm__ volatile("fxsave (%0)" ::"r"(area) : "memory"); }
 void arch_fpu_restore(void *area) { __asm__ volatile("fxrstor (%0)" ::"r"(area) : "memory"); }
+
+/* MXCSR's writable bits, from fxsave's MXCSR_MASK field (0: the old
+ * default, 0xffbf).  fxrstor of a reserved bit faults: a state that came
+ * from user memory (rt_sigreturn) is cleaned first. */
+void arch_fpu_sanitize(void *area)
+{
+    uint32_t *mxcsr = (uint32_t *)((uint8_t *)area + 24);
+    uint32_t mask = *(uint32_t *)(initial_state + 28);
+    *mxcsr &= mask ? mask : 0xffbf;
+}

@@ -13,6 +13,7 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/signal.h"
 #include "kernel/usercopy.h"
 #include "lib/string.h"
 #include "kernel/sys.h"
@@ -225,15 +226,29 @@ bool arch_catch_page_fault(void (*fn)(void *), void *arg, struct caught_fault *o
     return caught;
 }
 
-static const int user_exception_signal[32] = {
-    [T_DIVIDE] = SIGFPE,     [T_INVALID_OPCODE] = SIGILL,
-    [T_GPF] = SIGSEGV,       [T_PAGE_FAULT] = SIGSEGV,
-    [16] = SIGFPE,           [19] = SIGFPE,
-    [T_BREAKPOINT] = SIGILL,
+/* The signal a user-mode exception raises, with Linux's si_code and
+ * si_addr (the faulting instruction, or 0 where Linux gives none). */
+static const struct {
+    int sig, code;
+    bool addr_is_rip;
+} user_exception_signal[32] = {
+    [T_DIVIDE] = {SIGFPE, FPE_INTDIV, true},
+    [1] = {SIGTRAP, TRAP_BRKPT, true}, /* debug: single step (TF) */
+    [T_BREAKPOINT] = {SIGTRAP, SI_KERNEL, false},
+    [4] = {SIGSEGV, SI_KERNEL, false}, /* overflow */
+    [5] = {SIGSEGV, SI_KERNEL, false}, /* bound */
+    [T_INVALID_OPCODE] = {SIGILL, ILL_ILLOPN, true}, /* as Linux */
+    [11] = {SIGBUS, SI_KERNEL, false}, /* segment not present */
+    [12] = {SIGBUS, SI_KERNEL, false}, /* stack fault */
+    [T_GPF] = {SIGSEGV, SI_KERNEL, false},
+    [16] = {SIGFPE, FPE_FLTINV, true},
+    [17] = {SIGBUS, BUS_ADRALN, true},
+    [19] = {SIGFPE, FPE_FLTINV, true},
 };
 
 /* An exception in user mode: the kernel decides (kernel/fault.c) whether a
- * page fault is resolved or ends the process; other exceptions end it. */
+ * page fault is resolved or is a SIGSEGV; other exceptions are signals
+ * (kernel/signal.c: a handler, or the end of the process). */
 static void user_exception(struct trapframe *tf)
 {
     if (tf->vector == T_PAGE_FAULT) {
@@ -241,8 +256,11 @@ static void user_exception(struct trapframe *tf)
         process_page_fault(read_cr2(), access, tf->rip, tf->rsp);
         return;
     }
-    int sig = user_exception_signal[tf->vector] ? user_exception_signal[tf->vector] : SIGILL;
-    process_fault_kill(tf->rip, tf->rip, exception_names[tf->vector], sig);
+    int sig = user_exception_signal[tf->vector].sig, code = user_exception_signal[tf->vector].code;
+    if (!sig)
+        sig = SIGILL, code = SI_KERNEL;
+    uint64_t addr = user_exception_signal[tf->vector].addr_is_rip ? tf->rip : 0;
+    signal_fault(sig, code, addr, tf->rip, exception_names[tf->vector]);
 }
 
 void trap_dispatch(struct trapframe *tf)
@@ -279,5 +297,5 @@ void trap_dispatch(struct trapframe *tf)
     if (tf->rflags & RFLAGS_IF) /* interrupted code had interrupts on: no locks held */
         sched_preempt_point();
     if (from_user)
-        process_check_killed();
+        signal_return_to_user(tf, -1, SYSCALL_RESTART_NO);
 }

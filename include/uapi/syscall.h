@@ -18,12 +18,19 @@
 #define SYS_mprotect      10
 #define SYS_munmap        11
 #define SYS_brk           12
+#define SYS_rt_sigaction  13
+#define SYS_rt_sigprocmask 14
+#define SYS_rt_sigreturn  15
 #define SYS_access        21
 #define SYS_pipe          22
 #define SYS_sched_yield   24
 #define SYS_dup           32
 #define SYS_dup2          33
+#define SYS_pause         34
 #define SYS_nanosleep     35
+#define SYS_getitimer     36
+#define SYS_alarm         37
+#define SYS_setitimer     38
 #define SYS_getpid        39
 #define SYS_clone         56
 #define SYS_fork          57
@@ -38,13 +45,17 @@
 #define SYS_link          86
 #define SYS_unlink        87
 #define SYS_getppid       110
+#define SYS_rt_sigpending 127
+#define SYS_rt_sigsuspend 130
 #define SYS_reboot        169
 #define SYS_prctl         157
 #define SYS_gettid        186
+#define SYS_tkill         200
 #define SYS_futex         202
 #define SYS_getdents64    217
 #define SYS_clock_gettime 228
 #define SYS_exit_group    231
+#define SYS_tgkill        234
 #define SYS_pipe2         293
 #define SYS_getcpu        309
 #define SYS_cowl_procs     500 /* process list for ps */

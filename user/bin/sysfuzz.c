@@ -27,7 +27,9 @@
  * blocking reads of pipes (every pipe it can get is O_NONBLOCK) and the console, munmap/mprotect of
  * its own code and stack (only a playground region and bogus addresses are used), brk below its
  * heap, kill of processes it did not create, clone with random flags (threads are made through
- * pthread_create).  Those are not bugs when they hurt the caller. */
+ * pthread_create), signal handlers at random addresses, timers that would fire (SIGALRM ends a
+ * process), sigsuspend and pause with nothing to wake them.  Those are not bugs when they hurt the
+ * caller.  A bogus frame for rt_sigreturn is tried in a child of its own, which it must kill. */
 #include "../include/bench.h"
 #include <cowl.h>
 #include <fcntl.h>
@@ -195,11 +197,43 @@ static long own_path_of(long p)
     return p < 0x10000 || p >= (long)0x0000800000000000ul || p == (long)(arena + 2 * PAGE) ? p : 0;
 }
 
+/* Signal sets for rt_sigprocmask and rt_sigsuspend. */
+static uint64_t fuzz_set[4] = {0, ~0ull, 1ull << 16, 0x5555555555555555ull};
+
+/* What rt_sigaction may install: SIG_IGN or SIG_DFL with any flags and
+ * mask, or nothing (NULL, a bad pointer). */
+static long safe_action(struct fuzzer *f)
+{
+    static uint64_t act[4][4]; /* struct k_sigaction: handler, flags, restorer, mask */
+    uint64_t *a = act[f->id % 4];
+    if (pick(f, 3) == 0)
+        return pick(f, 2) ? 0 : bad_ptr(f);
+    a[0] = pick(f, 2);      /* SIG_DFL or SIG_IGN */
+    a[1] = next(f);         /* any flags */
+    a[2] = next(f);         /* any restorer: never used */
+    a[3] = next(f);         /* any mask */
+    return (long)a;
+}
+
+/* A child that hands rt_sigreturn a frame of junk: the kernel must end it
+ * with SIGSEGV (and run on). */
+static void bogus_sigreturn(struct fuzzer *f)
+{
+    static uint64_t junk[512];
+    for (int i = 0; i < 512; i++)
+        junk[i] = pick(f, 4) ? next(f) : pick(f, 2) ? 0x2b : 0x23ull << 48 | 0x2b;
+    __asm__ volatile("mov %0, %%rsp\n"
+                     "mov $15, %%eax\n"
+                     "syscall\n"
+                     "ud2\n" ::"r"(&junk[256])
+                     : "memory");
+}
+
 /* One system call with arguments from f; returns the kernel's answer. */
 static long one_call(struct fuzzer *f)
 {
     long a = 0, b = 0, c = 0, d, nr;
-    uint64_t which = pick(f, 33);
+    uint64_t which = pick(f, 40);
     if (only_case >= 0)
         which = (uint64_t)only_case;
     switch (which) {
@@ -274,8 +308,8 @@ static long one_call(struct fuzzer *f)
         break; /* wait4, always WNOHANG */
     case 16:
         nr = 62, a = pick(f, 2) ? -(long)pick(f, 5) : 100000 + (long)pick(f, 9);
-        b = (long)pick(f, 40);
-        break; /* kill: nobody that exists */
+        b = (long)pick(f, 70) - 2;
+        break; /* kill: nobody that exists; bad signal numbers too */
     case 17:
         nr = 79, a = ptr(f), b = len(f);
         break; /* getcwd */
@@ -325,6 +359,60 @@ static long one_call(struct fuzzer *f)
     case 31:
         nr = 84, a = own_path(f);
         break; /* rmdir */
+    case 33:
+        /* rt_sigaction: bad signals (KILL, STOP, 0, 65 and past), bad
+         * pointers, bad sizes; the actions it may install are SIG_IGN and
+         * SIG_DFL only (a random handler would run on the next SIGCHLD) */
+        nr = 13, a = (long)pick(f, 70) - 2, b = safe_action(f), c = ptr(f);
+        d = pick(f, 4) ? 8 : (long)next(f);
+        if (verbose)
+            printf("sysfuzz %d: call 13 (0x%lx, 0x%lx, 0x%lx, 0x%lx)\n", f->id, a, b, c, d);
+        return __syscall(nr, a, b, c, d, 0, 0);
+    case 34:
+        /* rt_sigprocmask: any how, any set (blocking a signal is harmless:
+         * SIGSEGV blocked still kills on a fault), bad pointers and sizes */
+        nr = 14, a = (long)pick(f, 5) - 1, b = pick(f, 2) ? ptr(f) : (long)&fuzz_set[pick(f, 4)];
+        c = ptr(f), d = pick(f, 4) ? 8 : (long)pick(f, 20);
+        if (verbose)
+            printf("sysfuzz %d: call 14 (0x%lx, 0x%lx, 0x%lx, 0x%lx)\n", f->id, a, b, c, d);
+        return __syscall(nr, a, b, c, d, 0, 0);
+    case 35:
+        nr = 127, a = ptr(f), b = pick(f, 4) ? 8 : (long)next(f);
+        break; /* rt_sigpending */
+    case 36:
+        /* rt_sigsuspend and the timers, with arguments they must refuse:
+         * a valid mask would sleep forever, a valid timer end the worker */
+        switch (pick(f, 4)) {
+        case 0:
+            nr = 130, a = bad_ptr(f), b = 8;
+            break;
+        case 1:
+            nr = 130, a = (long)&fuzz_set[0], b = pick(f, 2) ? 0 : 9 + (long)pick(f, 100);
+            break;
+        case 2:
+            nr = 38, a = pick(f, 2) ? 0 : (long)pick(f, 10) - 3, b = bad_ptr(f), c = bad_ptr(f);
+            break; /* setitimer */
+        default:
+            nr = 36, a = (long)pick(f, 10) - 3, b = ptr(f);
+            break; /* getitimer */
+        }
+        break;
+    case 37:
+        /* tkill/tgkill: no such thread, bad numbers, or ourselves with a
+         * signal we ignore (0, SIGCHLD, SIGURG, SIGWINCH, SIGCONT) */
+        if (pick(f, 2)) {
+            static const long harmless[] = {0, 17, 23, 28, 18};
+            nr = 234, a = getpid(), b = gettid(), c = harmless[pick(f, 5)];
+        } else {
+            nr = pick(f, 2) ? 200 : 234;
+            a = pick(f, 2) ? 100000 + (long)pick(f, 9) : -(long)pick(f, 3);
+            b = pick(f, 2) ? 100000 + (long)pick(f, 9) : (long)pick(f, 70) - 2;
+            c = (long)pick(f, 70) - 2;
+        }
+        break;
+    case 38:
+        nr = 37, a = 0;
+        break; /* alarm(0): disarms; a real alarm would end the worker */
     default:
         nr = 24;
         break; /* sched_yield */
@@ -361,6 +449,12 @@ static void fuzz(struct fuzzer *f)
             }
             if (pid > 0 && pick(f, 2))
                 waitpid(pid, NULL, 0); /* else a zombie until wait4(-1) or the end */
+        } else if (what == 1 && f->id < 1000) { /* a child with a bogus signal frame */
+            pid_t pid = fork();
+            if (pid == 0)
+                bogus_sigreturn(f);
+            if (pid > 0)
+                waitpid(pid, NULL, 0);
         } else {
             one_call(f);
         }

@@ -17,6 +17,7 @@ char *strcat(char *d, const char *s);
 char *strdup(const char *s);
 size_t strlcpy(char *d, const char *s, size_t size);
 char *strerror(int err);
+char *strsignal(int sig);
 void *memchr(const void *s, int c, size_t n);
 char *strncpy(char *d, const char *s, size_t n);
 char *strncat(char *d, const char *s, size_t n);

@@ -166,8 +166,10 @@ int poweroff(void)
 
 unsigned sleep(unsigned seconds)
 {
-    struct timespec ts = {seconds, 0};
-    return nanosleep(&ts, NULL) ? seconds : 0;
+    struct timespec ts = {seconds, 0}, rem = {0, 0};
+    if (nanosleep(&ts, &rem) == 0)
+        return 0;
+    return rem.tv_sec + (rem.tv_nsec > 0); /* a signal woke it: the seconds left */
 }
 
 int usleep(unsigned us)
