@@ -15,6 +15,8 @@
 #include "lib/types.h"
 #include "pte.h"
 
+struct tlb_deferred;
+
 /* Entries of a table page per bit of its `populated` bitmap: 512 entries
  * in 64 bits.  Small groups skip more; this size fills one word. */
 #define PT_POPULATED_GROUP 8
@@ -39,8 +41,12 @@ struct page {
     union {
         struct list_head free_link; /* [z] PAGE_FREE: free-list membership */
         struct list_head slab_link; /* [heap lock] PAGE_HEAP: partial-slab list */
-        uint32_t cpus_live;         /* [a] PAGE_TABLE level 4: the CPUs that have this
-                                       PML4 in CR3 (bit = CPU index; mm/tlb.c) */
+        struct {                    /* PAGE_TABLE level 4 (mm/tlb.c): */
+            uint32_t cpus_live;     /* [a] the CPUs that have this PML4 in CR3
+                                       (bit = CPU index) */
+            struct tlb_deferred *deferred; /* [o] tables waiting for a full flush of
+                                              this address space, or NULL */
+        };
     };
     union {
         uint64_t populated; /* [t] PAGE_TABLE: bit i set when any entry of group i

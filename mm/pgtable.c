@@ -63,6 +63,7 @@ pte_t *table_alloc(int level)
     p->level = level;
     p->populated = 0;
     p->cpus_live = 0;
+    p->deferred = NULL;
     p->lock = (struct spinlock)SPINLOCK_INIT("pgtable");
     return page_to_virt(p);
 }

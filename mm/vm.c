@@ -23,6 +23,7 @@ struct mm *mm_create(void)
         kfree(mm);
         return NULL;
     }
+    tlb_deferred_init(mm->pml4, &mm->deferred);
     list_init(&mm->vmas);
     mm->lock = (struct rwsem)RWSEM_INIT(mm->lock, "mm");
     mm->mmap_next = USER_MMAP_BASE;
@@ -43,6 +44,7 @@ static void mm_destroy(struct mm *mm)
         list_del(&v->link);
         kfree(v);
     }
+    tlb_deferred_release(mm->pml4); /* live on no CPU any more */
     pgtable_destroy(mm->pml4);
     kfree(mm);
 }
