@@ -129,10 +129,13 @@ int share_unshare(pte_t *pml4, pte_t *entry, int level)
 void share_fork(struct mm *parent, struct mm *child)
 {
     assert_write_held(parent->lock);
+    uint64_t clock = fork_clock();
     for (unsigned i = 0; i < PT_USER_ENTRIES; i++)
         if (pte_present(parent->pml4[i]))
             share_table_entry(&parent->pml4[i], &child->pml4[i]);
+    fork_step(FORK_STEP_SHARE, &clock);
     tlb_flush(parent->pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
+    fork_step(FORK_STEP_FLUSH, &clock);
 }
 
 /* Only this PT maps the page: write it in place. */

@@ -11,9 +11,7 @@
  * A missed shootdown lets the other CPU go on through its stale TLB entry;
  * on QEMU, whose software TLB is per CPU and only flushed by INVLPG or a
  * CR3 load, that is exactly what happens.  Last, a single-threaded process
- * forking, faulting, unmapping and protecting must send no IPI at all, and
- * a threaded one's first write after a fork whose child is gone none
- * either. */
+ * forking, faulting, unmapping and protecting must send no IPI at all. */
 #include "../include/bench.h"
 #include "check.h"
 #ifdef __cowl__
@@ -288,45 +286,6 @@ static void *spin(void *arg)
     return NULL;
 }
 
-/* After a fork whose child is gone, the parent's first write takes its
- * tables back (it is their last user) and reuses the page in place: that
- * only adds rights, so no other CPU needs telling, even with a thread of
- * the parent running on one (docs/smp.md section 7). */
-static void takeback_sends_no_ipi(int ncpus)
-{
-    if (ncpus < 2)
-        return;
-    pid_t family = fork();
-    CHECK(family >= 0);
-    if (family == 0) {
-        char *area = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        CHECK(area != MAP_FAILED);
-        area[0] = 1;
-        progress = 0;
-        start_other(spin);
-        /* The counters are the whole system's: a kernel-range flush of some
-         * other activity may fall into one round, so judge the best one. */
-        uint64_t best = ~0ull, worst = 0;
-        for (int round = 0; round < 5; round++) {
-            pid_t pid = fork();
-            if (pid == 0)
-                _exit(0);
-            CHECK_EQ(waitpid(pid, NULL, 0), pid);
-            uint64_t before = ipis_sent();
-            area[0] = 2; /* unshare PDPT, PD and PT, and write: all ours again */
-            uint64_t sent = ipis_sent() - before;
-            worst = sent > worst ? sent : worst;
-            best = sent < best ? sent : best;
-        }
-        printf("shootdown: the first write after a fork sent %lu to %lu IPIs\n",
-               (unsigned long)best, (unsigned long)worst);
-        _exit(best == 0 ? 0 : 1);
-    }
-    int st;
-    CHECK_EQ(waitpid(family, &st, 0), family);
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
-
 static void no_ipis_when_single_threaded(int ncpus)
 {
     uint64_t before = ipis_sent();
@@ -366,7 +325,6 @@ int main(void)
     cow_copy_reaches_other_cpus();
 #ifdef __cowl__
     no_ipis_when_single_threaded(ncpus);
-    takeback_sends_no_ipi(ncpus);
     printf("shootdown: ok (%d CPUs)\n", ncpus);
 #else
     printf("shootdown: ok\n");
