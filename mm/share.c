@@ -154,7 +154,7 @@ static struct page *cow_copy_of(struct page *old)
     struct page *copy = pmm_alloc(0, PAGE_USER, 0);
     if (!copy)
         return NULL;
-    memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
+    page_copy(page_to_virt(copy), page_to_virt(old));
     vm_event_add(&vm_events.cow_ns, time_now_ns() - t0);
     return copy;
 }
