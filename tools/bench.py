@@ -263,7 +263,7 @@ def fork_steps(records):
         if r["bench"] != "forkcost" or r.get("kind") != "steps" or not r.get("fork_ns"):
             continue
         for key in sorted(k for k in r if k.endswith("_ns") and k != "fork_ns"):
-            print("ratio forkcost_steps_%s_share_of_fork = %.2f" % (key[:-3], r[key] / r["fork_ns"]))
+            print("ratio forkcost_steps_%s_share_of_fork = %.3f" % (key[:-3], r[key] / r["fork_ns"]))
 
 
 def vmfork_ratios(records, forktime_mean):
