@@ -16,6 +16,7 @@
 #include "mm/heap.h"
 #include "mm/pgtable.h"
 #include "mm/vm.h"
+#include "mm/vmstat.h"
 #include "trap.h"
 #include "uapi/sched.h"
 
@@ -74,25 +75,35 @@ static void fork_registers(struct thread *t, struct thread *from)
     t->ctx_rsp = arch_fork_stack((uint64_t)t->kstack + KSTACK_SIZE, t->tf);
 }
 
+/* Each step is timed (fork_step, vm_events.fork_step_ns): forkcost -s
+ * shows where a fork's time goes (docs/bench.md). */
 int64_t sys_fork(void)
 {
+    uint64_t start = fork_clock(), clock = start;
     struct thread *cur = current_thread();
     struct process *parent = cur->proc;
     int err;
     struct thread *t = process_create(parent->name, &err);
     if (!t)
         return err;
+    fork_step(FORK_STEP_PROCESS, &clock);
     t->fpu = kmalloc(FPU_AREA_SIZE);
+    fork_step(FORK_STEP_FPU, &clock);
     err = t->fpu ? fork_memory(t->proc, parent) : -ENOMEM;
     if (err) {
         process_free_unstarted(t->proc); /* frees fpu; mm is NULL */
         return err;
     }
+    fork_step(FORK_STEP_MEMORY, &clock);
     fork_files(t->proc, parent);
+    fork_step(FORK_STEP_FILES, &clock);
     signal_fork(t, cur);
     fork_registers(t, cur);
+    fork_step(FORK_STEP_REGISTERS, &clock);
     int pid = t->proc->pid;
     sched_start(t);
+    fork_step(FORK_STEP_START, &clock);
+    fork_step(FORK_STEP_TOTAL, &start);
     return pid;
 }
 

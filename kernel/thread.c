@@ -22,13 +22,16 @@
 #include "mm/pmm.h"
 #include "mm/tlb.h"
 #include "mm/vm.h"
+#include "mm/vmstat.h"
 
 struct process *current_process(void) { return current_thread()->proc; }
 
 struct thread *thread_alloc(struct process *p)
 {
     struct thread *t = kzalloc(sizeof(*t));
+    uint64_t clock = fork_clock();
     struct page *stack = pmm_alloc(KSTACK_ORDER, PAGE_KERNEL, 0);
+    fork_step(FORK_STEP_KSTACK, &clock); /* clone's too */
     if (!t || !stack) {
         kfree(t);
         if (stack) {

@@ -4,11 +4,14 @@
  *   - a user page's refcount  == PT entries mapping it (a PT shared by several
  *     address spaces counts once: it is one table);
  *   - invariant W: an entry pointing to a shared table is read-only + COW_TABLE;
- *   - no table page is allocated that nothing points to (a leak).
+ *   - no table page is allocated that nothing points to (a leak);
+ * a reference an address space keeps until its next full flush
+ * (tlb_defer_table_put) counts as one more entry pointing to the table.
  * Tests run it after every test (kernel/ktest.c). */
 #include "kernel/printk.h"
 #include "mm/pgtable.h"
 #include "mm/pmm.h"
+#include "mm/tlb.h"
 #include "mm/vm.h"
 
 #define KERNEL_TABLE 0xffffffffu /* audit_count mark: the kernel half's tables */
@@ -73,6 +76,10 @@ static void visit(struct audit *a, pte_t *table, int level)
     }
 }
 
+/* A table an address space let go of but still holds (mm/tlb.h): one
+ * reference, like an entry's. */
+static void visit_deferred(void *a, pte_t *table, int level) { visit(a, table, level); }
+
 static void compare(struct audit *a)
 {
     for (uint64_t pfn = 0; pfn < page_array_len && !a->err; pfn++) {
@@ -103,6 +110,7 @@ int vm_audit(char *why, size_t size)
             check_w(&a, mm->pml4[i], (uint64_t)&mm->pml4[i]);
             visit(&a, pte_table(mm->pml4[i]), 3);
         }
+        tlb_deferred_each(mm->pml4, visit_deferred, &a);
     }
     spin_unlock(&all_mms_lock);
     compare(&a);

@@ -30,7 +30,7 @@ static int copy_leaf(pte_t *src, pte_t *dst, bool eager)
         struct page *q = pmm_alloc(0, PAGE_USER, 0);
         if (!q)
             return -ENOMEM;
-        memcpy(page_to_virt(q), page_to_virt(p), PAGE_SIZE);
+        page_copy(page_to_virt(q), page_to_virt(p));
         pte_set(dst, page_to_phys(q) | (*src & ~PTE_ADDR_MASK));
         return 0;
     }

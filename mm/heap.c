@@ -121,8 +121,11 @@ void *kmalloc(size_t size)
 void *kzalloc(size_t size)
 {
     void *p = kmalloc(size);
-    if (p)
-        memset(p, 0, size);
+    if (p) { /* words first (fork's process, thread and mm), then the tail */
+        size_t words = size & ~(sizeof(uint64_t) - 1);
+        page_zero(p, words);
+        memset((char *)p + words, 0, size - words);
+    }
     return p;
 }
 

@@ -15,6 +15,8 @@
 #include "lib/types.h"
 #include "pte.h"
 
+struct tlb_deferred;
+
 /* Entries of a table page per bit of its `populated` bitmap: 512 entries
  * in 64 bits.  Small groups skip more; this size fills one word. */
 #define PT_POPULATED_GROUP 8
@@ -39,8 +41,12 @@ struct page {
     union {
         struct list_head free_link; /* [z] PAGE_FREE: free-list membership */
         struct list_head slab_link; /* [heap lock] PAGE_HEAP: partial-slab list */
-        uint32_t cpus_live;         /* [a] PAGE_TABLE level 4: the CPUs that have this
-                                       PML4 in CR3 (bit = CPU index; mm/tlb.c) */
+        struct {                    /* PAGE_TABLE level 4 (mm/tlb.c): */
+            uint32_t cpus_live;     /* [a] the CPUs that have this PML4 in CR3
+                                       (bit = CPU index) */
+            struct tlb_deferred *deferred; /* [o] tables waiting for a full flush of
+                                              this address space, or NULL */
+        };
     };
     union {
         uint64_t populated; /* [t] PAGE_TABLE: bit i set when any entry of group i
@@ -66,6 +72,24 @@ static inline void *page_to_virt(const struct page *p) { return phys_to_virt(pag
 static inline struct page *phys_to_page(uint64_t pa) { return pfn_to_page(pa >> PAGE_SHIFT); }
 static inline struct page *virt_to_page(const void *va) { return phys_to_page(virt_to_phys(va)); }
 static inline bool phys_has_page(uint64_t pa) { return (pa >> PAGE_SHIFT) < page_array_len; }
+
+/* Zero or copy whole pages a word at a time: the kernel's memset and
+ * memcpy (lib/string.c) go a byte at a time, 8 times the iterations, and
+ * fork's first write zeroes three tables and copies a page (docs/bench.md,
+ * "Fork taken apart"). */
+static inline void page_zero(void *to, size_t bytes)
+{
+    uint64_t *d = to;
+    for (size_t i = 0; i < bytes / sizeof(uint64_t); i++)
+        d[i] = 0;
+}
+static inline void page_copy(void *to, const void *from)
+{
+    uint64_t *d = to;
+    const uint64_t *s = from;
+    for (size_t i = 0; i < PAGE_SIZE / sizeof(uint64_t); i++)
+        d[i] = s[i];
+}
 
 static inline void page_get(struct page *p)
 {

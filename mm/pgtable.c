@@ -24,7 +24,13 @@ void pte_set(pte_t *entry, pte_t value)
     unsigned group = entry_index(entry) / PT_POPULATED_GROUP;
     __atomic_store_n(entry, value, __ATOMIC_RELEASE);
     if (value) {
-        __atomic_or_fetch(&table->populated, 1ul << group, __ATOMIC_RELAXED);
+        /* A locked OR only where the bit is missing: copying a full table
+         * (unshare, fork) would otherwise pay one per entry.  Clearing the
+         * bit below only happens where no entry of the group can be filled
+         * at the same time (unmaps hold mm->lock for writing). */
+        uint64_t bit = 1ul << group;
+        if (!(__atomic_load_n(&table->populated, __ATOMIC_RELAXED) & bit))
+            __atomic_or_fetch(&table->populated, bit, __ATOMIC_RELAXED);
         return;
     }
     pte_t *first = entry - entry_index(entry) % PT_POPULATED_GROUP;
@@ -63,6 +69,7 @@ pte_t *table_alloc(int level)
     p->level = level;
     p->populated = 0;
     p->cpus_live = 0;
+    p->deferred = NULL;
     p->lock = (struct spinlock)SPINLOCK_INIT("pgtable");
     return page_to_virt(p);
 }

@@ -92,7 +92,7 @@ struct page *pmm_alloc(unsigned order, enum page_kind kind, unsigned flags)
     }
     spin_unlock(&pmm_lock);
     if (p && (flags & PMM_ZERO))
-        memset(page_to_virt(p), 0, PAGE_SIZE << order);
+        page_zero(page_to_virt(p), PAGE_SIZE << order);
     return p;
 }
 

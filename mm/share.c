@@ -15,13 +15,24 @@
 #include "mm/vm.h"
 #include "mm/vmstat.h"
 
-/* After an entry stopped pointing at a shared table, no CPU running this
- * address space may keep paging-structure caches that lead through it (the
- * table may be freed once the others let go), nor read-only translations
- * that would fault again for nothing.  An entry covers up to 512 GiB, so
- * we flush the whole user half: the flush API makes that one CR3 reload
- * per CPU. */
-static void flush_after_unshare(pte_t *pml4) { tlb_flush(pml4, 0, USER_TOP); }
+/* What unshare did, for the counters that share_unshare keeps. */
+enum unshare_done { UNSHARE_NOTHING, UNSHARE_TOOK_BACK, UNSHARE_COPIED };
+
+/* After unshare, nothing is flushed at once (docs/smp.md section 7,
+ * "Unsharing without a flush").  A take-back only adds W to an entry: a
+ * CPU that kept the read-only one faults once for nothing.  A copy
+ * replaces the shared table by an equal one, minus W on the leaves: a CPU
+ * that still walks the old table through its caches sees the same pages,
+ * read-only, as long as our reference keeps that table alive and shared
+ * (and so unchanged but for lost rights).  That reference is dropped
+ * after the next flush of the whole address space, which every CPU
+ * running it takes anyway (tlb_defer_table_put). */
+static void after_unshare(pte_t *pml4, pte_t seen, int level, int done)
+{
+    tlb_relaxed(pml4); /* guests: flush at the next VMRUN */
+    if (done == UNSHARE_COPIED)
+        tlb_defer_table_put(pml4, pte_table(seen), level);
+}
 
 void share_table_entry(pte_t *from, pte_t *to)
 {
@@ -58,9 +69,6 @@ static void copy_table(pte_t *old, pte_t *copy, int level)
             share_leaf_cow(&old[i], &copy[i]);
     }
 }
-
-/* What unshare did, for the counters that share_unshare keeps. */
-enum unshare_done { UNSHARE_NOTHING, UNSHARE_TOOK_BACK, UNSHARE_COPIED };
 
 /* We are the table's last user: the entry to it becomes ours again. */
 static int take_back(pte_t *entry, pte_t seen)
@@ -100,9 +108,7 @@ static int unshare(pte_t *pml4, pte_t *entry, int level)
         spin_unlock(&tp->lock);
         if (done < 0)
             return done;
-        flush_after_unshare(pml4);
-        if (done == UNSHARE_COPIED)
-            table_put(pte_table(seen), level); /* ours; frees it if the others left meanwhile */
+        after_unshare(pml4, seen, level, done);
         return done;
     }
 }
@@ -123,10 +129,13 @@ int share_unshare(pte_t *pml4, pte_t *entry, int level)
 void share_fork(struct mm *parent, struct mm *child)
 {
     assert_write_held(parent->lock);
+    uint64_t clock = fork_clock();
     for (unsigned i = 0; i < PT_USER_ENTRIES; i++)
         if (pte_present(parent->pml4[i]))
             share_table_entry(&parent->pml4[i], &child->pml4[i]);
+    fork_step(FORK_STEP_SHARE, &clock);
     tlb_flush(parent->pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
+    fork_step(FORK_STEP_FLUSH, &clock);
 }
 
 /* Only this PT maps the page: write it in place. */
@@ -145,7 +154,7 @@ static struct page *cow_copy_of(struct page *old)
     struct page *copy = pmm_alloc(0, PAGE_USER, 0);
     if (!copy)
         return NULL;
-    memcpy(page_to_virt(copy), page_to_virt(old), PAGE_SIZE);
+    page_copy(page_to_virt(copy), page_to_virt(old));
     vm_event_add(&vm_events.cow_ns, time_now_ns() - t0);
     return copy;
 }

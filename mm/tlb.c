@@ -94,10 +94,43 @@ static void shootdown(uint32_t targets, uint64_t cr3, uint64_t start, uint64_t e
     spin_unlock(&shootdown_lock);
 }
 
+/* Move pml4's deferred tables into out[]; how many. */
+static int take_deferred(pte_t *pml4, struct tlb_deferred_entry out[TLB_DEFER_MAX])
+{
+    struct tlb_deferred *d = virt_to_page(pml4)->deferred;
+    if (!d || !__atomic_load_n(&d->n, __ATOMIC_RELAXED))
+        return 0;
+    spin_lock(&d->lock);
+    int n = d->n;
+    for (int i = 0; i < n; i++)
+        out[i] = d->t[i];
+    d->n = 0;
+    spin_unlock(&d->lock);
+    return n;
+}
+
+static void put_deferred(struct tlb_deferred_entry *t, int n)
+{
+    for (int i = 0; i < n; i++)
+        table_put(t[i].table, t[i].level);
+}
+
 void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end)
 {
-    irq_push(); /* stay on this CPU: "the others" must mean the same CPUs throughout */
     bool kernel = start >= USER_TOP;
+    /* A flush that empties every TLB of this address space also ends the
+     * wait of the tables deferred before it (taken before the flush
+     * starts: one deferred meanwhile waits for the next).  With tables
+     * waiting, every flush of the address space becomes such a flush: the
+     * CPUs it reaches reload CR3 instead of a few INVLPGs, and no IPI more
+     * is sent. */
+    struct tlb_deferred_entry done[TLB_DEFER_MAX];
+    int ndone = kernel ? 0 : take_deferred(pml4, done);
+    if (ndone) {
+        start = 0;
+        end = USER_TOP;
+    }
+    irq_push(); /* stay on this CPU: "the others" must mean the same CPUs throughout */
     uint64_t cr3 = virt_to_phys(pml4);
     if (!kernel) /* for guests: their vCPUs flush before they run again */
         __atomic_add_fetch(&virt_to_page(pml4)->flush_gen, 1, __ATOMIC_SEQ_CST);
@@ -111,6 +144,56 @@ void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end)
     if (others)
         shootdown(others, cr3, start, end);
     irq_pop();
+    put_deferred(done, ndone);
+}
+
+void tlb_relaxed(pte_t *pml4)
+{
+    __atomic_add_fetch(&virt_to_page(pml4)->flush_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+void tlb_deferred_init(pte_t *pml4, struct tlb_deferred *d)
+{
+    d->lock = (struct spinlock)SPINLOCK_INIT("tlb_deferred");
+    d->n = 0;
+    virt_to_page(pml4)->deferred = d;
+}
+
+void tlb_defer_table_put(pte_t *pml4, pte_t *table, int level)
+{
+    struct tlb_deferred *d = virt_to_page(pml4)->deferred;
+    bool kept = false;
+    if (d) {
+        spin_lock(&d->lock);
+        if (d->n < TLB_DEFER_MAX) {
+            d->t[d->n].table = table;
+            d->t[d->n].level = level;
+            __atomic_store_n(&d->n, d->n + 1, __ATOMIC_RELAXED);
+            kept = true;
+        }
+        spin_unlock(&d->lock);
+    }
+    if (kept)
+        return;
+    tlb_flush(pml4, 0, USER_TOP); /* also ends the wait of the deferred ones */
+    table_put(table, level);
+}
+
+void tlb_deferred_release(pte_t *pml4)
+{
+    struct tlb_deferred_entry t[TLB_DEFER_MAX];
+    put_deferred(t, take_deferred(pml4, t));
+}
+
+void tlb_deferred_each(pte_t *pml4, void (*fn)(void *arg, pte_t *table, int level), void *arg)
+{
+    struct tlb_deferred *d = virt_to_page(pml4)->deferred;
+    if (!d)
+        return;
+    spin_lock(&d->lock);
+    for (int i = 0; i < d->n; i++)
+        fn(arg, d->t[i].table, d->t[i].level);
+    spin_unlock(&d->lock);
 }
 
 void tlb_flush_local(uint64_t va)

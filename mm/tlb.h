@@ -9,6 +9,7 @@
 #ifndef TLB_H
 #define TLB_H
 
+#include "kernel/spinlock.h"
 #include "pte.h"
 
 /* Above this many pages one full flush is cheaper than page-by-page INVLPG
@@ -20,6 +21,44 @@
  * drops paging-structure caches, so a table unlinked before the call may
  * be freed after it.  Any context; may spin with interrupts off. */
 void tlb_flush(pte_t *pml4, uint64_t start, uint64_t end);
+
+/* Entries of `pml4` changed in a way that needs no flush: they only gained
+ * rights, or a table was replaced by an equal copy (docs/smp.md section 7).
+ * A CPU that keeps the old entry faults at most once for nothing, and the
+ * fault path flushes it there.  Only guests need telling: this counts up
+ * the flush generation, so a vCPU flushes at its next VMRUN. */
+void tlb_relaxed(pte_t *pml4);
+
+/* Deferred table references (docs/smp.md section 7, "Unsharing without a
+ * flush").  When unshare replaces an entry's shared table T by a private
+ * copy, CPUs running this address space may still cache entries of T (the
+ * paging-structure caches) and read-only translations through it.  That is
+ * harmless while this address space still holds its reference on T: T is
+ * neither freed nor, being shared, changed except by losing rights.  So
+ * the reference is kept here and dropped at the next flush of the whole
+ * address space, which every CPU running it takes anyway (the next fork's,
+ * a large munmap's), or at teardown.  One per address space, in its
+ * struct mm; tlb_deferred_init links it to the PML4. */
+#define TLB_DEFER_MAX 16
+struct tlb_deferred_entry {
+    pte_t *table;
+    int level;
+};
+struct tlb_deferred {
+    struct spinlock lock; /* protects the rest (a leaf lock) */
+    int n;                /* written under lock; read without it only as a hint */
+    struct tlb_deferred_entry t[TLB_DEFER_MAX];
+};
+void tlb_deferred_init(pte_t *pml4, struct tlb_deferred *d);
+/* Drop the reference on `table` (at `level`) that `pml4` no longer points
+ * to, once every CPU running `pml4` has flushed everything.  Without room
+ * (or a list) it flushes the whole address space now and drops it.  No
+ * spinlock held (it may flush). */
+void tlb_defer_table_put(pte_t *pml4, pte_t *table, int level);
+/* Teardown: `pml4` is live on no CPU; drop every deferred reference. */
+void tlb_deferred_release(pte_t *pml4);
+/* For the auditor: call fn on each deferred table of `pml4`. */
+void tlb_deferred_each(pte_t *pml4, void (*fn)(void *arg, pte_t *table, int level), void *arg);
 
 /* Only this CPU, one page: after a fault made an entry more permissive
  * (filled it, or added W in place).  Other CPUs may hold the stricter old

@@ -23,6 +23,7 @@ struct mm *mm_create(void)
         kfree(mm);
         return NULL;
     }
+    tlb_deferred_init(mm->pml4, &mm->deferred);
     list_init(&mm->vmas);
     mm->lock = (struct rwsem)RWSEM_INIT(mm->lock, "mm");
     mm->mmap_next = USER_MMAP_BASE;
@@ -43,6 +44,7 @@ static void mm_destroy(struct mm *mm)
         list_del(&v->link);
         kfree(v);
     }
+    tlb_deferred_release(mm->pml4); /* live on no CPU any more */
     pgtable_destroy(mm->pml4);
     kfree(mm);
 }
@@ -419,13 +421,16 @@ static int fork_regions(struct mm *parent, struct mm *child)
 struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
 {
     assert_write_held(parent->lock);
+    uint64_t clock = fork_clock();
     struct mm *child = mm_create();
     if (!child)
         return NULL;
+    fork_step(FORK_STEP_MM, &clock);
     /* Its PML4: fork counts its own tables, since the global counter moves
      * with every other CPU's allocations too. */
     child->fork_tables = 1;
     int err = fork_regions(parent, child);
+    fork_step(FORK_STEP_REGIONS, &clock);
     if (!err) {
         vm_event_add(&vm_events.forks[mode], 1);
         if (mode == FORK_SHARE)

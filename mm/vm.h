@@ -11,6 +11,7 @@
 
 #include "lib/list.h"
 #include "kernel/rwsem.h"
+#include "mm/tlb.h"
 #include "lib/types.h"
 #include "pte.h"
 #include "uapi/cowl.h"
@@ -45,6 +46,7 @@ struct mm {
     /* [-] table pages the fork that made this mm allocated, its PML4
      * included (cowl_fork_tables, bench ptpages=); 0 if fork did not make it */
     uint64_t fork_tables;
+    struct tlb_deferred deferred; /* tables unshare let go of, until a full flush (mm/tlb.h) */
 };
 
 /* mm/ptdump.c: fill nodes with up to max records of mm's page-table tree

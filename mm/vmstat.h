@@ -4,6 +4,7 @@
 #ifndef MM_VMSTAT_H
 #define MM_VMSTAT_H
 
+#include "kernel/time.h"
 #include "lib/types.h"
 #include "uapi/vmstat.h"
 
@@ -15,6 +16,20 @@ extern struct vm_events vm_events;
 static inline void vm_event_add(uint64_t *counter, uint64_t n)
 {
     __atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+/* fork's steps (enum vm_fork_step): fork_clock() starts a clock;
+ * fork_step adds the time since *clock to `step` and restarts it.  One TSC
+ * read each; nothing before the TSC is calibrated (the boot's first
+ * threads). */
+static inline uint64_t fork_clock(void) { return tsc_per_us ? time_now_ns() : 0; }
+static inline void fork_step(int step, uint64_t *clock)
+{
+    if (!tsc_per_us)
+        return;
+    uint64_t now = time_now_ns();
+    vm_event_add(&vm_events.fork_step_ns[step], now - *clock);
+    *clock = now;
 }
 
 /* The kernel's own page-table pages, by level (counted once at boot by

@@ -126,6 +126,7 @@ def bench_script(forks):
     for mode in MODES:
         for pages in (1000, 262144):
             script.append("forkcost -M %s -m %d" % (mode, pages))
+    script.append("forkcost -s -M share -m 262144")  # one fork taken apart
     for live in MALLOC_LIVE:
         script.append("mallocbench -l %d -n %d -r %d" % (live, MALLOC_OPS, MALLOC_ROUNDS))
     script.append("smpbench all")
@@ -234,12 +235,25 @@ def summarize(records):
     smp_ratios = [
         ("faults_4_threads_over_1", get("faults", 4, "faults_per_s"), get("faults", 1, "faults_per_s")),
         ("shootdown_1_remote_over_0", get("shootdown", 1, "median_ns"), get("shootdown", 0, "median_ns")),
+        ("shootdown_2_remote_over_0", get("shootdown", 2, "median_ns"), get("shootdown", 0, "median_ns")),
+        ("shootdown_3_remote_over_0", get("shootdown", 3, "median_ns"), get("shootdown", 0, "median_ns")),
         ("shootdown_3_remote_over_1", get("shootdown", 3, "median_ns"), get("shootdown", 1, "median_ns")),
         ("fork_4_threads_over_1", get("fork", 4, "median_us"), get("fork", 1, "median_us")),
+        ("fork_4_threads_over_1_goal_at_most_3", get("fork", 4, "median_us"), get("fork", 1, "median_us")),
     ]
     for name, a, b in smp_ratios:
         if a and b:
             print("ratio %s = %.2f" % (name, a / b))
+    for remote in (1, 2, 3):  # 1.0 each: one IPI per other CPU, nothing more
+        r = smp.get(("shootdown", remote))
+        if r and "ipis_per_flush" in r:
+            print("ratio shootdown_%d_remote_ipis_per_flush_per_cpu = %.2f" %
+                  (remote, float(r["ipis_per_flush"]) / remote))
+    forks = [r for (kind, _), r in smp.items() if kind == "fork" and r.get("threads", 1) > 1]
+    for r in forks:  # the fork's own flush and the first write's: 2
+        print("ratio fork_%d_threads_ipis_per_fork_per_other_cpu_goal_at_most_2 = %.2f" %
+              (r["threads"], float(r["ipis_per_fork"]) / (r["threads"] - 1)))
+    fork_steps(records)
     vm = {(r.get("kind"), r.get("where")): r for r in records if r["bench"] == "vmbench"}
     def vget(kind, where, key):
         r = vm.get((kind, where))
@@ -274,6 +288,16 @@ def summarize(records):
     pt = [r["ptpages"] for (mode, _), r in ft.items() if mode == "share"]
     if pt:
         print("ratio share_ptpages_per_fork_max = %d" % max(pt))
+
+
+def fork_steps(records):
+    """forkcost -s: each step's share of one share-mode fork as the parent
+    sees it (fork_ns), so that where the time goes reads off one run."""
+    for r in records:
+        if r["bench"] != "forkcost" or r.get("kind") != "steps" or not r.get("fork_ns"):
+            continue
+        for key in sorted(k for k in r if k.endswith("_ns") and k != "fork_ns"):
+            print("ratio forkcost_steps_%s_share_of_fork = %.3f" % (key[:-3], r[key] / r["fork_ns"]))
 
 
 def vmfork_ratios(records, forktime_mean):

@@ -18,6 +18,26 @@
 
 #define VM_LEVELS 5
 
+/* The steps of one fork() (kernel/fork.c, mm_fork, share_fork), each
+ * timed into vm_events.fork_step_ns; forkcost -s prints them. */
+enum vm_fork_step {
+    FORK_STEP_PROCESS,   /* process_create: struct process and thread, a pid,
+                            and the kernel stack (which FORK_STEP_KSTACK
+                            also counts on its own) */
+    FORK_STEP_KSTACK,    /* the kernel stack's allocation (also clone's) */
+    FORK_STEP_FPU,       /* allocating the FPU area */
+    FORK_STEP_MEMORY,    /* fork_memory: mm->lock and mm_fork, all of it */
+    FORK_STEP_MM,        /* mm_create: struct mm, PML4, its kernel half */
+    FORK_STEP_REGIONS,   /* the regions' copies */
+    FORK_STEP_SHARE,     /* share mode: the PML4 entries shared */
+    FORK_STEP_FLUSH,     /* share mode: the parent's flush */
+    FORK_STEP_FILES,     /* the descriptor table and cwd */
+    FORK_STEP_REGISTERS, /* FPU registers saved, trapframe copied */
+    FORK_STEP_START,     /* sched_start: the child on a run queue */
+    FORK_STEP_TOTAL,     /* sys_fork from its first line to its return */
+    VM_FORK_STEPS
+};
+
 struct vm_events {
     uint64_t faults;                       /* page faults on user addresses that
                                               vm_fault resolved (also those
@@ -32,6 +52,7 @@ struct vm_events {
                                               share, copy, eager */
     uint64_t unshare_ns[VM_LEVELS];        /* time spent unsharing (includes the flush) */
     uint64_t cow_ns;                       /* time spent copying pages on write */
+    uint64_t fork_step_ns[VM_FORK_STEPS];  /* time in each step of fork() */
 };
 
 struct vm_stats {

@@ -91,7 +91,9 @@ KTEST(share, write_unshares_the_path_and_copies_the_page)
     EXPECT(b->pml4[0] & PTE_W);
     EXPECT(!(b->pml4[0] & PTE_COW_TABLE));
     EXPECT(pte_addr(a->pml4[0]) != pte_addr(b->pml4[0]));
-    EXPECT_EQ(table_page(a->pml4[0])->refcount, 1); /* a is its last user now */
+    /* a is its last user now: b's old tables waited for b's next flush,
+     * and the page copy flushed b */
+    EXPECT_EQ(table_page(a->pml4[0])->refcount, 1);
     uint64_t pa_a, pa_b;
     ASSERT(pgtable_translate(a->pml4, VA1, &pa_a, NULL) &&
            pgtable_translate(b->pml4, VA1, &pa_b, NULL));
@@ -115,6 +117,11 @@ KTEST(share, read_fault_in_shared_table_stays_private)
     ASSERT_EQ(vm_fault(b, va, 0), 0);
     EXPECT(pgtable_translate(b->pml4, va, NULL, NULL));
     EXPECT(!pgtable_translate(a->pml4, va, NULL, NULL)); /* a must not see b's page */
+    /* Nothing flushed b yet: b still holds the PDPT it copied (other CPUs
+     * running b may walk it through their caches), until b's next flush. */
+    EXPECT_EQ(table_page(a->pml4[0])->refcount, 2);
+    tlb_flush(b->pml4, VA1, VA1 + PAGE_SIZE); /* any flush of b will do */
+    EXPECT_EQ(table_page(a->pml4[0])->refcount, 1);
     mm_put(b);
     mm_put(a);
 }

@@ -7,7 +7,13 @@
  *   firstwrite the child's first write: unshare by level, then page copy
  *   teardown   munmap of the whole region in the parent
  *
- *   forkcost -M share|copy|eager -m PAGES      (times in microseconds) */
+ *   forkcost -M share|copy|eager -m PAGES      (times in microseconds)
+ *
+ * and, with -s, one fork taken apart instead: the kernel times each step
+ * of fork() (vm_events.fork_step_ns, read with cowl_vmstat); means over
+ * STEP_FORKS forks, in nanoseconds:
+ *
+ *   forkcost -s [-M MODE] -m PAGES */
 #include "../include/bench.h"
 #include <cowl.h>
 #include <stdio.h>
@@ -97,14 +103,70 @@ static void firstwrite(char *mem, long out[6])
     close(fds[1]);
 }
 
-static const char usage[] = "usage: forkcost [-M share|copy|eager] [-m PAGES]\n";
+#define STEP_FORKS 31
+
+/* The kernel's step times for one fork each (cowl_vmstat before and after,
+ * outside the timed region), and the parent's view of the same fork: what
+ * the kernel did not count is the way in and out of the system call and
+ * the wait until the parent runs again.  Medians over STEP_FORKS forks, of
+ * each column on its own (the host is noisy: one fork that lost its CPU
+ * would move every mean). */
+static void steps(const char *mode, long m)
+{
+    enum { USER = VM_FORK_STEPS, RETURN, UNSHARE, COW, SYSCALL, COLS };
+    static long col[COLS][STEP_FORKS];
+    for (int i = 0; i < STEP_FORKS; i++) {
+        struct vm_stats a, b;
+        cowl_vmstat(&a);
+        long t0 = now_ns();
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(0);
+        long user_ns = now_ns() - t0;
+        cowl_vmstat(&b);
+        waitpid(pid, NULL, 0);
+        for (int s = 0; s < VM_FORK_STEPS; s++)
+            col[s][i] = (long)(b.ev.fork_step_ns[s] - a.ev.fork_step_ns[s]);
+        col[FORK_STEP_PROCESS][i] -= col[FORK_STEP_KSTACK][i];
+        col[FORK_STEP_MEMORY][i] -= col[FORK_STEP_MM][i] + col[FORK_STEP_REGIONS][i] +
+                                    col[FORK_STEP_SHARE][i] + col[FORK_STEP_FLUSH][i];
+        col[USER][i] = user_ns;
+        col[RETURN][i] = user_ns - col[FORK_STEP_TOTAL][i];
+        /* the parent's first write after fork (its stack, before it can
+         * read the clock again): part of what it waits for */
+        col[UNSHARE][i] = 0;
+        for (int l = 1; l < VM_LEVELS; l++)
+            col[UNSHARE][i] += (long)(b.ev.unshare_ns[l] - a.ev.unshare_ns[l]);
+        col[COW][i] = (long)(b.ev.cow_ns - a.ev.cow_ns);
+        t0 = now_ns();
+        getppid();
+        col[SYSCALL][i] = now_ns() - t0;
+    }
+    long md[COLS];
+    for (int s = 0; s < COLS; s++)
+        md[s] = median(col[s], STEP_FORKS);
+    printf("forkcost steps mode=%s pages=%ld forks=%d fork_ns=%ld kernel_ns=%ld process_ns=%ld "
+           "kstack_ns=%ld fpu_ns=%ld mm_ns=%ld regions_ns=%ld share_ns=%ld flush_ns=%ld "
+           "memory_other_ns=%ld files_ns=%ld registers_ns=%ld start_ns=%ld return_ns=%ld "
+           "return_unshare_ns=%ld return_cowcopy_ns=%ld syscall_ns=%ld\n",
+           mode, m, STEP_FORKS, md[VM_FORK_STEPS], md[FORK_STEP_TOTAL], md[FORK_STEP_PROCESS],
+           md[FORK_STEP_KSTACK], md[FORK_STEP_FPU], md[FORK_STEP_MM], md[FORK_STEP_REGIONS],
+           md[FORK_STEP_SHARE], md[FORK_STEP_FLUSH], md[FORK_STEP_MEMORY], md[FORK_STEP_FILES],
+           md[FORK_STEP_REGISTERS], md[FORK_STEP_START], md[RETURN], md[UNSHARE], md[COW],
+           md[SYSCALL]);
+}
+
+static const char usage[] = "usage: forkcost [-s] [-M share|copy|eager] [-m PAGES]\n";
 
 int main(int argc, char **argv)
 {
     long m = 1000;
-    int mode = -1, c;
-    while ((c = getopt(argc, argv, "m:M:h")) != -1) {
+    int mode = -1, c, only_steps = 0;
+    while ((c = getopt(argc, argv, "m:M:sh")) != -1) {
         switch (c) {
+        case 's':
+            only_steps = 1;
+            break;
         case 'm':
             m = atol(optarg);
             break;
@@ -128,6 +190,10 @@ int main(int argc, char **argv)
         return 1;
     for (long i = 0; i < m; i++)
         mem[i * PAGE] = 1;
+    if (only_steps) {
+        steps(names[mode], m);
+        return 0;
+    }
     long fw = forkwait(), fe = forkexec(), wa = writeall(mem, m);
     long first[6] = {0};
     long firsts[ROUNDS][6];

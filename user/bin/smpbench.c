@@ -163,9 +163,12 @@ static void fork_threads(int ncpus)
         }
         struct totals after = totals();
         spinners_stop_all(threads - 1);
-        printf("smpbench fork threads=%d pages=%d median_us=%ld.%03ld ipis_per_fork=%lu\n", threads,
-               FORK_PAGES, median(t, FORKS) / 1000, median(t, FORKS) % 1000,
-               (unsigned long)((after.ipis - before.ipis) / FORKS));
+        uint64_t ipis = after.ipis - before.ipis, sd = after.shootdowns - before.shootdowns;
+        printf("smpbench fork threads=%d pages=%d median_us=%ld.%03ld ipis_per_fork=%lu.%02lu "
+               "shootdowns_per_fork=%lu.%02lu\n",
+               threads, FORK_PAGES, median(t, FORKS) / 1000, median(t, FORKS) % 1000,
+               (unsigned long)(ipis / FORKS), (unsigned long)(ipis % FORKS * 100 / FORKS),
+               (unsigned long)(sd / FORKS), (unsigned long)(sd % FORKS * 100 / FORKS));
         if (counts[1] == counts[0])
             break;
     }

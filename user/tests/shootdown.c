@@ -5,6 +5,8 @@
  *   munmap   the reader must fault once munmap has returned
  *   mprotect a writer must fault once mprotect (read-only) has returned
  *   fork     the child's copy must never change after fork returned
+ *   cow      after a copy-on-write copy the reader sees the new page, never
+ *            the old one that the child now writes in place
  *
  * A missed shootdown lets the other CPU go on through its stale TLB entry;
  * on QEMU, whose software TLB is per CPU and only flushed by INVLPG or a
@@ -145,6 +147,102 @@ static void fork_freezes_child_view(void)
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* The copy-on-write copy must reach every CPU of the process.  After a
+ * fork, the reader thread reads the page (a read-only translation of the
+ * page now shared with the child); then this thread writes it, which
+ * copies it, and the child writes its own copy, the old page, in place.
+ * From then on the reader must see our value and never the child's: a
+ * reader that kept its translation of the old page would see the child's
+ * writes, or our old value, for as long as its TLB kept it. */
+static volatile char cow_page[PAGE] __attribute__((aligned(PAGE)));
+static volatile int saw_child;
+
+static void *read_cow_page(void *arg)
+{
+    (void)arg;
+    other_cpu = sched_getcpu();
+    for (;;) {
+        if (cow_page[0] == 'C')
+            saw_child = 1;
+        __atomic_add_fetch(&progress, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+/* Wait until the reader has gone round at least twice more.  Its counter
+ * is in a page that it copied after the fork: if we never see it move,
+ * our own translation of that page went stale (exit 2). */
+static void reader_went_on(void)
+{
+    long seen = __atomic_load_n(&progress, __ATOMIC_SEQ_CST), until = now_ms() + 2000;
+    while (__atomic_load_n(&progress, __ATOMIC_SEQ_CST) < seen + 2)
+        if (now_ms() > until) {
+            printf("shootdown: cow: the reader's counter stopped moving for us\n");
+            _exit(2);
+        }
+}
+
+/* One round: 0 if the reader saw our write and never the child's. */
+static int cow_round(char mine)
+{
+    int go[2], done[2];
+    CHECK_EQ(pipe(go), 0);
+    CHECK_EQ(pipe(done), 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) { /* the child: once told, write its copy in place, then tell */
+        char c;
+        CHECK_EQ(read(go[0], &c, 1), 1);
+        for (int i = 0; i < 1000; i++)
+            cow_page[0] = 'C';
+        CHECK_EQ(write(done[1], "d", 1), 1);
+        long until = now_ms() + 50;
+        while (now_ms() < until)
+            cow_page[0] = 'C';
+        _exit(0);
+    }
+    reader_went_on(); /* its translation: the page shared with the child */
+    cow_page[0] = mine; /* copies the page: the child keeps the old one */
+    char c;
+    CHECK_EQ(write(go[1], "g", 1), 1);
+    CHECK_EQ(read(done[0], &c, 1), 1);
+    long until = now_ms() + 2000;
+    int ok = 0;
+    while (!ok && now_ms() < until) {
+        reader_went_on();
+        ok = cow_page[0] == mine && !saw_child;
+    }
+    reader_went_on();
+    ok = ok && !saw_child;
+    int st;
+    CHECK_EQ(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    close(go[0]), close(go[1]), close(done[0]), close(done[1]);
+    return ok ? 0 : 1;
+}
+
+static void cow_copy_reaches_other_cpus(void)
+{
+    pid_t family = fork();
+    CHECK(family >= 0);
+    if (family == 0) {
+        progress = 0;
+        cow_page[0] = 'P';
+        start_other(read_cow_page);
+        for (int round = 0; round < 10; round++) {
+            if (cow_round((char)('a' + round))) {
+                printf("shootdown: cow round %d: the reader (CPU %d) %s\n", round, other_cpu,
+                       saw_child ? "saw the child's writes" : "never saw our write");
+                _exit(1);
+            }
+        }
+        _exit(0);
+    }
+    int st;
+    CHECK_EQ(waitpid(family, &st, 0), family);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 #ifdef __cowl__ /* IPI counters: cowl only */
 static uint64_t ipis_sent(void)
 {
@@ -224,6 +322,7 @@ int main(void)
     run_case("munmap", reader, do_munmap);
     run_case("mprotect", writer, do_mprotect);
     fork_freezes_child_view();
+    cow_copy_reaches_other_cpus();
 #ifdef __cowl__
     no_ipis_when_single_threaded(ncpus);
     printf("shootdown: ok (%d CPUs)\n", ncpus);
