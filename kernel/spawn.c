@@ -66,6 +66,8 @@ int process_exec(const char *path, char *const argv[], char *const envp[])
     strlcpy(p->name, basename(path), sizeof(p->name));
     cur->clear_tid = 0; /* that address meant something to the old program only */
     arch_fpu_reset(cur->fpu);
+    cur->fs_base = 0; /* no thread pointer until the new program's libc sets one */
+    arch_user_fs_set(0);
     reset_user_registers(cur->tf, entry, sp);
     return 0;
 }

@@ -54,6 +54,10 @@ int64_t sys_cowl_vm_ptdump(int vmfd, struct pt_node *ubuf, size_t max);
 struct mm;
 int64_t ptdump_to_user(struct mm *mm, struct pt_node *ubuf, size_t max);
 int64_t sys_prctl(int option, uint64_t arg2);
+/* kernel/sys_tls.c: the thread pointer (FS base); tls_base_ok says whether
+ * a thread may have this one (arch_prctl, clone's CLONE_SETTLS). */
+int64_t sys_arch_prctl(int code, uint64_t addr);
+bool tls_base_ok(uint64_t base);
 int64_t sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);
 __attribute__((noreturn)) int64_t sys_exit(int code);

@@ -40,6 +40,7 @@
 #define SYS_getppid       110
 #define SYS_reboot        169
 #define SYS_prctl         157
+#define SYS_arch_prctl    158
 #define SYS_gettid        186
 #define SYS_futex         202
 #define SYS_getdents64    217

@@ -199,7 +199,7 @@ static long own_path_of(long p)
 static long one_call(struct fuzzer *f)
 {
     long a = 0, b = 0, c = 0, d, nr;
-    uint64_t which = pick(f, 33);
+    uint64_t which = pick(f, 34);
     if (only_case >= 0)
         which = (uint64_t)only_case;
     switch (which) {
@@ -273,9 +273,9 @@ static long one_call(struct fuzzer *f)
         c = 1 | (long)pick(f, 16);
         break; /* wait4, always WNOHANG */
     case 16:
-        nr = 62, a = pick(f, 2) ? -(long)pick(f, 5) : 100000 + (long)pick(f, 9);
+        nr = 62, a = (pick(f, 2) ? -1 : 1) * (100000 + (long)pick(f, 9));
         b = (long)pick(f, 40);
-        break; /* kill: nobody that exists */
+        break; /* kill: no process or group that exists (0 would be our own group) */
     case 17:
         nr = 79, a = ptr(f), b = len(f);
         break; /* getcwd */
@@ -325,6 +325,14 @@ static long one_call(struct fuzzer *f)
     case 31:
         nr = 84, a = own_path(f);
         break; /* rmdir */
+    case 32:
+        /* arch_prctl: ARCH_GET_FS into any pointer, unknown codes, and
+         * ARCH_SET_FS only with bases the kernel must refuse (EPERM): a
+         * base it took would leave this thread without its errno. */
+        nr = 158, a = pick(f, 2) ? 0x1003 : (long)pick(f, 0x2000), b = ptr(f);
+        if (a == 0x1002 || pick(f, 3) == 0)
+            a = 0x1002, b = (long)(next(f) | 0x0000800000000000ul) - (long)pick(f, 2) * 4096;
+        break;
     default:
         nr = 24;
         break; /* sched_yield */

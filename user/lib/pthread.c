@@ -1,9 +1,11 @@
 /* pthread.c - threads on clone(), mutexes on futex().
  *
  * A thread's stack is an mmap'ed region with a PROT_NONE guard page at the
- * bottom; struct pthread lives in the caller's heap.  The kernel writes 0
- * into t->tid and futex-wakes it when the thread has exited
- * (CLONE_CHILD_CLEARTID): join sleeps on that word, then frees the stack. */
+ * bottom; struct pthread lives in the caller's heap, with the thread's
+ * control block (tls.h: its errno), which clone makes its thread pointer
+ * (CLONE_SETTLS).  The kernel writes 0 into t->tid and futex-wakes it when
+ * the thread has exited (CLONE_CHILD_CLEARTID): join sleeps on that word,
+ * then frees the stack. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -13,12 +15,13 @@
 #define STACK_SIZE (64 * 1024)
 #define GUARD_SIZE 4096
 
+#include "tls.h"
 #include "uapi/futex.h"
 #include "uapi/sched.h"
 
 long __futex(volatile int *addr, int op, int val);
 int __clone_thread(long flags, void *stack_top, volatile int *ptid, volatile int *ctid,
-                   int (*fn)(void *), void *arg);
+                   int (*fn)(void *), void *arg, void *tls);
 
 struct pthread {
     volatile int tid; /* set by clone, cleared by the kernel at exit */
@@ -26,6 +29,7 @@ struct pthread {
     void *(*fn)(void *);
     void *arg;
     void *ret;
+    struct tcb tcb; /* its thread pointer points here */
 };
 
 static int thread_main(void *p)
@@ -53,8 +57,11 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr, void *(*fn)(void 
     t->stack = stack;
     t->fn = fn;
     t->arg = arg;
-    long r = __clone_thread(CLONE_THREAD_FLAGS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
-                            stack + STACK_SIZE + GUARD_SIZE, &t->tid, &t->tid, thread_main, t);
+    t->tcb.self = &t->tcb;
+    t->tcb.thread = t;
+    long flags = CLONE_THREAD_FLAGS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_SETTLS;
+    long r = __clone_thread(flags, stack + STACK_SIZE + GUARD_SIZE, &t->tid, &t->tid, thread_main,
+                            t, &t->tcb);
     if (r < 0) {
         munmap(stack, STACK_SIZE + GUARD_SIZE);
         free(t);
@@ -77,7 +84,9 @@ int pthread_join(pthread_t t, void **ret)
 
 void pthread_exit(void *ret)
 {
-    (void)ret; /* without TLS we cannot find our struct pthread: join sees NULL */
+    struct pthread *t = tcb_self()->thread; /* NULL in the main thread: nobody joins it */
+    if (t)
+        t->ret = ret;
     for (;;)
         __asm__ volatile("syscall" ::"a"(60), "D"(0) : "rcx", "r11", "memory");
 }

@@ -17,7 +17,6 @@
 
 long __syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 
-int errno;
 char **environ;
 
 static long check(long r)
