@@ -46,6 +46,9 @@ struct process {
     int exit_status;           /* [p] wait status, once live reaches 0 */
     struct waitq child_exit;   /* [s] its threads sleep here in wait() */
     struct waitq thread_exit;  /* [s] exec waits here for the other threads to go */
+    int pgid;                  /* [p] its process group (kernel/pgrp.c) ... */
+    int sid;                   /* [p] ... and session: a fork's are its parent's */
+    bool execed;               /* [p] has run exec since its fork (setpgid's EACCES) */
 
     struct mm *mm;              /* [c] address space; changed under [p] too; NULL:
                                    a kernel process, or ended */
@@ -89,6 +92,12 @@ int process_end_other_threads(void);
 /* Signal sig ends process pid: every thread, with that status (sig 0: only
  * look).  -ESRCH if there is no such process. */
 int process_kill(int pid, int sig);
+/* The same for p, proc_table_lock held (a process group's members,
+ * kernel/pgrp.c); -ESRCH if p has ended or is a kernel process.  Takes no
+ * lock but sched_lock: it may run in an interrupt handler (Ctrl-C). */
+int process_kill_locked(struct process *p, int sig);
+/* Process pid, zombies included, or NULL. [p] */
+struct process *process_find(int pid);
 /* Set p->mm (under proc_table_lock, so that process_mm_get never sees an
  * mm after its owner let go of it); returns the old one, still referenced. */
 struct mm *process_swap_mm(struct process *p, struct mm *mm);
@@ -99,6 +108,7 @@ struct mm *process_mm_get(int pid);
 /* Visit every process / every thread (idle threads not) under
  * proc_table_lock (ps, the audits, the gdb-free tests). */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
+void process_for_each_locked(void (*fn)(struct process *p, void *arg), void *arg); /* [p] held */
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
 /* Threads in the table (kernel ones included, idle ones not). */
 int thread_count(void);

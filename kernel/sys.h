@@ -64,6 +64,14 @@ __attribute__((noreturn)) int64_t sys_exit(int code);
 __attribute__((noreturn)) int64_t sys_exit_group(int code);
 int64_t sys_wait4(int pid, int *status, int options, void *rusage);
 int64_t sys_kill(int pid, int sig);
+/* kernel/pgrp.c: process groups and sessions */
+int64_t sys_setpgid(int pid, int pgid);
+int64_t sys_getpgid(int pid);
+int64_t sys_getpgrp(void);
+int64_t sys_setsid(void);
+int64_t sys_getsid(int pid);
+/* fs/sys_file.c: the console's foreground group (TIOCSPGRP, TIOCGPGRP) */
+int64_t sys_ioctl(int fd, unsigned long cmd, uint64_t arg);
 int64_t sys_getpid(void);
 int64_t sys_getppid(void);
 int64_t sys_sched_yield(void);

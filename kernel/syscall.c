@@ -34,7 +34,9 @@ static const syscall_fn table[] = {
     H(cowl_vcpu_regs), H(cowl_vcpu_run), H(cowl_virtstat),
     H(cowl_vm_fork),   H(cowl_vcpu_fork), H(cowl_vm_ptdump),
     H(rmdir),          H(link),        H(access),
-    H(arch_prctl),
+    H(arch_prctl),     H(setpgid),     H(getpgid),
+    H(getpgrp),        H(setsid),      H(getsid),
+    H(ioctl),
 };
 
 void syscall_dispatch(struct trapframe *tf)

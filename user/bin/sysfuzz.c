@@ -199,7 +199,7 @@ static long own_path_of(long p)
 static long one_call(struct fuzzer *f)
 {
     long a = 0, b = 0, c = 0, d, nr;
-    uint64_t which = pick(f, 34);
+    uint64_t which = pick(f, 35);
     if (only_case >= 0)
         which = (uint64_t)only_case;
     switch (which) {
@@ -333,6 +333,19 @@ static long one_call(struct fuzzer *f)
         if (a == 0x1002 || pick(f, 3) == 0)
             a = 0x1002, b = (long)(next(f) | 0x0000800000000000ul) - (long)pick(f, 2) * 4096;
         break;
+    case 33: {
+        /* Process groups and sessions (a worker may move itself or its
+         * children, or leave the test's session), and the terminal ioctls
+         * on any descriptor with any pointer. */
+        static const long calls[] = {109, 111, 112, 121, 124, 16};
+        static const long ids[] = {0, -1, 1, 100003, -100003};
+        nr = calls[pick(f, 6)];
+        a = pick(f, 4) ? ids[pick(f, 5)] : (long)(int)next(f);
+        b = pick(f, 4) ? ids[pick(f, 5)] : (long)(int)next(f);
+        if (nr == 16)
+            a = pick(f, 2) ? (long)pick(f, 3) : fd(f), b = pick(f, 3) ? 0x540f + (long)pick(f, 2) : (long)next(f), c = ptr(f);
+        break;
+    }
     default:
         nr = 24;
         break; /* sched_yield */
