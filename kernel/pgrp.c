@@ -80,9 +80,11 @@ static int setpgid_locked(int pid, int pgid)
     struct process *me = current_process(), *p = target(pid);
     if (!p || (p != me && p->parent != me))
         return -ESRCH;
+    if (p->sid != me->sid)
+        return -EPERM;
     if (p != me && p->execed)
         return -EACCES;
-    if (p->sid != me->sid || p->pid == p->sid)
+    if (p->pid == p->sid) /* a session leader */
         return -EPERM;
     if (pgid == 0)
         pgid = p->pid;
