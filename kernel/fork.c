@@ -67,7 +67,7 @@ static void fork_files(struct process *child, struct process *parent)
  * registers (the FPU's as they are now) and 0 as the system call's result. */
 static void fork_registers(struct thread *t, struct thread *from)
 {
-    arch_fpu_save(t->fpu); /* the caller's live registers */
+    arch_fpu_save(t->fpu);           /* the caller's live registers */
     t->fs_base = arch_user_fs_get(); /* and its thread pointer (from is the caller) */
     t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_SIZE) - 1;
     *t->tf = *from->tf;

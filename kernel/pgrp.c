@@ -10,8 +10,8 @@
 
 /* The console as a controlling terminal: the session it belongs to and
  * that session's foreground group (0: none). */
-static int console_sid;  /* [p] */
-static int console_fg;   /* [p] */
+static int console_sid; /* [p] */
+static int console_fg;  /* [p] */
 
 struct group_signal {
     int pgid, sig;
@@ -46,7 +46,7 @@ int pgrp_signal(int pgid, int sig)
 
 struct group_query {
     int pgid;
-    int sid;  /* out: a member's session, or -1 if the group has none */
+    int sid; /* out: a member's session, or -1 if the group has none */
 };
 
 static void find_member(struct process *p, void *arg)
@@ -66,10 +66,7 @@ static int group_session(int pgid)
 
 /* ---- The system calls */
 
-static struct process *target(int pid)
-{
-    return pid == 0 ? current_process() : process_find(pid);
-}
+static struct process *target(int pid) { return pid == 0 ? current_process() : process_find(pid); }
 
 /* setpgid(pid, pgid): move pid (0: the caller), which must be the caller
  * or one of its children in its session that has not exec'd yet, into
@@ -150,11 +147,11 @@ int pgrp_console_set_fg(int pgid)
     struct process *me = current_process();
     spin_lock(&proc_table_lock);
     int sid = pgid > 0 ? group_session(pgid) : 0;
-    int err = pgid < 0                ? -EINVAL
+    int err = pgid < 0                 ? -EINVAL
               : me->sid != console_sid ? -ENOTTY
-              : sid < 0 || pgid == 0 ? -ESRCH
-              : sid != me->sid       ? -EPERM
-                                     : 0;
+              : sid < 0 || pgid == 0   ? -ESRCH
+              : sid != me->sid         ? -EPERM
+                                       : 0;
     if (!err)
         console_fg = pgid;
     spin_unlock(&proc_table_lock);

@@ -161,9 +161,13 @@ static void join_job(pid_t pgid)
 static void report_signal(int sig)
 {
     static const char *const names[] = {
-        [SIGINT] = "Interrupt",  [SIGQUIT] = "Quit",   [SIGILL] = "Illegal instruction",
-        [SIGFPE] = "Floating point exception", [SIGKILL] = "Killed",
-        [SIGSEGV] = "Segmentation fault",      [SIGTERM] = "Terminated",
+        [SIGINT] = "Interrupt",
+        [SIGQUIT] = "Quit",
+        [SIGILL] = "Illegal instruction",
+        [SIGFPE] = "Floating point exception",
+        [SIGKILL] = "Killed",
+        [SIGSEGV] = "Segmentation fault",
+        [SIGTERM] = "Terminated",
     };
 #ifdef SIGPIPE
     if (sig == SIGPIPE)

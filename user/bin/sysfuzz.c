@@ -343,7 +343,8 @@ static long one_call(struct fuzzer *f)
         a = pick(f, 4) ? ids[pick(f, 5)] : (long)(int)next(f);
         b = pick(f, 4) ? ids[pick(f, 5)] : (long)(int)next(f);
         if (nr == 16)
-            a = pick(f, 2) ? (long)pick(f, 3) : fd(f), b = pick(f, 3) ? 0x540f + (long)pick(f, 2) : (long)next(f), c = ptr(f);
+            a = pick(f, 2) ? (long)pick(f, 3) : fd(f),
+            b = pick(f, 3) ? 0x540f + (long)pick(f, 2) : (long)next(f), c = ptr(f);
         break;
     }
     default:

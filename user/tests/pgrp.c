@@ -79,7 +79,7 @@ static void session_basics(void)
     CHECK(pid >= 0);
     if (pid == 0) {
         pid_t self = getpid();
-        int ok = getpgrp() == me && getsid(0) == me; /* inherited */
+        int ok = getpgrp() == me && getsid(0) == me;           /* inherited */
         ok = ok && setpgid(0, 0) == 0 && getpgrp() == self;    /* a group of its own */
         ok = ok && setpgid(0, me) == 0 && getpgrp() == me;     /* back to an existing one */
         ok = ok && setpgid(0, NOBODY) == -1 && errno == EPERM; /* no such group here */
@@ -148,11 +148,11 @@ static void kill_groups(void)
 {
     int p[2];
     CHECK_EQ(pipe(p), 0);
-    pid_t a = sleeper(0, p);      /* leads a new group */
-    pid_t b = sleeper(a, p);      /* joins it */
-    pid_t c = sleeper(a, p);      /* joins it */
-    pid_t other = sleeper(0, p);  /* a group of its own */
-    pid_t same = sleeper(-1, p);  /* stays in ours */
+    pid_t a = sleeper(0, p);     /* leads a new group */
+    pid_t b = sleeper(a, p);     /* joins it */
+    pid_t c = sleeper(a, p);     /* joins it */
+    pid_t other = sleeper(0, p); /* a group of its own */
+    pid_t same = sleeper(-1, p); /* stays in ours */
     CHECK_EQ(getpgid(b), a);
     CHECK_EQ(getpgid(c), a);
     CHECK_EQ(getpgid(other), other);
