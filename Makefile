@@ -169,8 +169,24 @@ $(BUILD)/user/tests/%: $(BUILD)/user/user/tests/%.o $(BUILD)/user/libc.a user/us
 	$(Q)$(LD) -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
 	    -o $@ $(BUILD)/user/lib/crt0.o $< $(BUILD)/user/libc.a
 
+# A program too big for one file has a folder of its own (user/bin/vmm/):
+# every .c in it, linked into one program named after the folder.
+UBIN_DIRS := $(patsubst user/bin/%/,%,$(sort $(dir $(wildcard user/bin/*/*.c))))
+UBIN_DIR_OBJS = $(patsubst %.c,$(BUILD)/user/%.o,$(sort $(wildcard user/bin/$(1)/*.c)))
+UBIN += $(UBIN_DIRS:%=$(BUILD)/user/bin/%)
+
+define UBIN_DIR_RULE
+$(BUILD)/user/bin/$(1): $(call UBIN_DIR_OBJS,$(1)) $(BUILD)/user/libc.a user/user.ld
+	@mkdir -p $$(@D)
+	@echo "  ULD   $$@"
+	$(Q)$(LD) -static -nostdlib -z max-page-size=0x1000 -z noexecstack -T user/user.ld \
+	    -o $$@ $(BUILD)/user/lib/crt0.o $(call UBIN_DIR_OBJS,$(1)) $(BUILD)/user/libc.a
+endef
+$(foreach d,$(UBIN_DIRS),$(eval $(call UBIN_DIR_RULE,$(d))))
+
 -include $(ULIB_OBJS:.o=.d) $(UBIN:$(BUILD)/user/bin/%=$(BUILD)/user/user/bin/%.d) \
-         $(UTEST:$(BUILD)/user/tests/%=$(BUILD)/user/user/tests/%.d)
+         $(UTEST:$(BUILD)/user/tests/%=$(BUILD)/user/user/tests/%.d) \
+         $(foreach d,$(UBIN_DIRS),$(patsubst %.o,%.d,$(call UBIN_DIR_OBJS,$(d))))
 
 # ---- Guests for the hypervisor (user/guests/README.md): flat binaries that
 # vmm loads at guest-physical 0x8000 and starts in real mode; in the initrd
@@ -283,7 +299,7 @@ bench: $(KERNEL) $(INITRD)
 
 format:
 	clang-format -i $(KSRCS) $(wildcard kernel/*.h mm/*.h arch/x86_64/*.h exercises/*.h) \
-	    $(wildcard user/*/*.c user/*/*.h user/include/sys/*.h)
+	    $(wildcard user/*/*.c user/*/*.h user/bin/*/*.[ch] user/include/sys/*.h)
 
 clean:
 	rm -rf $(BUILD)

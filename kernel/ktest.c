@@ -3,6 +3,7 @@
  * leaks a page fails even if its own checks passed. */
 #include "kernel/ktest.h"
 #include "arch.h"
+#include "kernel/cmdline.h"
 #include "kernel/printk.h"
 #include "kernel/process.h"
 #include "fs/ramfs.h"
@@ -179,29 +180,61 @@ static bool run_user_test(const char *prog, int number)
     return !ctx.failed;
 }
 
-void ktest_run(const char *patterns)
+/* Run the selected tests numbered first to last - 1 (counting from 0 in
+ * the order of the plan: kernel tests, then user tests); how many passed. */
+static int run_range(const char *patterns, int first, int last)
 {
     char name[96];
-    int total = 0, passed = 0;
+    int number = 0, passed = 0;
+    for (const struct ktest *k = __ktests_start; k < __ktests_end; k++) {
+        full_name(k, name, sizeof(name));
+        if (selected(k, name, patterns) && number++ >= first && number <= last)
+            passed += run_one(k, number);
+    }
+    for (int i = 0; i < nuser_tests; i++)
+        if (user_selected(user_tests[i], patterns) && number++ >= first && number <= last)
+            passed += run_user_test(user_tests[i], number);
+    return passed;
+}
+
+static int count_selected(const char *patterns)
+{
+    char name[96];
+    int total = 0;
     for (const struct ktest *k = __ktests_start; k < __ktests_end; k++) {
         full_name(k, name, sizeof(name));
         total += selected(k, name, patterns);
     }
-    find_user_tests();
     for (int i = 0; i < nuser_tests; i++)
         total += user_selected(user_tests[i], patterns);
+    return total;
+}
+
+/* Boot once, fork per test (docs/virt.md): with testfork on the command
+ * line, a guest of cowl's test server (vmm -t) stops here, booted and with
+ * its tests chosen, and the server forks it once per test.  Each clone
+ * comes back with the index of its one test, runs it and leaves with its
+ * verdict; the server counts the verdicts and ends the TAP stream.  -1: no
+ * server, run them all here. */
+static int clone_test(int total)
+{
+    if (!cmdline_get("testfork"))
+        return -1;
+    long index = arch_paravirt_test_ready(total);
+    return index >= 0 && index < total ? (int)index : -1;
+}
+
+void ktest_run(const char *patterns)
+{
+    find_user_tests();
+    int total = count_selected(patterns);
     kprintf("TAP version 13\n1..%d\n", total);
+    int one = clone_test(total);
     running = true;
-    int number = 0;
-    for (const struct ktest *k = __ktests_start; k < __ktests_end; k++) {
-        full_name(k, name, sizeof(name));
-        if (selected(k, name, patterns))
-            passed += run_one(k, ++number);
-    }
-    for (int i = 0; i < nuser_tests; i++)
-        if (user_selected(user_tests[i], patterns))
-            passed += run_user_test(user_tests[i], ++number);
+    int passed = one < 0 ? run_range(patterns, 0, total) : run_range(patterns, one, one + 1);
     running = false;
+    if (one >= 0) /* the test server ends the stream */
+        arch_qemu_exit(passed ? KTEST_EXIT_PASS : KTEST_EXIT_FAIL);
     kprintf("# cowl-tests: done passed=%d failed=%d\n", passed, total - passed);
     arch_qemu_exit(passed == total ? KTEST_EXIT_PASS : KTEST_EXIT_FAIL);
 }

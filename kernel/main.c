@@ -74,13 +74,17 @@ static void unpack_initrd(const struct boot_info *bi)
 
 /* init=PATH[,ARG...]: the program to run first, and its arguments
  * (commas stand for spaces: the command line splits on spaces). */
-#define INIT_MAX_ARGS 16
+#define INIT_MAX_ARGS SPAWN_MAX_ARGS
 static int init_argv(char *buf, size_t size, char **argv)
 {
     const char *v = cmdline_get("init");
     strlcpy(buf, v ? v : "/bin/init", size);
     int n = 0;
-    for (char *p = buf; p && n < INIT_MAX_ARGS; n++) {
+    for (char *p = buf; p; n++) {
+        if (n == INIT_MAX_ARGS) { /* cut short, it would mean something else */
+            pr_err("cowl: init= has more than %d arguments; halting.\n", INIT_MAX_ARGS);
+            arch_halt_forever();
+        }
         argv[n] = p;
         p = strchr(p, ',');
         if (p)

@@ -76,12 +76,10 @@ int process_exec(const char *path, char *const argv[], char *const envp[])
     return 0;
 }
 
-#define SPAWN_MAX_ARGS 16 /* the kernel's own callers: tests and init= */
-
 struct spawn_args {
     char path[PATH_MAX];
     char *argv[SPAWN_MAX_ARGS + 1];
-    char strings[256];
+    char strings[SPAWN_MAX_ARGBYTES];
     unsigned flags; /* SPAWN_* */
 };
 
@@ -136,10 +134,12 @@ int process_spawn(const char *path, char *const argv[], unsigned flags)
     a->flags = flags;
     strlcpy(a->path, path, sizeof(a->path));
     char *s = a->strings;
-    for (int i = 0; argv && argv[i] && i < SPAWN_MAX_ARGS; i++) {
+    for (int i = 0; argv && argv[i]; i++) {
         size_t len = strlen(argv[i]) + 1;
-        if (s + len > a->strings + sizeof(a->strings))
-            break;
+        if (i == SPAWN_MAX_ARGS || s + len > a->strings + sizeof(a->strings)) {
+            kfree(a); /* cut short, the arguments would mean something else */
+            return -E2BIG;
+        }
         memcpy(s, argv[i], len);
         a->argv[i] = s;
         s += len;

@@ -97,6 +97,9 @@ int process_exec(const char *path, char *const argv[], char *const envp[]);
 /* Start /path as a new user process, child of the caller. pid or -errno. */
 #define SPAWN_FAILALLOC 1u /* arm fault injection (mm/failalloc.h) in the new process */
 int process_spawn(const char *path, char *const argv[], unsigned flags);
+/* What process_spawn takes at most (more is -E2BIG): init= and the tests. */
+#define SPAWN_MAX_ARGS     32
+#define SPAWN_MAX_ARGBYTES 4096
 /* kernel/fault.c: a page fault in user mode at addr (FAULT_* access):
  * resolved, or the process is killed. */
 void process_page_fault(uint64_t addr, unsigned access, uint64_t rip, uint64_t sp);

@@ -170,6 +170,25 @@ int vm_fault(struct mm *mm, uint64_t addr, unsigned access)
     return err;
 }
 
+int vm_fault_around(struct mm *mm, uint64_t addr, unsigned npages)
+{
+    uint64_t span = (uint64_t)npages * PAGE_SIZE, start = ALIGN_DOWN(addr, span);
+    int filled = 0;
+    down_read(&mm->lock);
+    struct vma *v = mm_find_vma(mm, addr);
+    for (uint64_t va = start; v && (v->prot & VM_WRITE) && va < start + span; va += PAGE_SIZE) {
+        pte_t *e;
+        if (va < v->start || va >= v->end)
+            continue;
+        if (pgtable_walk(mm->pml4, va, 1, PGW_ALLOC | PGW_UNSHARE, &e))
+            break; /* out of memory: it was only a guess anyway */
+        if (!pte_present(pte_read(e)) && fill_zero_page(e, v) == 0)
+            filled++;
+    }
+    up_read(&mm->lock);
+    return filled;
+}
+
 /* A stack grows down one push, call or frame at a time, and the x86-64 ABI
  * lets a function use 128 bytes below rsp (the red zone): an access the
  * stack made lies at or above rsp - 128.  A stray pointer far from the

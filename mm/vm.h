@@ -78,6 +78,13 @@ struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
 /* Resolve a fault at addr: 0, -EFAULT (no region or no permission) or
  * -ENOMEM.  Takes mm->lock. */
 int vm_fault(struct mm *mm, uint64_t addr, unsigned access);
+/* Fault-around: fill every empty entry of the writable region in the
+ * npages-aligned block around addr (npages a power of two, the block
+ * inside one page table) with a zeroed page, as a write fault there would;
+ * entries already present, shared or not, are left alone.  The number
+ * filled; it stops quietly when memory runs out.  For a guest's RAM
+ * (virt/exit.c), where every nested fault is a costly exit. */
+int vm_fault_around(struct mm *mm, uint64_t addr, unsigned npages);
 /* Is a refused access at addr, by a thread whose stack pointer was sp, a
  * stack overflow: addr in the guard page below a writable region (unmapped,
  * or PROT_NONE as pthread leaves it), and not below sp's red zone?  Takes

@@ -30,13 +30,18 @@ class Boot:
     """One QEMU run: how to start it and which kernel tests it must report."""
 
     def __init__(self, name, patterns, loader, machine="pc", smp=1, mem="512M",
-                 timeout=120, iso=False, extra_args="", ubsan=None, guest=False):
+                 timeout=120, iso=False, extra_args="", ubsan=None, guest=False,
+                 testfork=False, clone_limit_s=100):
         self.name, self.patterns, self.loader = name, patterns, loader
         self.machine, self.smp, self.mem, self.timeout = machine, smp, mem, timeout
         self.iso, self.extra_args = iso, extra_args
         # guest: the tests run in a cowl that cowl's hypervisor boots (vmm,
         # PVH); the host only passes the guest's console and verdict on.
         self.guest = guest
+        # testfork (with guest): the host's vmm is a test server (vmm -t):
+        # it boots the guest once and forks it for every test (docs/virt.md,
+        # "Boot once, fork per test"); a clone fails after clone_limit_s.
+        self.testfork, self.clone_limit_s = testfork, clone_limit_s
         # The "file:line" places whose UBSAN reports this boot expects
         # (evaluate()); None until main() knows whether the kernel is sanitized.
         self.ubsan = ubsan
@@ -231,6 +236,9 @@ def guest_cmdline(boot):
     words = ["test=" + boot.patterns.replace(",", ";"), "expect_loader=pvh",
              "expect_module=1", "expect_cpus=1"]
     args = ["/bin/vmm", "-q", "-m", str(GUEST_MIB)]
+    if boot.testfork:
+        words.append("testfork")
+        args += ["-t", "-w", str(boot.clone_limit_s)]
     for w in words:
         args += ["-a", w]
     return "init=%s initexit=qemu" % ",".join(args + ["/boot/cowl.elf"])

@@ -13,6 +13,8 @@ Each boots cowl in a way a test boot does not, or looks at it from outside:
   host/linux      the POSIX user tests on this Linux (tests/test_linux.py)
   host/failalloc  the failalloc_nth= boot option: no panic, no lost page
   host/qemu       the Makefile's `make run` machine is tests/qemu.py's
+  host/testfork   a guest booted once and forked per test (vmm -t): a test
+                  that fails, panics, hangs or leaks fails alone
 The harness's tests of itself are in tests/harness_selftest.py.
 """
 import os
@@ -473,6 +475,40 @@ def check_make_run_flags(args):
     return True, "QEMU_BASE = " + " ".join(make_cmd)
 
 
+# In the order the guest plans them (kernel tests in link order); each must
+# end as said, in a clone of its own, and not disturb the next one.
+TESTFORK_CASES = [
+    ("harness/fail", False, "1 + 1 == 3"),
+    ("harness/panic", False, "kernel panic"),
+    ("harness/hang", False, "clone: still running after 5 s"),
+    ("harness/leak", False, "leak check: 1 pages not returned"),
+    ("harness/pass", True, ""),
+    ("pmm/split", True, ""),
+]
+
+
+def check_testfork(args):
+    """vmm -t boots a guest cowl once and runs each test in a clone of it:
+    a failure, a panic, a hang (stopped by vmm -w) and a leak each fail
+    their own test only; the tests after them pass from the same snapshot,
+    and the TAP stream ends with the server's count."""
+    names = [n for n, _, _ in TESTFORK_CASES]
+    boot = Boot("host-testfork", ",".join(names), "pvh", mem="1G", timeout=120, guest=True,
+                testfork=True, clone_limit_s=5)
+    results, outcome = run_boot(args, boot, names)
+    for name, ok, why in TESTFORK_CASES:
+        r = by_name(results, "/" + name)
+        expect(r.ok == ok and why in r.reason,
+               "%s: %s %r, want %s %r" % (name, "ok" if r.ok else "not ok", r.reason,
+                                          "ok" if ok else "not ok", why))
+    expect(by_name(results, "/kernel-exit").ok, "kernel-exit: %s" % by_name(results, "/kernel-exit").reason)
+    expect(by_name(results, "/host-audit").ok, "host: %s" % by_name(results, "/host-audit").reason)
+    expect("# cowl-tests: done passed=2 failed=4" in outcome.log_text, "no end line with 2 and 4")
+    m = re.search(r"# vmm: fork per test: .*", outcome.log_text)
+    expect(m is not None, "no timing line from vmm -t")
+    return True, m.group(0)[2:]
+
+
 CHECKS = [
     ("host/isolation/guard_page_kills_are_named", check_guard_page_kills),
     ("host/gdb/break_at_kmain", check_gdb),
@@ -485,4 +521,5 @@ CHECKS = [
     ("host/linux/posix", check_linux),
     ("host/failalloc/boot_option", check_failalloc_boot),
     ("host/qemu/make_run_flags", check_make_run_flags),
+    ("host/testfork/one_clone_per_test", check_testfork),
 ]

@@ -86,6 +86,9 @@ def standard_boots():
         # cowl inside cowl (docs/virt.md section 18): every test in a guest
         # cowl that the host's hypervisor boots; one vCPU, no SVM inside.
         Boot("guest", "*", "pvh", mem="1G", timeout=400, guest=True),
+        # The same guest booted once and forked for every test (vmm -t):
+        # each test runs alone in a clone of the booted guest.
+        Boot("guestfork", "*", "pvh", mem="1G", timeout=400, guest=True, testfork=True),
         # The course exercises (exercises/, docs/exercises.md): hidden from
         # "*", run here once; each SKIPs until its exercise is solved.
         Boot("exercises", "exercise/*", "pvh", smp=2),

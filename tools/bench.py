@@ -55,6 +55,27 @@ def fork_server_line(line):
     return "vmfork server image=fuzzme executions=%s exec_per_s=%s crashes=%s" % m.groups()
 
 
+# vmm's test server (vmm -t, docs/virt.md "Boot once, fork per test") runs
+# the user tests in a guest cowl twice: forking the booted guest per test,
+# and (-b) booting a guest per test.  Its timing line, in words, becomes a
+# measurement line too.
+TSRV_PATTERN = "user/*"
+TSRV_GUEST_MIB = 384  # as make test's guest boots (tests/boots.py GUEST_MIB)
+TSRV = re.compile(r"^# vmm: (fork|boot) per test: (\d+) tests in (\d+) ms \(boot to the first "
+                  r"test (\d+) ms\)(?:; a clone costs (\d+) us to fork and close)?; per test: "
+                  r"(\d+) nested faults \((\d+) copy-on-write\), (\d+) exits to vmm")
+
+
+def test_server_line(line):
+    m = TSRV.match(line.strip())
+    if not m:
+        return None
+    per, tests, total, boot, clone, faults, cow, exits = m.groups()
+    return ("vmfork testsuite per=%s tests=%s total_ms=%s boot_ms=%s clone_us=%s "
+            "nested_faults_per_test=%s cow_faults_per_test=%s exits_per_test=%s" %
+            (per, tests, total, boot, clone or "0", faults, cow, exits))
+
+
 def parse(line):
     m = LINE.match(line.strip())
     if not m:
@@ -110,6 +131,9 @@ def bench_script(forks):
     script.append("vmbench -n %d all" % VM_HYPERCALLS)
     script.append("vmforkbench -n %d" % forks)
     script.append("vmm -q -f %d %s" % (FSRV_RUNS, FSRV_IMAGE))
+    for boot_each in ("", "-b "):
+        script.append("vmm -q -m %d -t %s-a test=%s -a testfork /boot/cowl.elf" % (
+            TSRV_GUEST_MIB, boot_each, TSRV_PATTERN))
     return script
 
 
@@ -119,7 +143,7 @@ def expected_count(forks, hypervisor=True, vmfork_skipped=0):
     hypervisor; vmforkbench one fewer per size that did not fit)."""
     smp_lines = min(SMP, 4) + min(SMP, 4) + (2 if SMP > 1 else 1)
     vm_lines = VM_LINES + VMFORK_LINES - vmfork_skipped + 1 if hypervisor else 0
-    return len(bench_script(forks)) - 4 + smp_lines + vm_lines
+    return len(bench_script(forks)) - 6 + smp_lines + vm_lines + (2 if hypervisor else 0)
 
 
 def cowl_runs(args):
@@ -162,7 +186,7 @@ def main():
         print(line, flush=True)
         records.append(parse(line))
     lines, seconds = cowl_runs(args)
-    lines = [fork_server_line(l) or l for l in lines]
+    lines = [fork_server_line(l) or test_server_line(l) or l for l in lines]
     for line in lines:
         rec = parse(line)
         if rec:
@@ -231,6 +255,10 @@ def summarize(records):
         if a and b:
             print("ratio %s = %.2f" % (name, a / b))
     vmfork_ratios(records, mean)
+    ts = {r.get("per"): r for r in records if r["bench"] == "vmfork" and r.get("kind") == "testsuite"}
+    if ts.get("boot") and ts.get("fork") and ts["fork"]["total_ms"]:
+        print("ratio testsuite_boot_per_test_over_fork_per_test = %.2f" %
+              (ts["boot"]["total_ms"] / ts["fork"]["total_ms"]))
     mb = {(r.get("libc", "cowl"), r.get("live")): r for r in records if r["bench"] == "mallocbench"}
     for libc in ("cowl", "glibc"):  # flat is 1.0: malloc's cost does not grow with live blocks
         a, b = mb.get((libc, MALLOC_LIVE[-1])), mb.get((libc, MALLOC_LIVE[0]))

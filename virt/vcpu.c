@@ -4,7 +4,7 @@
  * monitor for the rest.
  *
  *   vcpu_run:  finish the monitor's answer (IN data, hypercall result)
- *     loop:    killed? -> -EINTR
+ *     loop:    killed? -> -EINTR;  the monitor's time limit passed? -> 0
  *              vcpu_enter: interrupts off, FPU to the guest's, flush the
  *                          TLB if needed, svm_run, FPU back, interrupts on
  *                          (a host interrupt that ended the run is taken
@@ -13,6 +13,7 @@
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
 #include "kernel/thread.h"
+#include "kernel/time.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -164,8 +165,26 @@ static int vcpu_enter(struct vcpu *v)
     return 0;
 }
 
+/* The monitor's time limit for this run (uapi/vm.h, timeout_ms): when it
+ * ends, as an exit of its own; 0 means none. */
+static uint64_t run_deadline(const struct cowl_vm_exit *exit)
+{
+    return exit->timeout_ms ? time_now_ns() + exit->timeout_ms * 1000000ull : 0;
+}
+
+static bool timed_out(struct vcpu *v, uint64_t deadline, struct cowl_vm_exit *exit)
+{
+    if (!deadline || time_now_ns() < deadline)
+        return false;
+    exit->kind = COWL_EXIT_TIMEOUT;
+    exit->rip = v->vmcb->save.rip;
+    virt_count(exits[COWL_EXIT_TIMEOUT], 1);
+    return true;
+}
+
 int vcpu_run(struct vcpu *v, struct cowl_vm_exit *exit)
 {
+    uint64_t deadline = run_deadline(exit);
     mutex_lock(&v->run_lock);
     int r = v->dead ? -EIO : 1;
     const char *why = r == 1 ? vmcb_check_state(v->vmcb) : NULL;
@@ -178,6 +197,10 @@ int vcpu_run(struct vcpu *v, struct cowl_vm_exit *exit)
     while (r == 1) {
         if (current_thread()->killed) {
             r = -EINTR;
+            break;
+        }
+        if (timed_out(v, deadline, exit)) {
+            r = 0;
             break;
         }
         r = vcpu_enter(v);

@@ -137,6 +137,9 @@ void arch_paravirt_detect(void);
 bool arch_paravirt(void);
 uint64_t arch_paravirt_tsc_khz(void);
 long arch_paravirt_timer(uint64_t period_ns, uint8_t vector);
+/* COWL_HC_TEST_READY (uapi/vm.h): the index of the one test to run in this
+ * clone of a booted guest, or -1 (not a guest of cowl, or no test server). */
+long arch_paravirt_test_ready(int ntests);
 void arch_percpu_init(struct cpu *c, int id);       /* GS base -> c */
 void arch_timer_init(void);                         /* LAPIC timer at HZ, TSC calibrated */
 void arch_irq_eoi(void);

@@ -7,7 +7,9 @@
  *    calibrating against the PIT;
  *  - its clock interrupt, from the hypercall COWL_HC_TIMER, instead of the
  *    local APIC timer; nothing needs an EOI.
- * One vCPU: no APs to start. */
+ * One vCPU: no APs to start.
+ * And one thing a guest asks only of cowl: COWL_HC_TEST_READY, the point
+ * where a test server forks a booted guest once per test (kernel/ktest.c). */
 #include "arch.h"
 #include "uapi/vm.h"
 #include "x86.h"
@@ -44,6 +46,18 @@ long arch_paravirt_timer(uint64_t period_ns, uint8_t vector)
     __asm__ volatile("vmmcall"
                      : "=a"(ret)
                      : "a"((uint64_t)COWL_HC_TIMER), "b"(period_ns), "c"((uint64_t)vector)
+                     : "memory");
+    return ret;
+}
+
+long arch_paravirt_test_ready(int ntests)
+{
+    long ret;
+    if (!under_cowl)
+        return -1;
+    __asm__ volatile("vmmcall"
+                     : "=a"(ret)
+                     : "a"((uint64_t)COWL_HC_TEST_READY), "b"((uint64_t)ntests)
                      : "memory");
     return ret;
 }

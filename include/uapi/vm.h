@@ -74,15 +74,20 @@ enum cowl_exit_kind {
     COWL_EXIT_MMIO = 4,      /* an access to guest-physical memory outside RAM */
     COWL_EXIT_SHUTDOWN = 5,  /* a triple fault: the guest CPU is dead */
     COWL_EXIT_UNHANDLED = 6, /* any other exit: the raw SVM exit code */
+    COWL_EXIT_TIMEOUT = 7,   /* timeout_ms passed with no exit for the monitor */
 };
 
 /* The record cowl_vcpu_run fills.  Pass the same record back to the next
  * run: it completes the instruction that exited.  For an IN, the kernel
  * puts io.data into the guest's AL/AX/EAX; after a hypercall, it puts
- * hypercall.ret into RAX.  RIP already points past the instruction. */
+ * hypercall.ret into RAX.  RIP already points past the instruction.
+ * timeout_ms is read, never written: if it is not 0, the run returns with
+ * COWL_EXIT_TIMEOUT once the guest has run that long without an exit for
+ * the monitor (a guest spinning with interrupts off cannot stop it: host
+ * interrupts still make it exit to the kernel, which looks at the clock). */
 struct cowl_vm_exit {
-    uint32_t kind; /* enum cowl_exit_kind */
-    uint32_t pad;
+    uint32_t kind;       /* enum cowl_exit_kind */
+    uint32_t timeout_ms; /* in: 0, or how long this run may last */
     uint64_t rip; /* the guest's RIP where it exited */
     union {
         struct {
@@ -126,10 +131,17 @@ struct cowl_vm_exit {
  * of exiting to the monitor.  Returns 0, or -1 for a bad argument. */
 #define COWL_HC_TIMER        5
 #define COWL_HC_TIMER_MIN_NS 100000
+/* "Booted, tests chosen": a guest cowl with testfork on its command line
+ * (docs/virt.md, "Boot once, fork per test") makes it once, with RBX = the
+ * number of tests it selected, just before it would run them.  A test
+ * server (vmm -t) forks the VM there once per test and answers each clone
+ * with the index (0 to RBX - 1) of the one test it must run; any other
+ * monitor answers -1 (and the guest runs all of them itself). */
+#define COWL_HC_TEST_READY 6
 
 /* cowl_virtstat: what the hypervisor holds and has done since boot (the
  * `vmstat` program prints it).  Exits are counted by where they went. */
-#define COWL_EXIT_KINDS 7 /* enum cowl_exit_kind, index 0 unused */
+#define COWL_EXIT_KINDS 8 /* enum cowl_exit_kind, index 0 unused */
 struct cowl_virt_stats {
     uint64_t vms;                    /* VMs alive now */
     uint64_t vcpus;                  /* vCPUs alive now */
@@ -144,6 +156,7 @@ struct cowl_virt_stats {
     uint64_t nested_cow_faults;      /* of those, writes to a present page: copy-on-write
                                         after a vmfork (unshare, copy: mm/share.c) */
     uint64_t timer_ticks;            /* paravirtual timer ticks raised (COWL_HC_TIMER) */
+    uint64_t nested_fault_around;    /* pages mapped around a first touch (virt/exit.c) */
 };
 
 /* The port a guest's serial console uses (COM1), which vmm emulates. */

@@ -94,11 +94,11 @@ static void print_virt(const struct cowl_virt_stats *v, const struct cowl_virt_s
            "nested-faults %lu (copy-on-write %lu), cpuid %lu, hypercall %lu\n",
            u(d.vms), u(d.vcpus), u(d.vm_forks), u(d.runs), u(d.exits_intr), u(d.nested_faults),
            u(d.nested_cow_faults), u(d.cpuids), u(d.hypercalls_kernel));
-    printf("        to the monitor: io %lu, hypercall %lu, hlt %lu, mmio %lu, shutdown %lu, other %lu;"
-           " tlb flushes %lu\n",
+    printf("        to the monitor: io %lu, hypercall %lu, hlt %lu, mmio %lu, shutdown %lu, other %lu,"
+           " timeout %lu; tlb flushes %lu\n",
            u(d.exits[COWL_EXIT_IO]), u(d.exits[COWL_EXIT_HYPERCALL]), u(d.exits[COWL_EXIT_HLT]),
            u(d.exits[COWL_EXIT_MMIO]), u(d.exits[COWL_EXIT_SHUTDOWN]),
-           u(d.exits[COWL_EXIT_UNHANDLED]), u(d.tlb_flushes));
+           u(d.exits[COWL_EXIT_UNHANDLED]), u(d.exits[COWL_EXIT_TIMEOUT]), u(d.tlb_flushes));
 }
 
 static int run(char **argv)
