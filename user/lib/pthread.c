@@ -18,8 +18,9 @@
 #include "tls.h"
 #include "uapi/futex.h"
 #include "uapi/sched.h"
+#include "uapi/syscall.h"
 
-long __futex(volatile int *addr, int op, int val);
+long __syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 int __clone_thread(long flags, void *stack_top, volatile int *ptid, volatile int *ctid,
                    int (*fn)(void *), void *arg, void *tls);
 
@@ -31,6 +32,14 @@ struct pthread {
     void *ret;
     struct tcb tcb; /* its thread pointer points here */
 };
+
+/* futex without errno: a wait that finds the word already changed fails
+ * with EAGAIN, which is no error here, and a thread's errno must not
+ * change under it because it joined a thread or took a mutex. */
+static void futex_call(volatile int *addr, int op, int val)
+{
+    __syscall(SYS_futex, (long)addr, op, val, 0, 0, 0);
+}
 
 static int thread_main(void *p)
 {
@@ -74,7 +83,7 @@ int pthread_create(pthread_t *out, const pthread_attr_t *attr, void *(*fn)(void 
 int pthread_join(pthread_t t, void **ret)
 {
     for (int tid; (tid = t->tid) != 0;)
-        __futex(&t->tid, FUTEX_WAIT, tid);
+        futex_call(&t->tid, FUTEX_WAIT, tid);
     if (ret)
         *ret = t->ret;
     munmap(t->stack, STACK_SIZE + GUARD_SIZE);
@@ -121,7 +130,7 @@ int pthread_mutex_lock(pthread_mutex_t *m)
     if (c != 2) /* announce a waiter: the unlocker must call the kernel */
         c = __atomic_exchange_n(&m->state, 2, __ATOMIC_ACQUIRE);
     while (c != 0) {
-        __futex(&m->state, FUTEX_WAIT, 2);
+        futex_call(&m->state, FUTEX_WAIT, 2);
         c = __atomic_exchange_n(&m->state, 2, __ATOMIC_ACQUIRE);
     }
     return 0;
@@ -130,6 +139,6 @@ int pthread_mutex_lock(pthread_mutex_t *m)
 int pthread_mutex_unlock(pthread_mutex_t *m)
 {
     if (__atomic_exchange_n(&m->state, 0, __ATOMIC_RELEASE) == 2)
-        __futex(&m->state, FUTEX_WAKE, 1);
+        futex_call(&m->state, FUTEX_WAKE, 1);
     return 0;
 }
