@@ -1,6 +1,7 @@
 /* sys_file.c - system calls on files, descriptors and directories.
  * Every path and buffer comes from user space: copied in with checks, and a
  * call that fails changes nothing. */
+#include "fs/console.h"
 #include "fs/file.h"
 #include "fs/pipe.h"
 #include "kernel/process.h"
@@ -136,6 +137,17 @@ int64_t sys_write(int fd, const void *buf, size_t n)
     if (!f)
         return -EBADF;
     int64_t r = file_write(f, buf, n);
+    file_put(f);
+    return r;
+}
+
+/* ioctl: only the console's terminal requests (fs/console.c). */
+int64_t sys_ioctl(int fd, unsigned long cmd, uint64_t arg)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -EBADF;
+    int64_t r = f->kind == FILE_CONSOLE ? console_ioctl(cmd, arg) : -ENOTTY;
     file_put(f);
     return r;
 }

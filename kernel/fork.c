@@ -68,7 +68,8 @@ static void fork_files(struct process *child, struct process *parent)
  * registers (the FPU's as they are now) and 0 as the system call's result. */
 static void fork_registers(struct thread *t, struct thread *from)
 {
-    arch_fpu_save(t->fpu); /* the caller's live registers */
+    arch_fpu_save(t->fpu);           /* the caller's live registers */
+    t->fs_base = arch_user_fs_get(); /* and its thread pointer (from is the caller) */
     t->tf = (struct trapframe *)((char *)t->kstack + KSTACK_SIZE) - 1;
     *t->tf = *from->tf;
     t->tf->rax = 0;
@@ -112,15 +113,19 @@ int64_t sys_fork(void)
  * only (the flags pthread_create passes on Linux); processes come from
  * fork.  With CLONE_CHILD_CLEARTID, its exit writes 0 to *child_tid and
  * wakes a futex waiter there (pthread_join); with CLONE_PARENT_SETTID its
- * tid goes to *parent_tid.  Returns the new thread's id. */
+ * tid goes to *parent_tid; with CLONE_SETTLS its FS base (thread pointer)
+ * is tls, else the caller's.  A tls without CLONE_SETTLS is refused
+ * (Linux ignores it).  Returns the new thread's id. */
 static int clone_check(uint64_t flags, uint64_t stack, int *parent_tid, int *child_tid,
                        uint64_t tls)
 {
-    uint64_t known =
-        CLONE_THREAD_FLAGS | CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
-    if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS || (flags & ~known) || tls ||
-        stack % 16 || !user_range_ok(stack - 16, 16))
+    uint64_t known = CLONE_THREAD_FLAGS | CLONE_SYSVSEM | CLONE_PARENT_SETTID |
+                     CLONE_CHILD_CLEARTID | CLONE_SETTLS;
+    if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS || (flags & ~known) ||
+        (tls && !(flags & CLONE_SETTLS)) || stack % 16 || !user_range_ok(stack - 16, 16))
         return -EINVAL;
+    if ((flags & CLONE_SETTLS) && !tls_base_ok(tls))
+        return -EPERM; /* what arch_prctl(ARCH_SET_FS) says, as on Linux */
     if ((flags & CLONE_PARENT_SETTID) && !user_range_ok((uint64_t)parent_tid, sizeof(int)))
         return -EFAULT;
     if ((flags & CLONE_CHILD_CLEARTID) &&
@@ -141,6 +146,8 @@ int64_t sys_clone(uint64_t flags, uint64_t stack, int *parent_tid, int *child_ti
     fork_registers(t, current_thread());
     signal_clone(t, current_thread());
     t->tf->rsp = stack;
+    if (flags & CLONE_SETTLS)
+        t->fs_base = tls;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_tid = (uint64_t)child_tid;
     int tid = t->tid;

@@ -87,6 +87,11 @@ struct thread *process_create(const char *name, int *err)
     if (!*err) {
         p->pid = t->tid;
         p->parent = current_process();
+        /* A fork joins its parent's group and session; what the kernel
+         * starts (init, a test) leads a session of its own. */
+        bool from_user = p->parent != &kernel_process;
+        p->pgid = from_user ? p->parent->pgid : p->pid;
+        p->sid = from_user ? p->parent->sid : p->pid;
         list_add_tail(&p->all_link, &all_processes);
         list_add_tail(&t->proc_link, &p->threads);
     }
@@ -186,10 +191,10 @@ struct mm *process_swap_mm(struct process *p, struct mm *mm)
     return old;
 }
 
-/* Process pid, or NULL. [p] */
-static struct process *find_process(int pid)
+struct process *process_find(int pid)
 {
     struct process *p;
+    assert(spin_held(&proc_table_lock));
     list_for_each_entry(p, &all_processes, all_link)
         if (p->pid == pid)
             return p;
@@ -199,7 +204,7 @@ static struct process *find_process(int pid)
 struct mm *process_mm_get(int pid)
 {
     spin_lock(&proc_table_lock);
-    struct process *p = find_process(pid);
+    struct process *p = process_find(pid);
     struct mm *mm = p ? p->mm : NULL;
     if (mm) /* p's own reference keeps it alive while we hold the lock */
         mm_get(mm);
@@ -312,7 +317,7 @@ static bool is_user_process(struct process *p)
 
 struct process *process_find_user(int pid)
 {
-    struct process *p = find_process(pid);
+    struct process *p = process_find(pid);
     return p && p->live > 0 && is_user_process(p) ? p : NULL;
 }
 
@@ -326,22 +331,34 @@ void process_kill_locked(struct process *p, int sig)
     kill_threads(p, NULL, sig);
 }
 
+int process_signal_locked(struct process *p, int sig, const struct siginfo_k *info)
+{
+    assert(spin_held(&proc_table_lock));
+    return is_user_process(p) ? signal_send_process(p, sig, info) : -ESRCH;
+}
+
 int process_kill(int pid, int sig)
 {
     struct siginfo_k info = {.code = SI_USER, .pid = current_process()->pid};
     spin_lock(&proc_table_lock);
-    struct process *p = find_process(pid); /* a zombie too: 0, as on Linux */
-    int err = p && is_user_process(p) ? signal_send_process(p, sig, &info) : -ESRCH;
+    struct process *p = process_find(pid); /* a zombie too: 0, as on Linux */
+    int err = p ? process_signal_locked(p, sig, &info) : -ESRCH;
     spin_unlock(&proc_table_lock);
     return err;
 }
 
-void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
+void process_for_each_locked(void (*fn)(struct process *p, void *arg), void *arg)
 {
     struct process *p;
-    spin_lock(&proc_table_lock);
+    assert(spin_held(&proc_table_lock));
     list_for_each_entry(p, &all_processes, all_link)
         fn(p, arg);
+}
+
+void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
+{
+    spin_lock(&proc_table_lock);
+    process_for_each_locked(fn, arg);
     spin_unlock(&proc_table_lock);
 }
 

@@ -48,6 +48,9 @@ struct process {
     struct waitq child_exit;   /* [s] its threads sleep here in wait() */
     struct waitq thread_exit;  /* [s] exec waits here for the other threads to go */
     struct sig_process sig;    /* [p] dispositions, pending signals (kernel/signal.h) */
+    int pgid;                  /* [p] its process group (kernel/pgrp.c) ... */
+    int sid;                   /* [p] ... and session: a fork's are its parent's */
+    bool execed;               /* [p] has run exec since its fork (setpgid's EACCES) */
 
     struct mm *mm;              /* [c] address space; changed under [p] too; NULL:
                                    a kernel process, or ended */
@@ -94,8 +97,16 @@ int process_kill(int pid, int sig);
 /* End p with sig: its exit status says so (unless it is ending already)
  * and every thread is killed and woken. [p] */
 void process_kill_locked(struct process *p, int sig);
+/* Send sig to p as kill() does (signal_send_process), proc_table_lock held
+ * (a process group's members, kernel/pgrp.c); -ESRCH if p is a kernel
+ * process.  Takes no lock but spinlocks: it may run in an interrupt
+ * handler (Ctrl-C). */
+struct siginfo_k;
+int process_signal_locked(struct process *p, int sig, const struct siginfo_k *info);
 /* The live user process pid (kernel threads are no target), or NULL. [p] */
 struct process *process_find_user(int pid);
+/* Process pid, zombies included, or NULL. [p] */
+struct process *process_find(int pid);
 /* Set p->mm (under proc_table_lock, so that process_mm_get never sees an
  * mm after its owner let go of it); returns the old one, still referenced. */
 struct mm *process_swap_mm(struct process *p, struct mm *mm);
@@ -106,6 +117,7 @@ struct mm *process_mm_get(int pid);
 /* Visit every process / every thread (idle threads not) under
  * proc_table_lock (ps, the audits, the gdb-free tests). */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
+void process_for_each_locked(void (*fn)(struct process *p, void *arg), void *arg); /* [p] held */
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
 /* Threads in the table (kernel ones included, idle ones not). */
 int thread_count(void);

@@ -114,10 +114,19 @@ static void switch_to_next(void)
     c->current = next;
     c->stats.switches++;
     arch_set_kernel_stack((uint64_t)next->kstack + KSTACK_SIZE);
-    if (prev->fpu && prev->state != T_ZOMBIE)
+    /* User threads (those with an FPU area) carry their FPU registers and
+     * their thread pointer (FS base: a program can change it behind our
+     * back by loading a selector into FS, so it is read back, not assumed). */
+    uint64_t fs = arch_user_fs_get();
+    if (prev->fpu && prev->state != T_ZOMBIE) {
         arch_fpu_save(prev->fpu);
-    if (next->fpu)
+        prev->fs_base = fs;
+    }
+    if (next->fpu) {
         arch_fpu_restore(next->fpu);
+        if (next->fs_base != fs)
+            arch_user_fs_set(next->fs_base);
+    }
     tlb_switch_to(thread_pml4(next));
     c->failalloc_pid = next->proc->failalloc ? next->proc->pid : 0;
     bool irq_were_on = c->irq_were_on;

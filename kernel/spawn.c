@@ -3,6 +3,7 @@
 #include "fs/file.h"
 #include "fs/ramfs.h"
 #include "kernel/exec.h"
+#include "kernel/pgrp.h"
 #include "kernel/printk.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
@@ -66,7 +67,12 @@ int process_exec(const char *path, char *const argv[], char *const envp[])
     strlcpy(p->name, basename(path), sizeof(p->name));
     cur->clear_tid = 0; /* that address meant something to the old program only */
     signal_exec(p);     /* the old program's handlers are gone with it */
+    spin_lock(&proc_table_lock);
+    p->execed = true; /* its parent may no longer move it to another group */
+    spin_unlock(&proc_table_lock);
     arch_fpu_reset(cur->fpu);
+    cur->fs_base = 0; /* no thread pointer until the new program's libc sets one */
+    arch_user_fs_set(0);
     reset_user_registers(cur->tf, entry, sp);
     return 0;
 }
@@ -108,6 +114,8 @@ static int spawn_thread(void *arg)
     static char *const envp[] = {"PATH=/bin", "HOME=/", NULL};
     p->fork_mode = fork_default_mode;
     int err = cur->fpu ? open_console_stdio(p) : -ENOMEM;
+    if (!err)
+        pgrp_console_claim(p); /* its session's terminal, as a login's is */
     if (!err)
         err = process_exec(a->path, a->argv, envp);
     if (err) {

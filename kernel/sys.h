@@ -54,6 +54,10 @@ int64_t sys_cowl_vm_ptdump(int vmfd, struct pt_node *ubuf, size_t max);
 struct mm;
 int64_t ptdump_to_user(struct mm *mm, struct pt_node *ubuf, size_t max);
 int64_t sys_prctl(int option, uint64_t arg2);
+/* kernel/sys_tls.c: the thread pointer (FS base); tls_base_ok says whether
+ * a thread may have this one (arch_prctl, clone's CLONE_SETTLS). */
+int64_t sys_arch_prctl(int code, uint64_t addr);
+bool tls_base_ok(uint64_t base);
 int64_t sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
 int64_t sys_execve(const char *path, char *const *argv, char *const *envp);
 __attribute__((noreturn)) int64_t sys_exit(int code);
@@ -75,6 +79,14 @@ int64_t sys_tgkill(int tgid, int tid, int sig);
 int64_t sys_alarm(unsigned seconds);
 int64_t sys_setitimer(int which, const struct itimerval *unew, struct itimerval *uold);
 int64_t sys_getitimer(int which, struct itimerval *ucur);
+/* kernel/pgrp.c: process groups and sessions */
+int64_t sys_setpgid(int pid, int pgid);
+int64_t sys_getpgid(int pid);
+int64_t sys_getpgrp(void);
+int64_t sys_setsid(void);
+int64_t sys_getsid(int pid);
+/* fs/sys_file.c: the console's foreground group (TIOCSPGRP, TIOCGPGRP) */
+int64_t sys_ioctl(int fd, unsigned long cmd, uint64_t arg);
 int64_t sys_getpid(void);
 int64_t sys_getppid(void);
 int64_t sys_sched_yield(void);

@@ -1,6 +1,7 @@
 /* sys_proc.c - system calls on processes and time. */
 #include "kernel/cpu.h"
 #include "kernel/exec.h"
+#include "kernel/pgrp.h"
 #include "kernel/printk.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
@@ -55,12 +56,19 @@ int64_t sys_wait4(int pid, int *ustatus, int options, void *rusage)
     return r;
 }
 
-/* Signal 0 sends nothing: it only asks whether pid exists (POSIX). */
+/* Signal 0 sends nothing: it only asks whether pid exists (POSIX).  pid
+ * 0 is the caller's process group, -pgid group pgid; -1 (every process
+ * the caller may signal) is refused: cowl has no permissions that would
+ * keep it from ending init, the shell and the test runner's children. */
 int64_t sys_kill(int pid, int sig)
 {
-    if (sig < 0 || sig >= NSIG || pid <= 0)
+    if (sig < 0 || sig >= NSIG || pid == -1)
         return -EINVAL;
-    return process_kill(pid, sig);
+    if (pid > 0)
+        return process_kill(pid, sig);
+    if (pid == -__INT_MAX__ - 1) /* no group has that number, and -pid would overflow */
+        return -ESRCH;
+    return pgrp_signal(pid ? -pid : (int)sys_getpgrp(), sig);
 }
 
 /* Copy a user array of user strings into one kernel block. */

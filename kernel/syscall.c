@@ -39,6 +39,9 @@ static const syscall_fn table[] = {
     H(rt_sigpending),  H(rt_sigsuspend), H(pause),
     H(tkill),          H(tgkill),
     H(alarm),          H(setitimer),   H(getitimer),
+    H(arch_prctl),     H(setpgid),     H(getpgid),
+    H(getpgrp),        H(setsid),      H(getsid),
+    H(ioctl),
 };
 
 /* What a system call that a signal interrupted (it returned -EINTR) does

@@ -49,6 +49,7 @@ struct thread {
     /* Threads that run user code only (NULL/0 for kernel threads): */
     struct trapframe *tf; /* [-] user registers, at the top of kstack */
     void *fpu;            /* [c] saved x87/SSE registers (FPU_AREA_SIZE bytes) */
+    uint64_t fs_base;     /* [c] FS base while switched out: its thread pointer (TLS) */
     uint64_t clear_tid;   /* [c] user address zeroed and futex-woken at exit */
     volatile int killed;  /* [a] the signal that must end it, or SIGNAL_WAITING: leave any
                              sleep and look at the signals (kernel/signal.h), or 0 */

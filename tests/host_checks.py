@@ -9,7 +9,9 @@ Each boots cowl in a way a test boot does not, or looks at it from outside:
                   cowl-gwalk), a breakpoint inside the guest ($cowl_in_guest)
   host/ptgraph    tools/ptgraph.py's pictures of page-table sharing, of
                   processes and of vmforked VMs' nested tables
-  host/shell      a script typed into the shell, ended by poweroff
+  host/shell      a script typed into the shell, ended by poweroff; Ctrl-C
+                  and Ctrl-\\ stop a program that loops forever, and the
+                  shell prompts again
   host/linux      the POSIX user tests on this Linux (tests/test_linux.py)
   host/failalloc  the failalloc_nth= boot option: no panic, no lost page
   host/qemu       the Makefile's `make run` machine is tests/qemu.py's
@@ -92,6 +94,38 @@ def check_shell(args):
     expect(serial_irqs > 0, "no serial interrupts on CPU 0: input was only polled")
     return True, ("piped script on 4 CPUs: pipes, redirection, cd, $?, &, ps, cpustat "
                   "(%d serial IRQs); poweroff ended QEMU" % serial_irqs)
+
+
+def check_ctrl_c(args):
+    """A person at the console: `spin` loops forever until Ctrl-C (0x03);
+    the console sends SIGINT to the foreground group, which the shell gave
+    to spin's job, so spin ends, the shell (in another group) reports it and
+    prompts again, and the next command runs.  Then Ctrl-\\ (0x1c) and
+    SIGQUIT the same way.  Two CPUs: spin may run on the CPU the serial
+    interrupt does not come to."""
+    cmd = qemu.command(args.kernel, initrd=args.initrd, append="loglevel=1", smp=2,
+                       accel=args.accel, qemu=args.qemu, debug_exit=False)
+    with qemu.Qemu(cmd, os.path.join(args.logs, "ctrl-c.log"), stdin=True) as q:
+        expect(q.wait_for(qemu.SHELL_PROMPT, 60), "no shell prompt (see ctrl-c.log)")
+        for n, (key, shown, report) in enumerate(((b"\x03", b"^C", b"Interrupt"),
+                                                   (b"\x1c", b"^\\", b"Quit"))):
+            q.send("spin\n")
+            spinning = re.compile(rb"(?s)(?:spin: spinning.*?){%d}" % (n + 1))
+            expect(q.wait_for(spinning, 30), "spin #%d did not start (see ctrl-c.log)" % (n + 1))
+            time.sleep(0.5)  # let it spin: the key must stop a running program
+            q.send(key.decode())
+            back = re.compile(re.escape(shown) + rb"\r?\n" + report + rb"\r?\n\$ ")
+            expect(q.wait_for(back, 30),
+                   "no %r, %s and prompt after the key (see ctrl-c.log)" % (shown, report))
+            q.send("echo after %d\n" % n)
+            expect(q.wait_for(re.compile(rb"(?m)^after %d\r?$" % n), 30),
+                   "the shell ran no command after %s (see ctrl-c.log)" % report)
+        q.send("poweroff\n")
+        ended = q.wait_exit(60)
+    out = q.text().replace("\r", "")
+    expect(ended and q.status == 0, "poweroff did not end QEMU (see ctrl-c.log)")
+    no_ubsan(out, "ctrl-c")
+    return True, "Ctrl-C and Ctrl-\\ stopped spin; the shell reported it and ran on"
 
 
 def _gdb_session(args, name, gdb_args, cmdline="loglevel=1", smp=1):
@@ -576,6 +610,7 @@ CHECKS = [
     ("host/gdb/guest_walk", check_gdb_guest_walk),
     ("host/ptgraph/demos", check_ptgraph),
     ("host/shell/piped_script", check_shell),
+    ("host/shell/ctrl_c", check_ctrl_c),
     ("host/linux/posix", check_linux),
     ("host/failalloc/boot_option", check_failalloc_boot),
     ("host/qemu/make_run_flags", check_make_run_flags),

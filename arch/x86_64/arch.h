@@ -179,6 +179,13 @@ void arch_fpu_init(void);
 void arch_fpu_reset(void *area);
 void arch_fpu_save(void *area);
 void arch_fpu_restore(void *area);
+/* The user's FS base, the thread pointer of x86-64 TLS (thread.c).  The
+ * kernel never uses FS (per-CPU data is GS), so the register holds the
+ * running thread's value all the time it is in the kernel; the scheduler
+ * saves and loads it at each switch.  set: base must be canonical (a
+ * non-canonical one makes wrmsr fault); callers check it is a user address. */
+uint64_t arch_user_fs_get(void);
+void arch_user_fs_set(uint64_t base);
 struct trapframe;
 __attribute__((noreturn)) void arch_enter_user(struct trapframe *tf);
 /* Initial kernel stack of a forked child: "returns" to user through tf. */

@@ -1,8 +1,11 @@
-/* thread.c - the first kernel stack frame of a new thread. */
+/* thread.c - the first kernel stack frame of a new thread, and the user
+ * thread pointer (FS base) that goes with a thread. */
 #include "arch.h"
 #include "gdt.h"
 #include "kernel/cpu.h"
+#include "kernel/printk.h"
 #include "trap.h"
+#include "x86.h"
 
 extern char arch_thread_entry[];
 
@@ -45,4 +48,13 @@ void arch_set_kernel_stack(uint64_t top)
 {
     tss_set_kernel_stack(top);
     this_cpu()->kernel_rsp = top;
+}
+
+uint64_t arch_user_fs_get(void) { return rdmsr(MSR_FS_BASE); }
+
+void arch_user_fs_set(uint64_t base)
+{
+    if (base >= USER_TOP)
+        panic("arch_user_fs_set: %lx is not a user address", base);
+    wrmsr(MSR_FS_BASE, base);
 }

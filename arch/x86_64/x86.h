@@ -52,6 +52,7 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 #define MSR_STAR           0xc0000081
 #define MSR_LSTAR          0xc0000082
 #define MSR_FMASK          0xc0000084
+#define MSR_FS_BASE        0xc0000100
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_APIC_BASE      0x1b

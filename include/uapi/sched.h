@@ -1,5 +1,6 @@
 /* uapi/sched.h - clone() flags, Linux's.  cowl's clone makes threads: it
- * accepts exactly CLONE_THREAD_FLAGS, optionally with the two tid flags. */
+ * accepts exactly CLONE_THREAD_FLAGS, optionally with the two tid flags
+ * and CLONE_SETTLS. */
 #ifndef COWL_UAPI_SCHED_H
 #define COWL_UAPI_SCHED_H
 
@@ -9,6 +10,7 @@
 #define CLONE_SIGHAND        0x00000800
 #define CLONE_THREAD         0x00010000
 #define CLONE_SYSVSEM        0x00040000
+#define CLONE_SETTLS         0x00080000 /* tls is the new thread's FS base (thread pointer) */
 #define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
 #define CLONE_THREAD_FLAGS   (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)

@@ -21,6 +21,7 @@
 #define SYS_rt_sigaction  13
 #define SYS_rt_sigprocmask 14
 #define SYS_rt_sigreturn  15
+#define SYS_ioctl         16
 #define SYS_access        21
 #define SYS_pipe          22
 #define SYS_sched_yield   24
@@ -44,11 +45,17 @@
 #define SYS_rmdir         84
 #define SYS_link          86
 #define SYS_unlink        87
+#define SYS_setpgid       109
 #define SYS_getppid       110
 #define SYS_rt_sigpending 127
 #define SYS_rt_sigsuspend 130
+#define SYS_getpgrp       111
+#define SYS_setsid        112
+#define SYS_getpgid       121
+#define SYS_getsid        124
 #define SYS_reboot        169
 #define SYS_prctl         157
+#define SYS_arch_prctl    158
 #define SYS_gettid        186
 #define SYS_tkill         200
 #define SYS_futex         202

@@ -1,9 +1,17 @@
 /* sh.c - a small shell: pipelines (|), redirection (<, >, >>), background
  * jobs (&), sequences (;), quotes, $? for the last exit status, and the
  * built-ins cd and exit.  `sh FILE` runs the commands in FILE.  Prompts
- * only when asked to (-i) or when reading the console. */
+ * only when asked to (-i) or when reading the console.
+ *
+ * Job control, when interactive: each pipeline runs in a process group of
+ * its own, which gets the console (tcsetpgrp) while the shell waits for
+ * it, so Ctrl-C (SIGINT to the console's foreground group) stops the job
+ * and not the shell, which is in its own group (docs/processes.md,
+ * "Sessions, process groups and Ctrl-C").  A job killed by a signal is
+ * reported. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +30,8 @@ struct cmd {
 };
 
 static int last_status;
+static int job_control; /* interactive: jobs get process groups and the terminal */
+static pid_t shell_pgid;
 
 /* Split a line into words (copied into wordbuf) and operators; quotes
  * group characters into one word. */
@@ -115,12 +125,77 @@ static int builtin(struct cmd *c)
     return 0;
 }
 
+/* The shell's own group, with SIGINT and SIGQUIT ignored, so Ctrl-C never
+ * ends the shell: at the prompt the terminal is the shell's, and a Ctrl-C
+ * typed there is ignored. */
+static void job_control_init(void)
+{
+    setpgid(0, 0); /* EPERM for a session leader, already its group's leader */
+    shell_pgid = getpgrp();
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    tcsetpgrp(0, shell_pgid);
+}
+
+/* In a job's process, before exec: into the job's group (pgid 0: it is
+ * the first, the group is its own), with the signals the shell ignores
+ * back at their defaults. */
+static void join_job(pid_t pgid)
+{
+    if (!job_control)
+        return;
+    setpgid(0, pgid);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+}
+
+/* What sh says about a job that a signal ended (nothing for SIGPIPE, the
+ * usual end of a pipeline's writer).  Ctrl-C and Ctrl-\ echoed ^C or ^\
+ * without a newline. */
+static void report_signal(int sig)
+{
+    static const char *const names[] = {
+        [SIGINT] = "Interrupt",
+        [SIGQUIT] = "Quit",
+        [SIGILL] = "Illegal instruction",
+        [SIGFPE] = "Floating point exception",
+        [SIGKILL] = "Killed",
+        [SIGSEGV] = "Segmentation fault",
+        [SIGTERM] = "Terminated",
+    };
+#ifdef SIGPIPE
+    if (sig == SIGPIPE)
+        return;
+#endif
+    const char *nl = sig == SIGINT || sig == SIGQUIT ? "\n" : "";
+    if (sig > 0 && sig < (int)(sizeof(names) / sizeof(names[0])) && names[sig])
+        fprintf(stderr, "%s%s\n", nl, names[sig]);
+    else
+        fprintf(stderr, "%sKilled by signal %d\n", nl, sig);
+}
+
+/* Wait for the job's processes; $? is the last one's status.  A signal
+ * that ended any of them is reported once. */
+static void wait_job(pid_t *pids, int n)
+{
+    int reported = 0;
+    for (int i = 0; i < n; i++) {
+        int status;
+        if (pids[i] <= 0 || waitpid(pids[i], &status, 0) != pids[i])
+            continue;
+        if (WIFSIGNALED(status) && !reported++)
+            report_signal(WTERMSIG(status));
+        if (i == n - 1)
+            last_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+}
+
 /* Run cmds[0] | cmds[1] | ... ; wait unless background. */
 static void run_pipeline(struct cmd *cmds, int n, int background)
 {
     if (n == 1 && builtin(&cmds[0]))
         return;
-    pid_t pids[MAX_CMDS];
+    pid_t pids[MAX_CMDS], pgid = 0;
     int prev_read = -1;
     for (int i = 0; i < n; i++) {
         int fds[2] = {-1, -1};
@@ -130,6 +205,7 @@ static void run_pipeline(struct cmd *cmds, int n, int background)
         }
         pids[i] = fork();
         if (pids[i] == 0) {
+            join_job(pgid);
             if (prev_read >= 0) {
                 dup2(prev_read, 0);
                 close(prev_read);
@@ -143,6 +219,10 @@ static void run_pipeline(struct cmd *cmds, int n, int background)
         }
         if (pids[i] < 0)
             perror("sh: fork");
+        if (pids[i] > 0 && job_control) { /* here too: the child may not have run yet */
+            pgid = pgid ? pgid : pids[i];
+            setpgid(pids[i], pgid);
+        }
         if (prev_read >= 0)
             close(prev_read);
         if (fds[1] >= 0)
@@ -153,11 +233,11 @@ static void run_pipeline(struct cmd *cmds, int n, int background)
         printf("[%d]\n", pids[n - 1]);
         return;
     }
-    for (int i = 0; i < n; i++) {
-        int status;
-        if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && i == n - 1)
-            last_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
+    if (job_control && pgid > 0)
+        tcsetpgrp(0, pgid); /* Ctrl-C now goes to the job */
+    wait_job(pids, n);
+    if (job_control)
+        tcsetpgrp(0, shell_pgid); /* safe: the shell ignores SIGINT */
 }
 
 /* Parse tokens into pipelines separated by ; and &, and run each. */
@@ -210,6 +290,9 @@ int main(int argc, char **argv)
     struct stat st; /* prompt on the console (or with -i), not for a script */
     int interactive = (argc > 1 && !strcmp(argv[1], "-i")) ||
                       (argc == 1 && fstat(0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR);
+    job_control = interactive && in == stdin;
+    if (job_control)
+        job_control_init();
     char line[512];
     char *tok[MAX_WORDS * 2];
     for (;;) {

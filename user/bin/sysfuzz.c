@@ -233,7 +233,7 @@ static void bogus_sigreturn(struct fuzzer *f)
 static long one_call(struct fuzzer *f)
 {
     long a = 0, b = 0, c = 0, d, nr;
-    uint64_t which = pick(f, 40);
+    uint64_t which = pick(f, 42);
     if (only_case >= 0)
         which = (uint64_t)only_case;
     switch (which) {
@@ -307,9 +307,10 @@ static long one_call(struct fuzzer *f)
         c = 1 | (long)pick(f, 16);
         break; /* wait4, always WNOHANG */
     case 16:
-        nr = 62, a = pick(f, 2) ? -(long)pick(f, 5) : 100000 + (long)pick(f, 9);
+        nr = 62, a = (pick(f, 2) ? -1 : 1) * (100000 + (long)pick(f, 9));
         b = (long)pick(f, 70) - 2;
-        break; /* kill: nobody that exists; bad signal numbers too */
+        break; /* kill: no process or group that exists (0 would be our own
+                * group); bad signal numbers too */
     case 17:
         nr = 79, a = ptr(f), b = len(f);
         break; /* getcwd */
@@ -413,6 +414,28 @@ static long one_call(struct fuzzer *f)
     case 38:
         nr = 37, a = 0;
         break; /* alarm(0): disarms; a real alarm would end the worker */
+    case 40:
+        /* arch_prctl: ARCH_GET_FS into any pointer, unknown codes, and
+         * ARCH_SET_FS only with bases the kernel must refuse (EPERM): a
+         * base it took would leave this thread without its errno. */
+        nr = 158, a = pick(f, 2) ? 0x1003 : (long)pick(f, 0x2000), b = ptr(f);
+        if (a == 0x1002 || pick(f, 3) == 0)
+            a = 0x1002, b = (long)(next(f) | 0x0000800000000000ul) - (long)pick(f, 2) * 4096;
+        break;
+    case 41: {
+        /* Process groups and sessions (a worker may move itself or its
+         * children, or leave the test's session), and the terminal ioctls
+         * on any descriptor with any pointer. */
+        static const long calls[] = {109, 111, 112, 121, 124, 16};
+        static const long ids[] = {0, -1, 1, 100003, -100003};
+        nr = calls[pick(f, 6)];
+        a = pick(f, 4) ? ids[pick(f, 5)] : (long)(int)next(f);
+        b = pick(f, 4) ? ids[pick(f, 5)] : (long)(int)next(f);
+        if (nr == 16)
+            a = pick(f, 2) ? (long)pick(f, 3) : fd(f),
+            b = pick(f, 3) ? 0x540f + (long)pick(f, 2) : (long)next(f), c = ptr(f);
+        break;
+    }
     default:
         nr = 24;
         break; /* sched_yield */

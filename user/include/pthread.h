@@ -1,8 +1,8 @@
 /* pthread.h - threads and mutexes, on clone() and futex().
  *
  * What cowl's libc has: create, join, exit, self-id (gettid) and a mutex.
- * No thread-local storage: errno is shared by the threads of a process,
- * so check return values rather than errno in threaded code. */
+ * Each thread has its own errno (its thread control block, user/lib/tls.h);
+ * there is no __thread storage for programs yet. */
 #ifndef _PTHREAD_H
 #define _PTHREAD_H
 #include <stddef.h>

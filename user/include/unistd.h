@@ -27,6 +27,14 @@ int execvp(const char *file, char *const argv[]);
 void _exit(int code) __attribute__((noreturn));
 pid_t getpid(void);
 pid_t getppid(void);
+/* Process groups and sessions; the terminal's foreground group. */
+int setpgid(pid_t pid, pid_t pgid);
+pid_t getpgid(pid_t pid);
+pid_t getpgrp(void);
+pid_t setsid(void);
+pid_t getsid(pid_t pid);
+pid_t tcgetpgrp(int fd);
+int tcsetpgrp(int fd, pid_t pgid);
 int chdir(const char *path);
 char *getcwd(char *buf, size_t size);
 int unlink(const char *path);

@@ -6,13 +6,16 @@ global _start
 extern main
 extern exit
 extern environ
+extern tls_init_main
 _start:
     xor ebp, ebp                ; the outermost frame
-    mov rdi, [rsp]              ; argc
-    lea rsi, [rsp + 8]          ; argv
+    mov r12, rsp                ; the kernel's layout (r12 survives calls)
+    and rsp, -16
+    call tls_init_main          ; the thread pointer first: errno lives behind it
+    mov rdi, [r12]              ; argc
+    lea rsi, [r12 + 8]          ; argv
     lea rdx, [rsi + rdi * 8 + 8] ; envp
     mov [rel environ], rdx
-    and rsp, -16
     call main
     mov edi, eax
     call exit
@@ -34,17 +37,18 @@ __syscall:
     ret
 
 ; int __clone_thread(long flags, void *stack_top, int *ptid, int *ctid,
-;                    int (*fn)(void *), void *arg)
+;                    int (*fn)(void *), void *arg, void *tls)
 ; The new thread starts on stack_top with nothing of the caller's frame, so
 ; fn and arg travel on its new stack: it pops them, calls fn(arg), and ends
-; itself with exit (this thread only) and fn's result.
+; itself with exit (this thread only) and fn's result.  tls (the 7th
+; argument, on the caller's stack) is its thread pointer with CLONE_SETTLS.
 global __clone_thread
 __clone_thread:
     sub rsi, 16
     mov [rsi], r8               ; fn
     mov [rsi + 8], r9           ; arg
     mov r10, rcx                ; ctid: the 4th syscall argument goes in r10
-    xor r8d, r8d                ; tls: none
+    mov r8, [rsp + 8]           ; tls
     mov eax, 56                 ; SYS_clone
     syscall
     test rax, rax

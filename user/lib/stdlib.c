@@ -108,6 +108,7 @@ char *strerror(int err)
         [EISDIR] = "is a directory",
         [EINVAL] = "invalid argument",
         [EMFILE] = "too many open files",
+        [ENOTTY] = "not a terminal",
         [EFBIG] = "file too large",
         [ESPIPE] = "illegal seek",
         [EPIPE] = "broken pipe",

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,7 +18,6 @@
 
 long __syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
 
-int errno;
 char **environ;
 
 static long check(long r)
@@ -78,6 +78,26 @@ int access(const char *path, int mode) { return SYS2(SYS_access, path, mode); }
 int stat(const char *path, struct stat *st) { return SYS2(SYS_stat, path, st); }
 int fstat(int fd, struct stat *st) { return SYS2(SYS_fstat, fd, st); }
 int kill(int pid, int sig) { return SYS2(SYS_kill, pid, sig); }
+int setpgid(pid_t pid, pid_t pgid) { return SYS2(SYS_setpgid, pid, pgid); }
+pid_t getpgid(pid_t pid) { return SYS1(SYS_getpgid, pid); }
+pid_t getpgrp(void) { return SYS0(SYS_getpgrp); }
+pid_t setsid(void) { return SYS0(SYS_setsid); }
+pid_t getsid(pid_t pid) { return SYS1(SYS_getsid, pid); }
+int ioctl(int fd, unsigned long request, ...)
+{
+    va_list ap;
+    va_start(ap, request);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    return SYS3(SYS_ioctl, fd, request, arg);
+}
+/* The terminal's foreground process group: ioctls, as on Linux. */
+pid_t tcgetpgrp(int fd)
+{
+    int pgid;
+    return ioctl(fd, TIOCGPGRP, &pgid) < 0 ? -1 : pgid;
+}
+int tcsetpgrp(int fd, pid_t pgid) { return ioctl(fd, TIOCSPGRP, &pgid); }
 int sched_yield(void) { return SYS0(SYS_sched_yield); }
 int clock_gettime(int clock, struct timespec *ts) { return SYS2(SYS_clock_gettime, clock, ts); }
 int nanosleep(const struct timespec *req, struct timespec *rem)
