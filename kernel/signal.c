@@ -69,20 +69,31 @@ static void notify(struct thread *t)
 
 static const struct siginfo_k kernel_info = {.code = SI_KERNEL};
 
-int signal_send_thread(struct thread *t, int sig, const struct siginfo_k *info)
+/* What every send does before it queues anything: check the number, drop
+ * what p cannot or does not take (signal 0 only asks), and carry out
+ * SIGKILL at once.  1: queue it; 0 or -EINVAL: that was all. [p] */
+static int send_first(struct process *p, int sig)
 {
-    struct process *p = t->proc;
-    assert(spin_held(&proc_table_lock));
     if (sig < 0 || sig >= NSIG)
         return -EINVAL;
-    if (sig == 0 || !can_receive(p) || t->state == T_ZOMBIE)
+    if (sig == 0 || !can_receive(p))
         return 0;
     if (sig == SIGKILL) {
         process_kill_locked(p, SIGKILL);
         return 0;
     }
-    if (ignored(p, sig))
-        return 0;
+    return ignored(p, sig) ? 0 : 1;
+}
+
+int signal_send_thread(struct thread *t, int sig, const struct siginfo_k *info)
+{
+    struct process *p = t->proc;
+    assert(spin_held(&proc_table_lock));
+    if (t->state == T_ZOMBIE && sig >= 0 && sig < NSIG)
+        return 0; /* it has ended: nothing to do, not even SIGKILL */
+    int first = send_first(p, sig);
+    if (first != 1)
+        return first;
     if (!(t->sig.pending & SIG_BIT(sig))) { /* standard signals do not queue */
         t->sig.pending |= SIG_BIT(sig);
         t->sig.info[sig - 1] = info ? *info : kernel_info;
@@ -95,16 +106,9 @@ int signal_send_thread(struct thread *t, int sig, const struct siginfo_k *info)
 int signal_send_process(struct process *p, int sig, const struct siginfo_k *info)
 {
     assert(spin_held(&proc_table_lock));
-    if (sig < 0 || sig >= NSIG)
-        return -EINVAL;
-    if (sig == 0 || !can_receive(p))
-        return 0;
-    if (sig == SIGKILL) {
-        process_kill_locked(p, SIGKILL);
-        return 0;
-    }
-    if (ignored(p, sig))
-        return 0;
+    int first = send_first(p, sig);
+    if (first != 1)
+        return first;
     if (!(p->sig.pending & SIG_BIT(sig))) {
         p->sig.pending |= SIG_BIT(sig);
         p->sig.info[sig - 1] = info ? *info : kernel_info;
