@@ -37,6 +37,8 @@ static struct cowl_virt_stats virt_now(void)
  * took must be back after it. */
 static void expect_memory_back(const char *name, void (*part)(void))
 {
+    printf("vmkill: %s\n", name); /* a part that hangs is named in the log */
+    fflush(stdout);
     part();
     struct memory before = memory_now();
     struct cowl_virt_stats alive = virt_now();
@@ -217,6 +219,8 @@ int main(void)
     expect_memory_back("close frees", test_close_frees);
     expect_memory_back("vcpu outlives vm", test_vcpu_outlives_vm);
     expect_memory_back("time limit", test_time_limit);
+    printf("vmkill: vmm -w\n");
+    fflush(stdout);
     test_vmm_wait_option();
     return 0;
 }
