@@ -34,12 +34,13 @@ static enum fork_mode fork_mode_for(struct process *p)
     return (enum fork_mode)mode;
 }
 
-/* The child's memory: a fork of the parent's address space.  Also what
+/* The child's memory: a fork of the parent's address space (sp: the
+ * caller's stack pointer, whose pages the parent writes next).  Also what
  * the child inherits with it (fork mode, fault injection).  0 or -ENOMEM. */
-static int fork_memory(struct process *child, struct process *parent)
+static int fork_memory(struct process *child, struct process *parent, uint64_t sp)
 {
     down_write(&parent->mm->lock);
-    child->mm = mm_fork(parent->mm, fork_mode_for(parent));
+    child->mm = mm_fork(parent->mm, fork_mode_for(parent), sp);
     child->fork_mode = parent->fork_mode;
     child->failalloc = parent->failalloc;
     parent->last_fork_tables = child->mm ? child->mm->fork_tables : 0;
@@ -90,7 +91,7 @@ int64_t sys_fork(void)
     fork_step(FORK_STEP_PROCESS, &clock);
     t->fpu = kmalloc(FPU_AREA_SIZE);
     fork_step(FORK_STEP_FPU, &clock);
-    err = t->fpu ? fork_memory(t->proc, parent) : -ENOMEM;
+    err = t->fpu ? fork_memory(t->proc, parent, cur->tf->rsp) : -ENOMEM;
     if (err) {
         process_free_unstarted(t->proc); /* frees fpu; mm is NULL */
         return err;

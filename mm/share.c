@@ -126,7 +126,56 @@ int share_unshare(pte_t *pml4, pte_t *entry, int level)
     return done < 0 ? done : 0;
 }
 
-void share_fork(struct mm *parent, struct mm *child)
+/* A page of the parent's that fork copies ahead (docs/fork.md section 7).
+ * Its copy is made in two halves around the fork's flush:
+ *
+ *   hot_take (before):  the path to the page made private in the parent;
+ *                       its entry emptied, the reference kept in h->old
+ *   tlb_flush           every CPU of the parent drops its translations,
+ *                       the writable ones of other threads included
+ *   hot_give (after):   copy the page, map the copy writable
+ *
+ * Copying before the flush would lose what another thread writes through
+ * its stale writable translation meanwhile (it would land in the child's
+ * page).  Leaving the old page mapped until the copy would let another CPU
+ * cache a read-only translation of it after its flush, and read the old
+ * page after we wrote the new one.  An empty entry is cached nowhere; a
+ * thread that touches the page meanwhile faults and waits on mm->lock,
+ * which fork holds for writing, and finds the copy mapped.  Mapping it
+ * only adds rights, so it needs no flush. */
+struct hot_page {
+    pte_t *entry;
+    struct page *old, *copy;
+    pte_t flags;
+};
+
+static bool hot_take(pte_t *pml4, const struct share_hot *want, struct hot_page *h)
+{
+    pte_t *e;
+    if (pgtable_walk(pml4, want->va, 1, PGW_UNSHARE, &e))
+        return false; /* not mapped, or no memory to unshare: left shared */
+    pte_t seen = pte_read(e);
+    h->old = pte_present(seen) ? pgtable_counted_page(pte_addr(seen)) : NULL;
+    if (!h->old)
+        return false;
+    h->copy = pmm_alloc(0, PAGE_USER, 0);
+    if (!h->copy)
+        return false;
+    h->entry = e;
+    h->flags = want->flags;
+    pte_set(e, 0); /* its reference on the old page is ours now */
+    return true;
+}
+
+static void hot_give(struct hot_page *h)
+{
+    page_copy(page_to_virt(h->copy), page_to_virt(h->old));
+    pte_set(h->entry, page_to_phys(h->copy) | h->flags);
+    page_put(h->old);
+    vm_event_add(&vm_events.fork_hot_copies, 1);
+}
+
+void share_fork(struct mm *parent, struct mm *child, const struct share_hot *hot, int nhot)
 {
     assert_write_held(parent->lock);
     uint64_t clock = fork_clock();
@@ -134,8 +183,16 @@ void share_fork(struct mm *parent, struct mm *child)
         if (pte_present(parent->pml4[i]))
             share_table_entry(&parent->pml4[i], &child->pml4[i]);
     fork_step(FORK_STEP_SHARE, &clock);
+    struct hot_page h[SHARE_HOT_MAX];
+    int taken = 0;
+    for (int i = 0; i < nhot && i < SHARE_HOT_MAX; i++)
+        taken += hot_take(parent->pml4, &hot[i], &h[taken]);
+    fork_step(FORK_STEP_STACK, &clock);
     tlb_flush(parent->pml4, 0, USER_TOP); /* no CPU may keep a writable translation */
     fork_step(FORK_STEP_FLUSH, &clock);
+    for (int i = 0; i < taken; i++)
+        hot_give(&h[i]);
+    fork_step(FORK_STEP_STACK, &clock);
 }
 
 /* Only this PT maps the page: write it in place. */

@@ -27,9 +27,19 @@
 int share_unshare(pte_t *pml4, pte_t *entry, int level);
 /* fork, "share" mode: copy the parent's present user PML4 entries into the
  * child's, both read-only with COW_TABLE, one more reference per PDPT.
- * [w] parent's, checked */
+ * Then each of the `nhot` pages hot[i].va (the parent's stack, which it
+ * writes the moment fork returns) gets a private copy in the parent,
+ * mapped with hot[i].flags, inside the fork's own flush (docs/fork.md
+ * section 11): so that first write neither faults nor, in a threaded
+ * parent, sends a second shootdown.  A page that cannot be copied (no
+ * memory, not mapped) is left shared.  [w] parent's, checked */
 struct mm;
-void share_fork(struct mm *parent, struct mm *child);
+struct share_hot {
+    uint64_t va;
+    pte_t flags;
+};
+#define SHARE_HOT_MAX 2
+void share_fork(struct mm *parent, struct mm *child, const struct share_hot *hot, int nhot);
 /* Make *to a second reference to what *from points to, keeping invariant W
  * (the only places that write a shared entry; *from may be in a table that
  * other address spaces use too, so it only ever loses rights):

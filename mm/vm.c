@@ -418,7 +418,32 @@ static int fork_regions(struct mm *parent, struct mm *child)
     return 0;
 }
 
-struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
+/* The parent's stack pages around sp, for share_fork to copy ahead: the
+ * page sp is in and the ones within HOT_REACH of it, where the return from
+ * fork and the next calls write.  Only pages a writable region maps. */
+#define HOT_REACH 256
+static int hot_stack_pages(struct mm *mm, uint64_t sp, struct share_hot hot[SHARE_HOT_MAX])
+{
+    uint64_t pages[SHARE_HOT_MAX] = {ALIGN_DOWN(sp, PAGE_SIZE), 0};
+    int n = 0;
+    if (!sp)
+        return 0;
+    if (ALIGN_DOWN(sp - HOT_REACH, PAGE_SIZE) != pages[0])
+        pages[1] = ALIGN_DOWN(sp - HOT_REACH, PAGE_SIZE);
+    else if (ALIGN_DOWN(sp + HOT_REACH, PAGE_SIZE) != pages[0])
+        pages[1] = ALIGN_DOWN(sp + HOT_REACH, PAGE_SIZE);
+    for (int i = 0; i < SHARE_HOT_MAX; i++) {
+        struct vma *v = pages[i] ? mm_find_vma(mm, pages[i]) : NULL;
+        if (v && (v->prot & VM_WRITE)) {
+            hot[n].va = pages[i];
+            hot[n].flags = leaf_flags(v->prot);
+            n++;
+        }
+    }
+    return n;
+}
+
+struct mm *mm_fork(struct mm *parent, enum fork_mode mode, uint64_t sp)
 {
     assert_write_held(parent->lock);
     uint64_t clock = fork_clock();
@@ -433,8 +458,9 @@ struct mm *mm_fork(struct mm *parent, enum fork_mode mode)
     fork_step(FORK_STEP_REGIONS, &clock);
     if (!err) {
         vm_event_add(&vm_events.forks[mode], 1);
-        if (mode == FORK_SHARE)
-            share_fork(parent, child); /* cannot fail: no allocation */
+        struct share_hot hot[SHARE_HOT_MAX];
+        if (mode == FORK_SHARE) /* cannot fail: what it cannot copy stays shared */
+            share_fork(parent, child, hot, hot_stack_pages(parent, sp, hot));
         else
             err = fork_copy_tables(parent, child, mode == FORK_EAGER);
     }

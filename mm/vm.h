@@ -127,8 +127,11 @@ extern enum fork_mode fork_default_mode; /* the boot option fork= */
 extern const char *const fork_mode_names[COWL_FORK_MODES];
 
 /* fork: a new mm with the same regions and a copy-on-write view of the
- * parent's memory, made the way `mode` says; NULL on ENOMEM. [m] */
-struct mm *mm_fork(struct mm *parent, enum fork_mode mode);
+ * parent's memory, made the way `mode` says; NULL on ENOMEM.  sp: the
+ * forking thread's user stack pointer; in share mode the parent's stack
+ * pages around it are copied within the fork (docs/fork.md section 7).
+ * 0: none (a VM's fork, tests). [m] */
+struct mm *mm_fork(struct mm *parent, enum fork_mode mode, uint64_t sp);
 /* mm/forkcopy.c: copy the user half of the parent's tables into the child's
  * (and, eager, the pages too), adding the tables it allocates to
  * child->fork_tables.  0 or -ENOMEM. [m] of the parent */

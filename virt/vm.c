@@ -111,7 +111,7 @@ struct vm *vm_create(uint64_t ram_bytes, int *err)
 struct vm *vm_fork(struct vm *parent, enum fork_mode mode, int *err)
 {
     down_write(&parent->mm->lock);
-    struct mm *mm = mm_fork(parent->mm, mode);
+    struct mm *mm = mm_fork(parent->mm, mode, 0);
     up_write(&parent->mm->lock);
     if (mm)
         drop_kernel_half(mm);

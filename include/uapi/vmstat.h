@@ -31,6 +31,8 @@ enum vm_fork_step {
     FORK_STEP_REGIONS,   /* the regions' copies */
     FORK_STEP_SHARE,     /* share mode: the PML4 entries shared */
     FORK_STEP_FLUSH,     /* share mode: the parent's flush */
+    FORK_STEP_STACK,     /* share mode: the parent's stack pages made
+                            private ahead of its first write */
     FORK_STEP_FILES,     /* the descriptor table and cwd */
     FORK_STEP_REGISTERS, /* FPU registers saved, trapframe copied */
     FORK_STEP_START,     /* sched_start: the child on a run queue */
@@ -46,6 +48,7 @@ struct vm_events {
                                               faults, and exec loading a program */
     uint64_t cow_copies;                   /* pages copied on write */
     uint64_t cow_reuses;                   /* write faults that found the page private */
+    uint64_t fork_hot_copies;              /* parent's stack pages fork copied ahead */
     uint64_t unshare_copies[VM_LEVELS];    /* shared tables copied for one sharer */
     uint64_t unshare_takebacks[VM_LEVELS]; /* shared tables taken back by the last sharer */
     uint64_t forks[COWL_FORK_MODES];                    /* address spaces forked, by mode:

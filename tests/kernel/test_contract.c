@@ -61,7 +61,7 @@ KTEST(contract, holding_for_writing_keeps_the_contract)
     down_write(&mm->lock);
     EXPECT_EQ(mm_map_fixed(mm, VA, PAGE_SIZE, VM_READ), (int64_t)VA);
     EXPECT_EQ(mm_protect_range(mm, VA, VA + PAGE_SIZE, VM_READ | VM_WRITE), 0);
-    struct mm *child = mm_fork(mm, FORK_SHARE);
+    struct mm *child = mm_fork(mm, FORK_SHARE, 0);
     up_write(&mm->lock);
     contract_catch_disarm();
     EXPECT_EQ(c.count, 0);
@@ -93,7 +93,7 @@ KTEST(contract, fork_without_mm_lock_names_the_function)
     for (int mode = FORK_SHARE; mode <= FORK_EAGER; mode++) {
         struct contract_catch c;
         contract_catch_arm(&c);
-        struct mm *child = mm_fork(mm, mode);
+        struct mm *child = mm_fork(mm, mode, 0);
         contract_catch_disarm();
         EXPECT(names(c.func, "mm_fork"));
         EXPECT_EQ(c.count, 2); /* and share_fork or fork_copy_tables below it */
@@ -104,7 +104,7 @@ KTEST(contract, fork_without_mm_lock_names_the_function)
     struct mm *child = mm_create();
     ASSERT(child != NULL);
     contract_catch_arm(&c);
-    share_fork(mm, child);
+    share_fork(mm, child, NULL, 0);
     contract_catch_disarm();
     EXPECT(names(c.func, "share_fork"));
     mm_put(child);

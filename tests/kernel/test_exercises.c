@@ -41,7 +41,7 @@ static struct mm *three_regions(struct ktest_ctx *t)
 static struct mm *fork_share(struct mm *a)
 {
     down_write(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
+    struct mm *b = mm_fork(a, FORK_SHARE, 0);
     up_write(&a->lock);
     return b;
 }

@@ -23,7 +23,7 @@ static struct mm *two_pages(struct ktest_ctx *t)
 static struct mm *fork_with(struct mm *a, enum fork_mode mode)
 {
     down_write(&a->lock);
-    struct mm *b = mm_fork(a, mode);
+    struct mm *b = mm_fork(a, mode, 0);
     up_write(&a->lock);
     return b;
 }

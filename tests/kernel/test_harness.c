@@ -96,7 +96,7 @@ KTEST_FLAGS(harness, audit_invariant_w, KTEST_HIDDEN)
     ASSERT_EQ(mm_add_vma(a, 0x400000, 0x401000, VM_READ | VM_WRITE), 0);
     ASSERT_EQ(vm_fault(a, 0x400000, FAULT_WRITE), 0);
     down_write(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
+    struct mm *b = mm_fork(a, FORK_SHARE, 0);
     up_write(&a->lock);
     ASSERT(b != NULL);
     pte_set(&b->pml4[0], b->pml4[0] | PTE_W);

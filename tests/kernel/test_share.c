@@ -38,7 +38,7 @@ static char byte_at(struct mm *mm, uint64_t va)
 static struct mm *fork_shared(struct mm *a)
 {
     down_write(&a->lock);
-    struct mm *b = mm_fork(a, FORK_SHARE);
+    struct mm *b = mm_fork(a, FORK_SHARE, 0);
     up_write(&a->lock);
     return b;
 }

@@ -129,7 +129,8 @@ static void steps(const char *mode, long m)
             col[s][i] = (long)(b.ev.fork_step_ns[s] - a.ev.fork_step_ns[s]);
         col[FORK_STEP_PROCESS][i] -= col[FORK_STEP_KSTACK][i];
         col[FORK_STEP_MEMORY][i] -= col[FORK_STEP_MM][i] + col[FORK_STEP_REGIONS][i] +
-                                    col[FORK_STEP_SHARE][i] + col[FORK_STEP_FLUSH][i];
+                                    col[FORK_STEP_SHARE][i] + col[FORK_STEP_FLUSH][i] +
+                                    col[FORK_STEP_STACK][i];
         col[USER][i] = user_ns;
         col[RETURN][i] = user_ns - col[FORK_STEP_TOTAL][i];
         /* the parent's first write after fork (its stack, before it can
@@ -147,11 +148,11 @@ static void steps(const char *mode, long m)
         md[s] = median(col[s], STEP_FORKS);
     printf("forkcost steps mode=%s pages=%ld forks=%d fork_ns=%ld kernel_ns=%ld process_ns=%ld "
            "kstack_ns=%ld fpu_ns=%ld mm_ns=%ld regions_ns=%ld share_ns=%ld flush_ns=%ld "
-           "memory_other_ns=%ld files_ns=%ld registers_ns=%ld start_ns=%ld return_ns=%ld "
+           "stack_ns=%ld memory_other_ns=%ld files_ns=%ld registers_ns=%ld start_ns=%ld return_ns=%ld "
            "return_unshare_ns=%ld return_cowcopy_ns=%ld syscall_ns=%ld\n",
            mode, m, STEP_FORKS, md[VM_FORK_STEPS], md[FORK_STEP_TOTAL], md[FORK_STEP_PROCESS],
            md[FORK_STEP_KSTACK], md[FORK_STEP_FPU], md[FORK_STEP_MM], md[FORK_STEP_REGIONS],
-           md[FORK_STEP_SHARE], md[FORK_STEP_FLUSH], md[FORK_STEP_MEMORY], md[FORK_STEP_FILES],
+           md[FORK_STEP_SHARE], md[FORK_STEP_FLUSH], md[FORK_STEP_STACK], md[FORK_STEP_MEMORY], md[FORK_STEP_FILES],
            md[FORK_STEP_REGISTERS], md[FORK_STEP_START], md[RETURN], md[UNSHARE], md[COW],
            md[SYSCALL]);
 }

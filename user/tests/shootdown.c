@@ -7,6 +7,8 @@
  *   fork     the child's copy must never change after fork returned
  *   cow      after a copy-on-write copy the reader sees the new page, never
  *            the old one that the child now writes in place
+ *   stack    fork's early copy of the parent's stack page keeps the other
+ *            thread's writes in the parent's copy, never only the child's
  *
  * A missed shootdown lets the other CPU go on through its stale TLB entry;
  * on QEMU, whose software TLB is per CPU and only flushed by INVLPG or a
@@ -243,6 +245,84 @@ static void cow_copy_reaches_other_cpus(void)
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* fork copies the parent's stack page ahead, within its own flush
+ * (docs/fork.md section 7).  Another thread keeps counting in a word on
+ * the page the parent calls fork from.  The child's value must stay
+ * frozen and be no newer than what the parent reads first thing after
+ * fork: a copy for the parent taken before the other thread's CPU had
+ * flushed would miss the counts it still made through its old writable
+ * translation, which then land in the child's page only. */
+static volatile long *stack_word;
+
+static void *count_on_stack(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        (*stack_word)++;
+        __atomic_add_fetch(&progress, 1, __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+/* One fork; 0 if the child's view is frozen and not ahead of ours. */
+static int stack_round(void)
+{
+    int fds[2];
+    CHECK_EQ(pipe(fds), 0);
+    pid_t pid = fork();
+    long first = *stack_word; /* parent: its copy; child: its frozen view */
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        long until = now_ms() + 20;
+        while (now_ms() < until)
+            if (*stack_word != first)
+                _exit(1); /* the other thread wrote into our copy */
+        CHECK_EQ(write(fds[1], &first, sizeof(first)), (long)sizeof(first));
+        _exit(0);
+    }
+    long child_saw;
+    CHECK_EQ(read(fds[0], &child_saw, sizeof(child_saw)), (long)sizeof(child_saw));
+    int st;
+    CHECK_EQ(waitpid(pid, &st, 0), pid);
+    close(fds[0]), close(fds[1]);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        printf("shootdown: stack: the child's view changed\n");
+        return 1;
+    }
+    if (child_saw > first) {
+        printf("shootdown: stack: the child saw count %ld, the parent only %ld\n", child_saw,
+               first);
+        return 1;
+    }
+    long until = now_ms() + 2000; /* and the counting goes on in our page */
+    while (*stack_word == first)
+        if (now_ms() > until) {
+            printf("shootdown: stack: the other thread's counts no longer reach us\n");
+            return 1;
+        }
+    return 0;
+}
+
+static void fork_copies_stack_in_time(void)
+{
+    pid_t family = fork();
+    CHECK(family >= 0);
+    if (family == 0) {
+        volatile long words[64]; /* on this frame's page, near the stack pointer */
+        words[0] = 0;
+        stack_word = &words[0];
+        progress = 0;
+        start_other(count_on_stack);
+        for (int round = 0; round < 20; round++)
+            if (stack_round())
+                _exit(1);
+        _exit(0);
+    }
+    int st;
+    CHECK_EQ(waitpid(family, &st, 0), family);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 #ifdef __cowl__ /* IPI counters: cowl only */
 static uint64_t ipis_sent(void)
 {
@@ -323,6 +403,7 @@ int main(void)
     run_case("mprotect", writer, do_mprotect);
     fork_freezes_child_view();
     cow_copy_reaches_other_cpus();
+    fork_copies_stack_in_time();
 #ifdef __cowl__
     no_ipis_when_single_threaded(ncpus);
     printf("shootdown: ok (%d CPUs)\n", ncpus);
