@@ -35,7 +35,17 @@ static struct {
     uint64_t cr3;              /* the address space (physical PML4) */
     uint64_t start, end;       /* the range; start >= USER_TOP: kernel */
     volatile uint32_t pending; /* [a] CPUs that have not flushed yet */
+    int from;                  /* the requesting CPU */
+    volatile bool halted;      /* [a] it halts until the last one wakes it */
 } req;
+
+/* How long a requester spins for its acknowledgements before it halts.
+ * On hardware they come within microseconds and it never halts.  Under a
+ * hypervisor a target is a virtual CPU that may not be running at all
+ * (4 vCPUs on 2 host cores): then each spinning microsecond takes a host
+ * core from the very vCPUs we wait for, and halting gives it back.  (What
+ * pause-loop exiting does in hardware, and PV TLB flushes in KVM guests.) */
+#define SHOOTDOWN_SPIN_NS 20000
 
 static uint32_t *live_set(pte_t *pml4) { return &virt_to_page(pml4)->cpus_live; }
 static uint32_t cpu_bit(void) { return 1u << this_cpu()->id; }
@@ -72,6 +82,43 @@ static uint32_t online_set(void)
     return set;
 }
 
+/* Halting needs interrupts on for a moment, so only a caller that had
+ * them on and holds no lock but ours may halt: then no interrupt handler
+ * can want a lock this CPU holds (they never flush, so never want
+ * shootdown_lock), and the preemption check sees lock_depth > 0 and
+ * leaves this thread where it is. */
+static bool may_halt(void)
+{
+    struct cpu *c = this_cpu();
+    return c->lock_depth == 2 && c->irq_were_on; /* tlb_flush's irq_push + shootdown_lock */
+}
+
+/* Halt until an interrupt, unless the acknowledgements are in.  The last
+ * CPU to acknowledge reads `halted` after clearing its bit, we read
+ * `pending` after setting it (both sequentially consistent): either it
+ * sees us halting and sends the wake-up, or we see pending empty.  A
+ * wake-up that arrives before the hlt is held until `sti; hlt`. */
+static void halt_for_acks(void)
+{
+    __atomic_store_n(&req.halted, true, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&req.pending, __ATOMIC_SEQ_CST)) {
+        this_cpu()->stats.shootdown_halts++;
+        cpu_idle_wait(); /* sti; hlt */
+        irq_disable();
+    }
+}
+
+static void wait_for_acks(uint64_t t0)
+{
+    bool halt = may_halt();
+    while (__atomic_load_n(&req.pending, __ATOMIC_ACQUIRE)) {
+        if (halt && time_now_ns() - t0 > SHOOTDOWN_SPIN_NS)
+            halt_for_acks();
+        else
+            cpu_relax();
+    }
+}
+
 static void shootdown(uint32_t targets, uint64_t cr3, uint64_t start, uint64_t end)
 {
     struct cpu_stats *st = &this_cpu()->stats;
@@ -79,6 +126,8 @@ static void shootdown(uint32_t targets, uint64_t cr3, uint64_t start, uint64_t e
     req.cr3 = cr3;
     req.start = start;
     req.end = end;
+    req.from = this_cpu()->id;
+    req.halted = false;
     __atomic_store_n(&req.pending, targets, __ATOMIC_RELEASE);
     uint64_t t0 = time_now_ns();
     for (int i = 0; i < MAX_CPUS; i++) {
@@ -87,8 +136,7 @@ static void shootdown(uint32_t targets, uint64_t cr3, uint64_t start, uint64_t e
             st->tlb_ipis_sent++;
         }
     }
-    while (__atomic_load_n(&req.pending, __ATOMIC_ACQUIRE))
-        cpu_relax();
+    wait_for_acks(t0);
     st->shootdown_wait_ns += time_now_ns() - t0;
     st->tlb_shootdowns++;
     spin_unlock(&shootdown_lock);
@@ -209,7 +257,12 @@ static bool serve(void)
     if (!(__atomic_load_n(&req.pending, __ATOMIC_ACQUIRE) & me))
         return false;
     flush_local(req.cr3, req.start, req.end);
-    __atomic_and_fetch(&req.pending, ~me, __ATOMIC_RELEASE);
+    int from = req.from; /* read before our bit goes: then the request may change */
+    if (!__atomic_and_fetch(&req.pending, ~me, __ATOMIC_SEQ_CST) &&
+        __atomic_load_n(&req.halted, __ATOMIC_SEQ_CST)) {
+        arch_send_ipi(from, VECTOR_IPI_TLB); /* it finds nothing to serve, and wakes */
+        this_cpu()->stats.tlb_wake_ipis++;
+    }
     return true;
 }
 

@@ -12,6 +12,8 @@ struct cpu_stats {
     uint64_t tlb_flushes;       /* local flush operations (any cause) */
     uint64_t tlb_full_flushes;  /* of those, whole-TLB flushes */
     uint64_t shootdown_wait_ns; /* time spent waiting for acknowledgements */
+    uint64_t shootdown_halts;   /* waits that halted this CPU until woken */
+    uint64_t tlb_wake_ipis;     /* IPIs sent to wake a halted requester */
     uint64_t resched_ipis_sent; /* "look at your run queue" IPIs sent */
     uint64_t switches;          /* context switches */
     uint64_t ticks;             /* timer interrupts */

@@ -13,7 +13,8 @@
  * A missed shootdown lets the other CPU go on through its stale TLB entry;
  * on QEMU, whose software TLB is per CPU and only flushed by INVLPG or a
  * CR3 load, that is exactly what happens.  Last, a single-threaded process
- * forking, faulting, unmapping and protecting must send no IPI at all. */
+ * forking, faulting, unmapping and protecting must send no IPI at all, and
+ * a sender that halted for its acknowledgements must have been woken. */
 #include "../include/bench.h"
 #include "check.h"
 #ifdef __cowl__
@@ -366,6 +367,46 @@ static void *spin(void *arg)
     return NULL;
 }
 
+/* A sender that halts for its acknowledgements (docs/smp.md section 6)
+ * must be woken by the last target: every shootdown that halted sends one
+ * wake-up IPI, and none sends more than one.  (Without the wake-up it
+ * would still finish, at its next timer tick: slow, not hung; so this
+ * counts instead of timing.)  Vacuous where no sender halted: a host that
+ * runs every vCPU at once answers within the spin. */
+static void halted_senders_are_woken(int ncpus)
+{
+    if (ncpus < 3)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        CHECK(page != MAP_FAILED);
+        page[0] = 1;
+        progress = 0;
+        for (int i = 0; i < ncpus - 1 && i < 3; i++)
+            start_other(spin);
+        struct cpu_stats a[8], b[8];
+        int n = cowl_cpustat(a, 8);
+        for (int i = 0; i < 100; i++)
+            CHECK_EQ(mprotect(page, PAGE, i % 2 ? PROT_READ | PROT_WRITE : PROT_READ), 0);
+        CHECK_EQ(cowl_cpustat(b, 8), n);
+        uint64_t halts = 0, wakes = 0, shootdowns = 0;
+        for (int i = 0; i < n && i < 8; i++) {
+            halts += b[i].shootdown_halts - a[i].shootdown_halts;
+            wakes += b[i].tlb_wake_ipis - a[i].tlb_wake_ipis;
+            shootdowns += b[i].tlb_shootdowns - a[i].tlb_shootdowns;
+        }
+        printf("shootdown: %lu shootdowns, %lu halts, %lu wake-up IPIs\n",
+               (unsigned long)shootdowns, (unsigned long)halts, (unsigned long)wakes);
+        CHECK(halts == 0 || wakes > 0);
+        CHECK(wakes <= shootdowns);
+        _exit(0);
+    }
+    int st;
+    CHECK_EQ(waitpid(pid, &st, 0), pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void no_ipis_when_single_threaded(int ncpus)
 {
     uint64_t before = ipis_sent();
@@ -406,6 +447,7 @@ int main(void)
     fork_copies_stack_in_time();
 #ifdef __cowl__
     no_ipis_when_single_threaded(ncpus);
+    halted_senders_are_woken(ncpus);
     printf("shootdown: ok (%d CPUs)\n", ncpus);
 #else
     printf("shootdown: ok\n");
