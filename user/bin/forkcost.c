@@ -133,8 +133,10 @@ static void steps(const char *mode, long m)
                                     col[FORK_STEP_STACK][i];
         col[USER][i] = user_ns;
         col[RETURN][i] = user_ns - col[FORK_STEP_TOTAL][i];
-        /* the parent's first write after fork (its stack, before it can
-         * read the clock again): part of what it waits for */
+        /* every unshare and page copy between the two reads: in share
+         * mode those of the fork's stack step (fork copies the parent's
+         * stack page itself, docs/fork.md section 7), before that the
+         * parent's first write after fork */
         col[UNSHARE][i] = 0;
         for (int l = 1; l < VM_LEVELS; l++)
             col[UNSHARE][i] += (long)(b.ev.unshare_ns[l] - a.ev.unshare_ns[l]);
