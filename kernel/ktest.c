@@ -35,14 +35,24 @@ bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line, const
  * them, or semicolons: a guest's test= travels inside a host's init=
  * arguments, where commas already separate (tests/boots.py, the guest
  * boot).  Globs are anchored: "*split*" selects pmm/split, "split" does
- * not.  Hidden tests need a pattern that starts with their suite name and
- * a slash. */
+ * not.  A glob after '!' leaves out what it matches, whatever else
+ * selects it ("*,!user/vmfork").  Hidden tests need a pattern that starts
+ * with their suite name and a slash. */
 static bool separator(char c) { return c == ',' || c == ';'; }
+
+/* One glob of the list: does it match, and does it select (or exclude)? */
+static bool glob_selects(const struct ktest *k, const char *full, const char *pat)
+{
+    size_t sl = strlen(k->suite);
+    bool names_suite = !strncmp(pat, k->suite, sl) && pat[sl] == '/';
+    return glob_match(pat, full) && (!(k->flags & KTEST_HIDDEN) || names_suite);
+}
 
 static bool selected(const struct ktest *k, const char *full, const char *patterns)
 {
     char pat[256];
     const char *p = patterns;
+    bool hit = false;
     while (*p) {
         size_t n = 0;
         while (p[n] && !separator(p[n]))
@@ -50,17 +60,15 @@ static bool selected(const struct ktest *k, const char *full, const char *patter
         if (n && n < sizeof(pat)) {
             memcpy(pat, p, n);
             pat[n] = 0;
-            bool hit = glob_match(pat, full);
-            size_t sl = strlen(k->suite);
-            bool names_suite = !strncmp(pat, k->suite, sl) && pat[sl] == '/';
-            if (hit && (!(k->flags & KTEST_HIDDEN) || names_suite))
-                return true;
+            if (pat[0] == '!' && glob_match(pat + 1, full))
+                return false;
+            hit = hit || (pat[0] != '!' && glob_selects(k, full, pat));
         }
         p += n;
         if (separator(*p))
             p++;
     }
-    return false;
+    return hit;
 }
 
 static void full_name(const struct ktest *k, char *buf, size_t size)

@@ -250,30 +250,29 @@ void tlb_flush_local(uint64_t va)
     arch_flush_tlb_page(va);
 }
 
-/* Serve the current request if it names this CPU. */
-static bool serve(void)
+/* Serve the current request if it names this CPU.  Counted before the
+ * acknowledgement: once its bit is clear the sender may read the
+ * counters (smp/shootdown_reaches_every_other_cpu does). */
+static void serve(void)
 {
     uint32_t me = cpu_bit();
+    struct cpu_stats *st = &this_cpu()->stats;
     if (!(__atomic_load_n(&req.pending, __ATOMIC_ACQUIRE) & me))
-        return false;
+        return;
     flush_local(req.cr3, req.start, req.end);
+    st->tlb_ipis_received++;
     int from = req.from; /* read before our bit goes: then the request may change */
     if (!__atomic_and_fetch(&req.pending, ~me, __ATOMIC_SEQ_CST) &&
         __atomic_load_n(&req.halted, __ATOMIC_SEQ_CST)) {
         arch_send_ipi(from, VECTOR_IPI_TLB); /* it finds nothing to serve, and wakes */
-        this_cpu()->stats.tlb_wake_ipis++;
+        st->tlb_wake_ipis++;
     }
-    return true;
 }
 
-void tlb_ipi(void)
-{
-    if (serve())
-        this_cpu()->stats.tlb_ipis_received++;
-}
+void tlb_ipi(void) { serve(); }
 
 /* Served here, the IPI that arrives later finds nothing to do. */
-void tlb_poll(void) { tlb_ipi(); }
+void tlb_poll(void) { serve(); }
 
 void tlb_init(void) { spin_set_wait_work(tlb_poll); }
 
