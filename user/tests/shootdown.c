@@ -385,10 +385,15 @@ static void halted_senders_are_woken(int ncpus)
         progress = 0;
         for (int i = 0; i < ncpus - 1 && i < 3; i++)
             start_other(spin);
+        /* A target counts its wake-up after it acknowledged: let the
+         * counts of flushes before each snapshot settle first. */
+        struct timespec settle = {0, 50 * 1000 * 1000};
         struct cpu_stats a[8], b[8];
+        nanosleep(&settle, NULL);
         int n = cowl_cpustat(a, 8);
         for (int i = 0; i < 100; i++)
             CHECK_EQ(mprotect(page, PAGE, i % 2 ? PROT_READ | PROT_WRITE : PROT_READ), 0);
+        nanosleep(&settle, NULL);
         CHECK_EQ(cowl_cpustat(b, 8), n);
         uint64_t halts = 0, wakes = 0, shootdowns = 0;
         for (int i = 0; i < n && i < 8; i++) {
