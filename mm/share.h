@@ -30,7 +30,7 @@ int share_unshare(pte_t *pml4, pte_t *entry, int level);
  * Then each of the `nhot` pages hot[i].va (the parent's stack, which it
  * writes the moment fork returns) gets a private copy in the parent,
  * mapped with hot[i].flags, inside the fork's own flush (docs/fork.md
- * section 11): so that first write neither faults nor, in a threaded
+ * section 7): so that first write neither faults nor, in a threaded
  * parent, sends a second shootdown.  A page that cannot be copied (no
  * memory, not mapped) is left shared.  [w] parent's, checked */
 struct mm;

@@ -424,14 +424,13 @@ static int fork_regions(struct mm *parent, struct mm *child)
 #define HOT_REACH 256
 static int hot_stack_pages(struct mm *mm, uint64_t sp, struct share_hot hot[SHARE_HOT_MAX])
 {
-    uint64_t pages[SHARE_HOT_MAX] = {ALIGN_DOWN(sp, PAGE_SIZE), 0};
-    int n = 0;
     if (!sp)
         return 0;
-    if (ALIGN_DOWN(sp - HOT_REACH, PAGE_SIZE) != pages[0])
-        pages[1] = ALIGN_DOWN(sp - HOT_REACH, PAGE_SIZE);
-    else if (ALIGN_DOWN(sp + HOT_REACH, PAGE_SIZE) != pages[0])
-        pages[1] = ALIGN_DOWN(sp + HOT_REACH, PAGE_SIZE);
+    uint64_t here = ALIGN_DOWN(sp, PAGE_SIZE), below = ALIGN_DOWN(sp - HOT_REACH, PAGE_SIZE),
+             above = ALIGN_DOWN(sp + HOT_REACH, PAGE_SIZE);
+    /* within HOT_REACH of sp: at most one page besides its own */
+    uint64_t pages[SHARE_HOT_MAX] = {here, below != here ? below : above != here ? above : 0};
+    int n = 0;
     for (int i = 0; i < SHARE_HOT_MAX; i++) {
         struct vma *v = pages[i] ? mm_find_vma(mm, pages[i]) : NULL;
         if (v && (v->prot & VM_WRITE)) {
